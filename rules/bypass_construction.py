@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ssot_lint.rule import Example, Rule, Violation
+
+
+class BypassConstruction(Rule):
+    """
+    ## What it does
+    Finds a `products` class (what the canonical factory makes) constructed
+    outside the canonical factory's module.
+
+    ## Why is this bad?
+    Constructing the product directly skips whatever the factory guarantees:
+    per-user isolation, configuration, registration, clean-up. It is the second
+    way to get the object, and it drifts from the first.
+
+    ## Example
+    ```python
+    from app.engine import Engine
+
+
+    def handle(request):
+        engine = Engine()
+    ```
+
+    ## How to fix
+    Ask the canonical factory for the product:
+    ```python
+    from app.factory import EngineFactory
+
+
+    def handle(request):
+        engine = EngineFactory().create()
+    ```
+    """
+
+    code = "SSOT007"
+    name = "bypass-construction"
+    summary = "A product class constructed outside the canonical factory's module"
+
+    VALID = (
+        Example("from app.factory import EngineFactory\n\n\ndef handle():\n"
+                "    return EngineFactory().create()\n"),
+    )
+    INVALID = (
+        Example("from app.engine import Engine\n\n\ndef handle():\n    return Engine()\n", lines=(5,)),
+        Example("import app.engine\n\n\nclass Service:\n    def start(self):\n"
+                "        self.engine = app.engine.Engine()\n", lines=(6,)),
+    )
+
+    def check(self, project) -> Iterator[Violation]:
+        for canonical in project.canonicals:
+            if not canonical.products:
+                continue
+            for info in project.graph.modules.values():
+                if canonical.is_home(info.name):
+                    continue
+                for call in info.facts.calls:
+                    if call.creates_shared_instance:
+                        continue  # SSOT006 reports it
+                    resolution = project.resolve_call(info, call)
+                    if not canonical.is_product(resolution):
+                        continue
+                    yield self.violation(
+                        info, call.span,
+                        f"{resolution.name} constructed directly, bypassing {canonical.name}; "
+                        f"create it with {canonical.name} from {canonical.home}",
+                        subject=f"construct {resolution.module}.{resolution.name} in {call.context.qualname}",
+                        canonical=canonical,
+                    )

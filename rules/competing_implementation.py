@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ssot_lint.facts import BindingKind
+from ssot_lint.resolve import TargetKind
+from ssot_lint.rule import Example, Rule, Violation
+
+
+class CompetingImplementation(Rule):
+    """
+    ## What it does
+    Finds a class or function named like a canonical symbol (its exact name, or
+    one of its `lookalikes` patterns) defined outside the canonical module: a
+    second implementation. That includes fallback classes in `except ImportError`
+    branches and test doubles. It also finds the canonical's name bound to a
+    different object (`from x import Other as ExecutionEngineFactory`).
+
+    Pytest test classes (`Test...`) are not implementations, and classes that
+    subclass or delegate to the canonical are reported as wrappers (SSOT004).
+
+    ## Why is this bad?
+    Two implementations drift apart: bugs fixed in one stay in the other, and
+    which one a caller gets depends on its import path, or on whether an import
+    happened to fail at start-up.
+
+    ## Example
+    ```python
+    try:
+        from app.factory import EngineFactory
+    except ImportError:
+        class EngineFactory:  # a fallback that silently replaces the real one
+            ...
+    ```
+
+    ## How to fix
+    Delete the second implementation and import the canonical symbol. For test
+    doubles, use a shared fixture under a path listed in `allow`.
+    """
+
+    code = "SSOT001"
+    name = "competing-implementation"
+    summary = "A second implementation of a canonical symbol"
+
+    VALID = (
+        Example("from app.factory import EngineFactory\n\nfactory_type = EngineFactory\n"),
+        Example("import unittest\n\n\nclass TestEngineFactory(unittest.TestCase):\n    pass\n"),
+        Example("class MessageHandlerFactory:\n    pass\n"),
+    )
+    INVALID = (
+        Example("class EngineFactory:\n    pass\n", lines=(1,)),
+        Example("def RequestEngineFactory():\n    return None\n", lines=(1,)),
+        Example(
+            "try:\n    from app.gone import EngineFactory\nexcept ImportError:\n"
+            "    class EngineFactory:\n        pass\n",
+            lines=(4,),
+        ),
+        Example(
+            "from app.engine import Engine as EngineFactory\n",
+            lines=(1,),
+        ),
+    )
+
+    def check(self, project) -> Iterator[Violation]:
+        for canonical in project.canonicals:
+            wrappers = project.wrappers(canonical)
+            for info in project.graph.modules.values():
+                if canonical.is_home(info.name):
+                    continue
+                advice = f"import {canonical.name} from {canonical.home} instead"
+                for cls in info.facts.classes:
+                    if not canonical.looks_like(cls.name) or cls.name.startswith("Test"):
+                        continue
+                    if (info.name, cls.qualname) in wrappers:
+                        continue
+                    where = " (an except ImportError fallback)" if cls.context.in_import_fallback else ""
+                    yield self.violation(
+                        info, cls.span,
+                        f"class {cls.qualname} is a second implementation of {canonical.name}{where}; {advice}",
+                        subject=f"class {cls.qualname}", canonical=canonical,
+                    )
+                for function in info.facts.functions:
+                    if function.is_method or not canonical.looks_like(function.name):
+                        continue
+                    yield self.violation(
+                        info, function.span,
+                        f"function {function.qualname} is a second implementation of {canonical.name}; {advice}",
+                        subject=f"function {function.qualname}", canonical=canonical,
+                    )
+                for binding in info.facts.bindings:
+                    if binding.name != canonical.name or binding.kind not in (
+                            BindingKind.IMPORT_FROM, BindingKind.ALIAS):
+                        continue
+                    resolution = project.resolver.resolve_binding(info, binding)
+                    target = resolution.target
+                    if resolution.kind is not TargetKind.DEFINITION or target is None \
+                            or canonical.is_canonical(resolution):
+                        continue
+                    target_info = project.graph.modules.get(target[0])
+                    if target_info is not None and canonical.allows(target_info.file.relpath):
+                        continue
+                    yield self.violation(
+                        info, binding.span,
+                        f"the name {canonical.name} is bound to {target[0]}.{target[1]}, "
+                        f"not to the canonical {canonical.symbol}; {advice}",
+                        subject=f"binding {binding.name} -> {target[0]}.{target[1]}", canonical=canonical,
+                    )

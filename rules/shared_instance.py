@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ssot_lint.rule import Example, Rule, Violation
+
+
+class SharedInstance(Rule):
+    """
+    ## What it does
+    Finds state shared between users: a module-level instance of a product
+    class, or of the canonical class outside its own module, and a `global`
+    lazy singleton (`global _factory; _factory = Factory()` in a function).
+
+    ## Why is this bad?
+    A module-level instance is one object for every request and every user: state
+    leaks between them. Lazy `global` initialisation also races when two tasks
+    start at once, and import order decides which instance wins.
+
+    ## Example
+    ```python
+    from app.factory import EngineFactory
+
+    engine_factory = EngineFactory()
+    ```
+
+    ## How to fix
+    Create instances per request or per user (through the canonical factory), or
+    pass them in explicitly.
+    """
+
+    code = "SSOT006"
+    name = "shared-instance"
+    summary = "A module-level or lazily-initialised global instance of a canonical or product class"
+
+    VALID = (
+        Example("from app.factory import EngineFactory\n\n\ndef handle():\n"
+                "    factory = EngineFactory()\n    return factory.create()\n"),
+    )
+    INVALID = (
+        Example("from app.factory import EngineFactory\n\nengine_factory = EngineFactory()\n", lines=(3,)),
+        Example("from app.engine import Engine\n\ndefault_engine = Engine()\n", lines=(3,)),
+        Example(
+            "from app.factory import EngineFactory\n\n_factory = None\n\n\ndef get_factory():\n"
+            "    global _factory\n    if _factory is None:\n        _factory = EngineFactory()\n"
+            "    return _factory\n",
+            lines=(9,),
+        ),
+    )
+
+    def check(self, project) -> Iterator[Violation]:
+        for canonical in project.canonicals:
+            for info in project.graph.modules.values():
+                if canonical.is_home(info.name):
+                    continue
+                for call in info.facts.calls:
+                    if not call.creates_shared_instance:
+                        continue
+                    resolution = project.resolve_call(info, call)
+                    if canonical.is_canonical(resolution):
+                        what = canonical.name
+                    elif canonical.is_product(resolution):
+                        what = resolution.name
+                    else:
+                        continue
+                    if call.global_name is not None:
+                        message = (f"global {call.global_name} lazily holds one {what} for the whole process "
+                                   f"(shared between users, racy on first use); create one per request")
+                        subject = f"global {call.context.qualname}.{call.global_name}"
+                    else:
+                        message = (f"module-level {call.assigned_to} = {call.callee}() is one {what} shared by "
+                                   f"every user; create one per request")
+                        subject = f"module {call.assigned_to}"
+                    yield self.violation(info, call.span, message, subject=subject, canonical=canonical)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ssot_lint.rule import Example, Rule, Violation
+
+
+class StringReference(Rule):
+    """
+    ## What it does
+    Finds a string literal naming a path through a shim or an undeclared
+    re-exporting module, passed to `mock.patch`, `importlib.import_module`,
+    `__import__`, `monkeypatch.setattr` and the like.
+
+    ## Why is this bad?
+    Strings are invisible to import checkers and refactoring tools. A
+    `mock.patch` of a shim's attribute does not patch what the code under test
+    uses, so the test passes while testing the wrong thing; and the string breaks
+    the day the shim is deleted.
+
+    ## Example
+    ```python
+    from unittest import mock
+
+
+    @mock.patch("app.legacy.EngineFactory")
+    def test_engine(factory):
+        ...
+    ```
+
+    ## How to fix
+    Name the canonical path, or better, patch the name where the code under test
+    looks it up:
+    ```python
+    @mock.patch("app.factory.EngineFactory")
+    ```
+    """
+
+    code = "SSOT008"
+    name = "string-reference"
+    summary = "A dotted string naming a path through a shim"
+
+    VALID = (
+        Example('from unittest import mock\n\npatcher = mock.patch("app.factory.EngineFactory")\n'),
+        Example('import importlib\n\nmodule = importlib.import_module("app.factory")\n'),
+    )
+    INVALID = (
+        Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.EngineFactory")\n', lines=(3,)),
+        Example('import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
+                lines=(5,)),
+        Example('legacy = __import__("app.legacy")\n', lines=(1,)),
+    )
+
+    def check(self, project) -> Iterator[Violation]:
+        for canonical in project.canonicals:
+            undeclared = project.undeclared_shims(canonical)
+            for info in project.graph.modules.values():
+                if canonical.is_home(info.name):
+                    continue
+                for ref in info.facts.strings:
+                    module, resolution = project.resolve_string_path(ref.value)
+                    if module is None or not (canonical.is_shim(module) or module in undeclared):
+                        continue
+                    kind = "shim" if canonical.is_shim(module) else "undeclared shim"
+                    if canonical.is_canonical(resolution):
+                        advice = f"use '{canonical.home}.{canonical.name}'"
+                    elif module == ref.value:
+                        advice = f"import {canonical.home} instead"
+                    else:
+                        advice = f"the {kind} is being retired; use {canonical.name} from {canonical.home}"
+                    yield self.violation(
+                        info, ref.span,
+                        f"'{ref.value}' passed to {ref.callee}() goes through {kind} {module}; {advice}",
+                        subject=f"string {ref.value}", canonical=canonical, chain=(module, canonical.module),
+                    )

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ssot_lint.rule import Example, Rule, Violation
+
+
+class UndeclaredShim(Rule):
+    """
+    ## What it does
+    Finds a module, not listed in the symbol's `shims`, that re-exports a
+    canonical symbol: it lists it in `__all__`, or other modules import it from
+    there. A package `__init__` that re-exports it counts too.
+
+    ## Why is this bad?
+    A new compatibility layer is growing. Every module that re-exports the
+    canonical becomes another path to it, and the migration report cannot track
+    a shim nobody declared.
+
+    ## Example
+    ```python
+    # app/services/exports.py
+    from app.factory import EngineFactory
+
+    __all__ = ["EngineFactory"]
+    ```
+
+    ## How to fix
+    Point the importers at the canonical module and remove the re-export; or,
+    while the migration is under way, list the module under `shims` so that
+    `ssot-lint report` tracks it.
+    """
+
+    code = "SSOT003"
+    name = "undeclared-shim"
+    summary = "A module that re-exports a canonical symbol and is not a declared shim"
+
+    VALID = (
+        Example("from app.factory import EngineFactory\n\nfactory = EngineFactory\n"),
+    )
+    INVALID = (
+        Example('from app.factory import EngineFactory\n\n__all__ = ["EngineFactory"]\n', lines=(1,)),
+        Example("from app.factory import EngineFactory\n", lines=(1,),
+                files={"app/consumer.py": "from app.service import EngineFactory\n"}),
+        Example("from app.factory import *\n", lines=(1,),
+                files={"app/consumer.py": "from app.service import EngineFactory\n"}),
+    )
+
+    def check(self, project) -> Iterator[Violation]:
+        for canonical in project.canonicals:
+            for module, (binding, importers) in sorted(project.undeclared_shims(canonical).items()):
+                info = project.graph.modules[module]
+                users = f"imported from here by {len(importers)} module{'s' if len(importers) != 1 else ''}" \
+                    if importers else "listed in __all__"
+                yield self.violation(
+                    info, binding.span,
+                    f"{module} re-exports {canonical.name} ({users}) but is not a declared shim; "
+                    f"import it from {canonical.home} and remove the re-export, or add the module to `shims`",
+                    subject=f"reexport {canonical.name}", canonical=canonical, chain=(module, canonical.module),
+                )

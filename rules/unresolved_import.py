@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ssot_lint.resolve import TargetKind
+from ssot_lint.rule import Example, Rule, Violation
+
+
+class UnresolvedImport(Rule):
+    """
+    ## What it does
+    Finds an import of a canonical-like name (the canonical's name or a
+    `lookalikes` pattern), or of anything from a shim, from a project module
+    that does not exist or that does not define the name: a path broken by the
+    migration.
+
+    ## Why is this bad?
+    The import fails at runtime, often only on a rarely taken path (inside a
+    function, or in a `try` whose `except ImportError` silently falls back to a
+    second implementation).
+
+    ## Example
+    ```python
+    def build():
+        from app.old_factory import EngineFactory
+    ```
+
+    ## How to fix
+    Import the canonical symbol from its canonical module.
+    """
+
+    code = "SSOT009"
+    name = "unresolved-import"
+    summary = "An import of a canonical-like name, or from a shim, that does not resolve"
+
+    VALID = (
+        Example("from app.factory import EngineFactory\n"),
+        Example("from external_lib import EngineFactory\n"),
+    )
+    INVALID = (
+        Example("def build():\n    from app.old_factory import EngineFactory\n", lines=(2,)),
+        Example("from app.legacy import removed_helper\n", lines=(1,)),
+        Example("from app.factory import RequestEngineFactory\n", lines=(1,)),
+    )
+
+    def check(self, project) -> Iterator[Violation]:
+        reported = set()
+        for canonical in project.canonicals:
+            for site in project.sites_in(canonical):
+                if site.resolution.kind is not TargetKind.UNRESOLVED or site.span in reported:
+                    continue
+                names = [n for n in (site.name, site.local_name) if n and n != "*"]
+                if not (canonical.is_shim(site.source_module) or any(canonical.looks_like(n) for n in names)):
+                    continue
+                reported.add(site.span)
+                what = site.name or site.local_name
+                yield self.violation(
+                    site.info, site.span,
+                    f"{what} cannot be imported from {site.source_module}: {site.resolution.reason}; "
+                    f"import {canonical.name} from {canonical.home}",
+                    subject=f"unresolved {site.source_module}:{what}", canonical=canonical,
+                )

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Iterator, Mapping, Set, Tuple
+
+from ssot_lint.rule import Example, Rule, Violation
+
+
+class UnusedNoqa(Rule):
+    """
+    ## What it does
+    Finds `# noqa: SSOTxxx` codes that suppress nothing on their line (ruff's
+    RUF100 idea). Blanket `# noqa` comments and other tools' codes are left alone.
+
+    ## Why is this bad?
+    A stale suppression hides the next real violation on that line, and tells
+    readers there is a problem where there is none.
+
+    ## Example
+    ```python
+    from app.factory import EngineFactory  # noqa: SSOT002
+    ```
+
+    ## How to fix
+    Remove the code from the comment (or the whole comment).
+    """
+
+    code = "SSOT100"
+    name = "unused-noqa"
+    summary = "A `# noqa: SSOTxxx` code that suppresses nothing"
+
+    VALID = (
+        Example("from app.legacy import EngineFactory  # noqa: SSOT002\n"),
+        Example("import os  # noqa: F401\n"),
+        Example("from app.factory import EngineFactory  # noqa\n"),
+    )
+    INVALID = (
+        Example("from app.factory import EngineFactory  # noqa: SSOT002\n", lines=(1,)),
+        Example("from app.legacy import EngineFactory  # noqa: SSOT002, SSOT005\n", lines=(1,)),
+    )
+
+    def check(self, project) -> Iterator[Violation]:
+        return iter(())  # runs after suppression: see `check_noqa`
+
+    def check_noqa(self, project, used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
+        """`used` maps (path, line) to the codes a noqa comment there suppressed."""
+        for info in project.graph.modules.values():
+            for comment in info.facts.noqa:
+                if comment.codes is None:
+                    continue
+                suppressed = used.get((info.file.relpath, comment.line), set())
+                unused = [c for c in comment.codes if c.startswith("SSOT") and c not in suppressed]
+                if unused:
+                    yield self.violation(
+                        info, comment.span,
+                        f"unused noqa: {', '.join(unused)} suppress{'es' if len(unused) == 1 else ''} nothing "
+                        f"on this line; remove {'it' if len(unused) == 1 else 'them'}",
+                        subject=f"noqa {','.join(unused)}",
+                    )

@@ -1,0 +1,137 @@
+"""The `ssot-lint` command line (typer). Exit codes: 0 clean, 1 violations, 2 usage or config error."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ssot_lint import __version__
+from ssot_lint.config import Config, ConfigError, find_config_file, load_config
+from ssot_lint.engine import run_check
+from ssot_lint.output import render_concise, render_json, use_colour
+from ssot_lint.rules import all_rules
+
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="ssot-lint",
+    help="Keep a Python codebase to one source of truth for its canonical classes and functions.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, enum.Enum):
+    concise = "concise"
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ssot-lint {__version__}")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Keep a Python codebase to one source of truth for its canonical classes and functions."""
+
+
+def _split(values: Optional[List[str]]) -> List[str]:
+    return [part.strip().upper() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def load_project_config(config_path: Optional[Path], paths: List[Path]) -> Config:
+    if config_path is not None:
+        if not config_path.is_file():
+            raise ConfigError(f"{config_path}: no such config file")
+        return load_config(config_path)
+    start = paths[0] if paths else Path.cwd()
+    found = find_config_file(start)
+    if found is None:
+        raise ConfigError(
+            f"no [tool.ssot-lint] configuration found in {start.resolve()} or its parents "
+            "(pyproject.toml, ssot-lint.toml or .ssot-lint.toml); see the README for an example")
+    return load_config(found)
+
+
+@app.command()
+def check(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Files or folders to report on (default: the whole project). The whole project is "
+                   "always analysed, so a file passed alone is still resolved against every other."),
+    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.concise, "--output-format", case_sensitive=False,
+                                               help="How to print violations."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Rule codes or prefixes to run "
+                                                                      "(comma-separated; default ALL)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rule codes or prefixes to skip."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are violations."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Processes for parsing (default: all cores)."),
+) -> None:
+    """Lint the project: report every path that bypasses a canonical symbol."""
+    paths = list(paths or [])
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"{path}: no such file or folder")
+    settings = load_project_config(config, paths)
+    result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs)
+    if output_format is OutputFormat.json:
+        sys.stdout.write(render_json(result.violations))
+    else:
+        sys.stdout.write(render_concise(result, settings.root, use_colour(sys.stdout)))
+    raise typer.Exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, summary."""
+    rules = all_rules()
+    width = max(len(r.name) for r in rules)
+    for rule in rules:
+        typer.echo(f"{rule.code}  {rule.name:<{width}}  {rule.summary}")
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A rule code, like SSOT002, or a rule name.")) -> None:
+    """Show a rule's documentation."""
+    wanted = code.strip()
+    for rule in all_rules():
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            typer.echo(f"# {rule.name} ({rule.code})\n")
+            typer.echo(f"{rule.summary}.\n")
+            typer.echo(rule.documentation())
+            return
+    raise ConfigError(f"unknown rule {code!r} (see `ssot-lint rules`)")
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Entry point: every error is one line on stderr, never a traceback."""
+    try:
+        app(args=argv, prog_name="ssot-lint", standalone_mode=True)
+    except ConfigError as exc:
+        typer.echo(f"ssot-lint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        typer.echo("ssot-lint: interrupted", err=True)
+        sys.exit(130)
+    except (BrokenPipeError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError):
+            sys.exit(EXIT_ERROR)
+        typer.echo(f"ssot-lint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
+        typer.echo(f"ssot-lint: internal error: {type(exc).__name__}: {exc} "
+                   "(please report it with the command that caused it)", err=True)
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,157 @@
+"""The project graph: every module with its facts, and a networkx `DiGraph` of them.
+
+Nodes are modules (`("module", name)`) and module-level symbols
+(`("symbol", module, name)`). Edges carry a `kind`:
+
+- `import`: module -> module it imports at import time (module level, not under
+  `TYPE_CHECKING`), with the statement's position; the edges cycles are found on;
+- `star`: module -> module it star-imports;
+- `binding`: symbol -> symbol or module it is bound to (import, alias,
+  re-export), as written, before resolution;
+- `subclass` / `delegation` are added by the resolver once bases and calls are
+  resolved.
+
+This module only records what the facts say; following bindings to their
+definitions is `resolve.py`'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+import networkx as nx
+
+from ssot_lint.discovery import SourceFile
+from ssot_lint.facts import Binding, BindingKind, FileFacts
+
+
+@dataclass
+class ModuleInfo:
+    file: SourceFile
+    facts: FileFacts
+    # module-level bindings by local name, in source order; star imports under "*"
+    namespace: Dict[str, List[Binding]] = field(default_factory=dict)
+    # bindings of each scope (a qualname; "" for module level), in source order
+    scopes: Dict[str, List[Binding]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.file.module
+
+
+def absolute_module(importer: str, is_package: bool, level: int, module: Optional[str]) -> Optional[str]:
+    """The absolute module of `from <dots><module> import ...`, as Python computes it.
+
+    None when the dots climb above the top-level package.
+    """
+    if level == 0:
+        return module or None
+    package = importer if is_package else importer.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level > len(parts):  # importlib: "attempted relative import beyond top-level package"
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
+def ancestors(module: str) -> List[str]:
+    """`a.b.c` -> [`a`, `a.b`]: the packages imported before a module."""
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+class ProjectGraph:
+    """All modules of the project and the networkx graph between them."""
+
+    def __init__(self, modules: Iterable[Tuple[SourceFile, FileFacts]]):
+        self.modules: Dict[str, ModuleInfo] = {}
+        self.by_path: Dict[str, ModuleInfo] = {}
+        self.unparsed: List[Tuple[SourceFile, FileFacts]] = []
+        for source, facts in modules:
+            if facts.parse_error is not None:
+                self.unparsed.append((source, facts))
+                continue
+            info = ModuleInfo(source, facts)
+            for binding in facts.bindings:
+                info.scopes.setdefault(binding.context.qualname, []).append(binding)
+                if binding.context.at_module_level:
+                    info.namespace.setdefault(binding.name, []).append(binding)
+            self.by_path[source.relpath] = info
+            # Two files claiming one module name (a duplicated tree): the first path wins, as on sys.path.
+            self.modules.setdefault(source.module, info)
+        self.packages: Set[str] = {p for name in self.modules for p in ancestors(name)}
+        self.top_level: Set[str] = {name.split(".", 1)[0] for name in self.modules}
+        self.graph = nx.DiGraph()
+        self._build()
+
+    # -- queries -----------------------------------------------------------------
+
+    def module_exists(self, name: str) -> bool:
+        """A module or (namespace) package of the project."""
+        return name in self.modules or name in self.packages
+
+    def is_project_path(self, name: str) -> bool:
+        """Does `name` belong to the project's packages (so that a miss means it is broken)?"""
+        return name.split(".", 1)[0] in self.top_level
+
+    def absolute(self, info: ModuleInfo, binding: Binding) -> Optional[str]:
+        if binding.kind is BindingKind.IMPORT_MODULE:
+            return binding.module
+        return absolute_module(info.name, info.file.is_package, binding.level, binding.module)
+
+    def imported_modules(self, info: ModuleInfo, binding: Binding) -> List[str]:
+        """The project modules an import statement loads, parents first."""
+        target = self.absolute(info, binding)
+        if target is None:
+            return []
+        loaded = ancestors(target) + [target]
+        if binding.kind is BindingKind.IMPORT_FROM and binding.imported_name:
+            loaded.append(f"{target}.{binding.imported_name}")  # `from pkg import submodule`
+        return [m for m in loaded if m in self.modules]
+
+    # -- building ----------------------------------------------------------------
+
+    def _build(self) -> None:
+        graph = self.graph
+        for name, info in self.modules.items():
+            graph.add_node(("module", name), path=info.file.relpath)
+        for name, info in self.modules.items():
+            own_parents = set(ancestors(name))
+            for binding in info.facts.bindings:
+                if not binding.is_import:
+                    if binding.context.at_module_level and binding.kind is BindingKind.ALIAS:
+                        graph.add_edge(("symbol", name, binding.name), ("symbol", name, binding.value or ""),
+                                       kind="binding", binding=binding)
+                    continue
+                runtime = binding.context.at_module_level and not binding.context.type_checking
+                for target in self.imported_modules(info, binding):
+                    # A module's own parent packages are always initialised before it: not a cycle.
+                    if runtime and target != name and target not in own_parents:
+                        edge = graph.get_edge_data(("module", name), ("module", target))
+                        if edge is None:
+                            graph.add_edge(("module", name), ("module", target), kind="import", bindings=[binding])
+                        else:
+                            edge["bindings"].append(binding)
+                absolute = self.absolute(info, binding)
+                if absolute is None or not binding.context.at_module_level:
+                    continue
+                if binding.kind is BindingKind.STAR:
+                    if absolute in self.modules:
+                        graph.add_edge(("module", name), ("module", absolute), kind="star", binding=binding)
+                elif binding.kind is BindingKind.IMPORT_FROM:
+                    graph.add_edge(("symbol", name, binding.name), ("symbol", absolute, binding.imported_name),
+                                   kind="binding", binding=binding)
+                else:
+                    graph.add_edge(("symbol", name, binding.name), ("module", absolute),
+                                   kind="binding", binding=binding)
+
+    def import_cycle_through(self, module: str, first_step: str) -> Optional[List[str]]:
+        """The shortest import-time cycle `module -> first_step -> ... -> module`, if any."""
+        node = ("module", module)
+        import_graph = nx.subgraph_view(self.graph, filter_edge=lambda u, v: self.graph[u][v].get("kind") == "import")
+        try:
+            path = nx.shortest_path(import_graph, ("module", first_step), node)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return None
+        return [module] + [n[1] for n in path]

@@ -1,0 +1,307 @@
+"""The analysed project: the graph, the resolver, and the canonical symbols resolved in it.
+
+This is what every rule reads. It answers the questions several rules share
+(where is each import site and what does it resolve to, which classes wrap a
+canonical, which modules re-export it) once, so that rules stay small and agree
+with each other.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import pathspec
+
+from ssot_lint.config import CanonicalSpec, Config, ConfigError
+from ssot_lint.facts import AttributeRef, Binding, BindingKind, CallFact, ClassFact, Span
+from ssot_lint.graph import ModuleInfo, ProjectGraph
+from ssot_lint.resolve import Resolution, Resolver, TargetKind
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """A configured canonical symbol, located in the project."""
+
+    spec: CanonicalSpec
+    module: str  # where the definition is (normally the configured module)
+    qualname: str
+    products: Tuple[Tuple[str, str], ...]  # (module, qualname) of each product class
+    allow: pathspec.PathSpec
+
+    @property
+    def symbol(self) -> str:
+        return str(self.spec.symbol)
+
+    @property
+    def name(self) -> str:
+        return self.spec.symbol.name
+
+    @property
+    def home(self) -> str:
+        """The module to import it from."""
+        return self.spec.symbol.module
+
+    @property
+    def shims(self) -> Tuple[str, ...]:
+        return self.spec.shims
+
+    def is_home(self, module: str) -> bool:
+        """The canonical module itself: everything it defines or aliases is the source of truth."""
+        return module in (self.home, self.module)
+
+    def is_canonical(self, resolution: Resolution) -> bool:
+        return resolution.target == (self.module, self.qualname)
+
+    def is_product(self, resolution: Resolution) -> bool:
+        return resolution.target in self.products
+
+    def looks_like(self, name: str) -> bool:
+        return name == self.name or any(fnmatch.fnmatchcase(name, p) for p in self.spec.lookalikes)
+
+    def is_shim(self, module: Optional[str]) -> bool:
+        return module in self.spec.shims
+
+    def allows(self, relpath: str) -> bool:
+        return self.allow.match_file(relpath)
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    """A place that reads a name from another module: an import, or `m.Name` off an imported module."""
+
+    info: ModuleInfo
+    span: Span
+    resolution: Resolution
+    source_module: Optional[str]  # the module it reads from (absolute), None if unknown
+    name: Optional[str]  # the name read from it (None for `import module`)
+    local_name: str  # the name bound or written here
+    binding: Optional[Binding] = None
+    attribute: Optional[AttributeRef] = None
+
+    @property
+    def context(self):
+        return self.binding.context if self.binding is not None else self.attribute.context
+
+    @property
+    def through(self) -> Tuple[str, ...]:
+        """Modules other than this one and the definition's, whose bindings the name went through."""
+        return tuple(m for m in self.resolution.through_modules() if m != self.info.name)
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    info: ModuleInfo
+    cls: ClassFact
+    how: str  # "subclasses" or "delegates to"
+
+    @property
+    def target(self) -> Tuple[str, str]:
+        return (self.info.name, self.cls.qualname)
+
+
+class Project:
+    def __init__(self, config: Config, graph: ProjectGraph):
+        self.config = config
+        self.graph = graph
+        self.resolver = Resolver(graph)
+        self.canonicals: Tuple[Canonical, ...] = tuple(self._locate(spec) for spec in config.canonicals)
+        self._undeclared: Dict[str, Dict[str, Tuple[Binding, Tuple[str, ...]]]] = {}
+
+    # -- canonical symbols --------------------------------------------------------
+
+    def _locate(self, spec: CanonicalSpec) -> Canonical:
+        where = f"{self.config.path or 'config'}: tool.ssot-lint.canonical"
+        definition = self._definition(spec.symbol.module, spec.symbol.name)
+        if isinstance(definition, str):
+            raise ConfigError(f"{where}: symbol {spec.symbol}: {definition}")
+        products = []
+        for product in spec.products:
+            found = self._definition(product.module, product.name)
+            if isinstance(found, str):
+                raise ConfigError(f"{where}: product {product}: {found}")
+            products.append(found)
+        allow = pathspec.GitIgnoreSpec.from_lines(spec.allow)
+        return Canonical(spec, definition[0], definition[1], tuple(products), allow)
+
+    def _definition(self, module: str, name: str):
+        if module not in self.graph.modules:
+            unparsed = [s.relpath for s, _ in self.graph.unparsed if s.module == module]
+            if unparsed:
+                return f"its module {unparsed[0]} does not parse"
+            return f"module {module} is not in the project (check `src`)"
+        resolution = self.resolver.lookup(module, name)
+        if resolution is None or resolution.target is None:
+            return f"{module} does not define a class or function {name}"
+        return resolution.target
+
+    # -- shared questions ---------------------------------------------------------
+
+    @cached_property
+    def import_sites(self) -> Tuple[ImportSite, ...]:
+        sites: List[ImportSite] = []
+        resolver = self.resolver
+        for info in self.graph.modules.values():
+            module_aliases = set()
+            for binding in info.facts.bindings:
+                if not binding.is_import:
+                    continue
+                source = self.graph.absolute(info, binding)
+                if binding.kind is BindingKind.IMPORT_MODULE:
+                    module_aliases.add(binding.name)
+                    sites.append(ImportSite(info, binding.span, resolver.resolve_module(binding.module or ""),
+                                            binding.module, None, binding.name, binding=binding))
+                elif binding.kind is BindingKind.STAR:
+                    sites.append(ImportSite(info, binding.span, resolver.resolve_import_binding(info, binding),
+                                            source, None, "*", binding=binding))
+                else:
+                    sites.append(ImportSite(info, binding.span, resolver.resolve_binding(info, binding),
+                                            source, binding.imported_name, binding.name, binding=binding))
+            for ref in info.facts.attribute_refs:
+                site = self._attribute_site(info, ref)
+                if site is not None:
+                    sites.append(site)
+        return tuple(sites)
+
+    def _attribute_site(self, info: ModuleInfo, ref: AttributeRef) -> Optional[ImportSite]:
+        """`m.Name` where `m` is a module: the site of reading Name off that module."""
+        parts = ref.dotted.split(".")
+        resolution = self.resolver.lookup_in_scope(info, ref.context.qualname, parts[0])
+        if resolution is None or resolution.kind is not TargetKind.MODULE:
+            return None
+        for index, attribute in enumerate(parts[1:], start=1):
+            if resolution.kind is not TargetKind.MODULE:
+                return None
+            module = resolution.module or ""
+            step = self.resolver.resolve_import(module, attribute)
+            step = Resolution(step.kind, step.module, step.name, resolution.hops + step.hops, step.reason, step.rest)
+            if step.kind is not TargetKind.MODULE:
+                return ImportSite(info, ref.span, step, module, attribute, ".".join(parts[: index + 1]),
+                                  attribute=ref)
+            resolution = step
+        return None
+
+    def resolve_call(self, info: ModuleInfo, call: CallFact) -> Resolution:
+        return self.resolver.resolve_dotted(info, call.callee, call.context.qualname)
+
+    def resolve_expression(self, info: ModuleInfo, dotted: str, scope: str) -> Resolution:
+        return self.resolver.resolve_dotted(info, dotted, scope)
+
+    def resolve_string_path(self, text: str) -> Tuple[Optional[str], Resolution]:
+        """A dotted string like 'pkg.mod.Name' (or 'pkg.mod:Name'): its module part and what it names."""
+        text = text.replace(":", ".")
+        parts = text.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if self.graph.module_exists(module):
+                resolution = Resolution(TargetKind.MODULE, module)
+                for attribute in parts[cut:]:
+                    if resolution.kind is not TargetKind.MODULE:
+                        break
+                    step = self.resolver.resolve_import(resolution.module or "", attribute)
+                    resolution = Resolution(step.kind, step.module, step.name, resolution.hops + step.hops,
+                                            step.reason, step.rest)
+                return module, resolution
+        return None, self.resolver.resolve_module(text)
+
+    @cached_property
+    def _wrappers(self) -> Dict[str, Dict[Tuple[str, str], Wrapper]]:
+        result: Dict[str, Dict[Tuple[str, str], Wrapper]] = {c.symbol: {} for c in self.canonicals}
+        for info in self.graph.modules.values():
+            for cls in info.facts.classes:
+                for canonical in self.canonicals:
+                    if canonical.is_home(info.name):
+                        continue
+                    how = self._wraps(info, cls, canonical)
+                    if how:
+                        wrapper = Wrapper(info, cls, how)
+                        result[canonical.symbol][wrapper.target] = wrapper
+                        self.graph.graph.add_edge(("symbol", info.name, cls.qualname),
+                                                  ("symbol", canonical.module, canonical.qualname),
+                                                  kind="subclass" if how == "subclasses" else "delegation")
+        return result
+
+    def _wraps(self, info: ModuleInfo, cls: ClassFact, canonical: Canonical) -> Optional[str]:
+        scope = cls.context.qualname
+        for base in cls.bases:
+            if canonical.is_canonical(self.resolve_expression(info, base, scope)):
+                return "subclasses"
+        if canonical.looks_like(cls.name):
+            inside = cls.qualname + "."
+            for call in info.facts.calls:
+                if (call.context.qualname + ".").startswith(inside) and \
+                        canonical.is_canonical(self.resolve_call(info, call)):
+                    return "delegates to"
+        return None
+
+    def wrappers(self, canonical: Canonical) -> Dict[Tuple[str, str], Wrapper]:
+        """Classes outside the canonical module that subclass it, or are named like it and construct it."""
+        return self._wrappers[canonical.symbol]
+
+    def reexports(self, canonical: Canonical) -> Dict[str, List[Binding]]:
+        """Module-level bindings of the canonical in each module other than its own, by module."""
+        found: Dict[str, List[Binding]] = {}
+        for info in self.graph.modules.values():
+            if canonical.is_home(info.name):
+                continue
+            for bindings in info.namespace.values():
+                for binding in bindings:
+                    if binding.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN):
+                        continue
+                    if binding.kind is BindingKind.STAR:
+                        continue
+                    if canonical.is_canonical(self.resolver.resolve_binding(info, binding)):
+                        found.setdefault(info.name, []).append(binding)
+            for star in info.namespace.get("*", []):
+                source = self.graph.absolute(info, star)
+                if source and self.resolver.exports(source, canonical.name) and \
+                        canonical.is_canonical(self.resolver.resolve_import(source, canonical.name)):
+                    found.setdefault(info.name, []).append(star)
+        return found
+
+    def sites_in(self, canonical: Canonical) -> Iterator[ImportSite]:
+        """Import sites outside the canonical module."""
+        for site in self.import_sites:
+            if not canonical.is_home(site.info.name):
+                yield site
+
+    def undeclared_shims(self, canonical: Canonical) -> Dict[str, Tuple[Binding, Tuple[str, ...]]]:
+        """Modules, not declared as shims, that re-export the canonical: they list it in `__all__`
+        or other modules import it from them. Each with its first such binding and its importers."""
+        key = canonical.symbol
+        if key not in self._undeclared:
+            self._undeclared[key] = self._find_undeclared_shims(canonical)
+        return self._undeclared[key]
+
+    def _find_undeclared_shims(self, canonical: Canonical) -> Dict[str, Tuple[Binding, Tuple[str, ...]]]:
+        importers: Dict[str, set] = {}
+        for site in self.sites_in(canonical):
+            if canonical.is_canonical(site.resolution):
+                for module in site.through:
+                    importers.setdefault(module, set()).add(site.info.name)
+        result = {}
+        for module, bindings in self.reexports(canonical).items():
+            if canonical.is_shim(module):
+                continue
+            facts = self.graph.modules[module].facts
+            listed = facts.all_names is not None and any(
+                (canonical.name if b.kind is BindingKind.STAR else b.name) in facts.all_names for b in bindings)
+            users = importers.get(module, set())
+            if listed or users:
+                first = min(bindings, key=lambda b: b.order)
+                result[module] = (first, tuple(sorted(users)))
+        return result
+
+    def describe_module(self, canonical: Canonical, module: str) -> str:
+        """'shim a.b', 'package a', 'module a.c': how messages name a module on a chain."""
+        if canonical.is_shim(module):
+            return f"shim {module}"
+        info = self.graph.modules.get(module)
+        if info is not None and info.file.is_package:
+            return f"package {module}"
+        return f"module {module}"
+
+    def describe_chain(self, canonical: Canonical, modules: Tuple[str, ...]) -> str:
+        return " -> ".join(self.describe_module(canonical, m) for m in modules)

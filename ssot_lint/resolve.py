@@ -1,0 +1,244 @@
+"""Resolution: follow any binding to what it is at runtime, the way Python's import system does.
+
+`Resolver` answers "what is name N in module M?" through imports, package
+`__init__` re-exports, star imports (honouring `__all__`), aliases of aliases,
+module aliases (`import a.b as m; m.Name`), `try`/`except ImportError` ladders
+(a fallback counts only when the `try` body's imports fail) and `if
+TYPE_CHECKING:` blocks (seen only when nothing at runtime binds the name). It
+returns the chain of bindings it followed; cycles give an unresolved result,
+never a recursion error.
+"""
+
+from __future__ import annotations
+
+import builtins
+import enum
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Set, Tuple
+
+from ssot_lint.facts import Binding, BindingKind, BranchKind
+from ssot_lint.graph import ModuleInfo, ProjectGraph
+
+
+class TargetKind(str, enum.Enum):
+    DEFINITION = "definition"  # a class or function defined in the project
+    MODULE = "module"  # a project module or package
+    VALUE = "value"  # some other value assigned in the project (`x = 3`, `x = f()`)
+    EXTERNAL = "external"  # outside the project (stdlib, third party): not followed
+    UNRESOLVED = "unresolved"  # a project path that does not exist, or a name a module does not define
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One binding followed on the way to the definition."""
+
+    module: str
+    name: str
+    kind: BindingKind
+
+
+@dataclass(frozen=True)
+class Resolution:
+    kind: TargetKind
+    module: Optional[str] = None  # DEFINITION/VALUE: where it is bound; MODULE: the module; EXTERNAL: the path
+    name: Optional[str] = None  # DEFINITION: qualname; VALUE: the name
+    hops: Tuple[Hop, ...] = ()
+    reason: str = ""  # UNRESOLVED: what is missing
+    rest: Tuple[str, ...] = ()  # attributes read off a definition (`Factory.create` -> ("create",))
+
+    @property
+    def target(self) -> Optional[Tuple[str, str]]:
+        return (self.module, self.name) if self.kind is TargetKind.DEFINITION and not self.rest else None
+
+    def via(self, hop: Hop) -> "Resolution":
+        return replace(self, hops=(hop,) + self.hops)
+
+    def through_modules(self) -> Tuple[str, ...]:
+        """The modules whose bindings were followed, in order, without the defining module."""
+        seen: List[str] = []
+        for hop in self.hops:
+            if hop.module != self.module and hop.module not in seen:
+                seen.append(hop.module)
+        return tuple(seen)
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class Resolver:
+    def __init__(self, graph: ProjectGraph):
+        self.graph = graph
+        self._lookups: Dict[tuple, Optional[Resolution]] = {}
+        self._tries: Dict[Tuple[str, int], bool] = {}
+        self._active: Set[tuple] = set()  # lookups in progress: re-entering one is a cycle
+
+    # -- public ------------------------------------------------------------------
+
+    def resolve_import(self, module: str, name: str) -> Resolution:
+        """What `from module import name` binds."""
+        if module in self.graph.modules:
+            found = self.lookup(module, name)
+            if found is not None:
+                return found
+            if self.graph.module_exists(f"{module}.{name}"):
+                return Resolution(TargetKind.MODULE, f"{module}.{name}")
+            return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module} does not define {name}")
+        if self.graph.module_exists(f"{module}.{name}"):
+            return Resolution(TargetKind.MODULE, f"{module}.{name}")
+        if self.graph.module_exists(module):  # a namespace package binds nothing itself
+            return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module} does not define {name}")
+        return self.resolve_module(module, name)
+
+    def resolve_module(self, module: str, then: Optional[str] = None) -> Resolution:
+        """What `import module` loads (then `.then` of it, for a missing-module message)."""
+        if self.graph.module_exists(module):
+            return Resolution(TargetKind.MODULE, module)
+        if self.graph.is_project_path(module):
+            return Resolution(TargetKind.UNRESOLVED, module, then, reason=f"no module named {module}")
+        return Resolution(TargetKind.EXTERNAL, f"{module}.{then}" if then else module)
+
+    def resolve_binding(self, info: ModuleInfo, binding: Binding) -> Resolution:
+        """What a binding (of any scope) is bound to."""
+        kind = binding.kind
+        hop = Hop(info.name, binding.name, kind)
+        if kind in (BindingKind.CLASS, BindingKind.FUNCTION):
+            qualname = ".".join(filter(None, [binding.context.qualname, binding.name]))
+            return Resolution(TargetKind.DEFINITION, info.name, qualname)
+        if kind is BindingKind.ASSIGN:
+            return Resolution(TargetKind.VALUE, info.name, binding.name)
+        absolute = self.graph.absolute(info, binding)
+        if kind is BindingKind.IMPORT_MODULE:
+            result = self.resolve_module(binding.module or "")
+            if result.kind is TargetKind.MODULE:
+                result = Resolution(TargetKind.MODULE, binding.imported_name)
+            return result.via(hop)
+        if kind is BindingKind.IMPORT_FROM:
+            if absolute is None:
+                return Resolution(TargetKind.UNRESOLVED, None, binding.imported_name,
+                                  reason="relative import beyond the top-level package")
+            if absolute == info.name:
+                # `from . import x` inside a package's own __init__: what is bound so far, else the submodule.
+                found = self.lookup(absolute, binding.imported_name or "", before=binding.order)
+                if found is not None:
+                    return found.via(hop)
+            return self.resolve_import(absolute, binding.imported_name or "").via(hop)
+        if kind is BindingKind.ALIAS:
+            return self.resolve_dotted(info, binding.value or "", binding.context.qualname, binding.order).via(hop)
+        return Resolution(TargetKind.UNRESOLVED, info.name, binding.name, reason="star import")
+
+    def resolve_dotted(self, info: ModuleInfo, dotted: str, scope: str = "",
+                       before: Optional[int] = None) -> Resolution:
+        """What the expression `a.b.c` is, evaluated in `scope` of a module."""
+        first, *attributes = dotted.split(".")
+        result = self.lookup_in_scope(info, scope, first, before)
+        if result is None:
+            if first in _BUILTINS:
+                result = Resolution(TargetKind.EXTERNAL, f"builtins.{first}")
+            else:
+                return Resolution(TargetKind.UNRESOLVED, info.name, first, reason=f"name {first} is not defined")
+        for index, attribute in enumerate(attributes):
+            if result.kind is TargetKind.MODULE:
+                hops = result.hops
+                result = self.resolve_import(result.module or "", attribute)
+                result = replace(result, hops=hops + result.hops)
+            elif result.kind is TargetKind.EXTERNAL:
+                result = replace(result, module=f"{result.module}.{attribute}")
+            else:
+                return replace(result, rest=tuple(attributes[index:]))
+        return result
+
+    def lookup_in_scope(self, info: ModuleInfo, scope: str, name: str,
+                        before: Optional[int] = None) -> Optional[Resolution]:
+        """Name lookup from inside a function or class body: local, enclosing functions, then module."""
+        while scope:
+            local = [b for b in info.scopes.get(scope, ()) if b.name == name and b.kind is not BindingKind.STAR]
+            if local:
+                earlier = [b for b in local if before is None or b.order < before]
+                return self.resolve_binding(info, (earlier or local)[-1])
+            scope = scope.rpartition(".")[0]
+            before = None
+        return self.lookup(info.name, name, before)
+
+    def lookup(self, module: str, name: str, before: Optional[int] = None) -> Optional[Resolution]:
+        """What `name` is in `module`'s namespace once it has run (or at binding `before`); None if unbound."""
+        key = (module, name, before)
+        if key in self._lookups:
+            return self._lookups[key]
+        if key in self._active:
+            return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module}.{name} is bound in a cycle")
+        self._active.add(key)
+        try:
+            result = self._lookup(module, name, before, runtime=True)
+            if result is None:  # only `if TYPE_CHECKING:` binds it: what a type checker sees
+                result = self._lookup(module, name, before, runtime=False)
+        finally:
+            self._active.discard(key)
+        self._lookups[key] = result
+        return result
+
+    def exports(self, module: str, name: str) -> bool:
+        """Does `from module import *` bind `name`?"""
+        info = self.graph.modules.get(module)
+        if info is None:
+            return False
+        facts = info.facts
+        if facts.all_names is not None and not facts.all_is_dynamic:
+            return name in facts.all_names
+        return not name.startswith("_") and self.lookup(module, name) is not None
+
+    def try_succeeds(self, info: ModuleInfo, try_id: int) -> bool:
+        """Do all the imports directly in a `try` body resolve (so its ImportError handlers do not run)?"""
+        key = (info.name, try_id)
+        if key in self._tries:
+            return self._tries[key]
+        self._tries[key] = True  # assumed while deciding: a cycle does not fail an import
+        ok = True
+        for binding in info.facts.bindings:
+            if binding.is_import and binding.context.innermost_try == try_id:
+                if self.resolve_import_binding(info, binding).kind is TargetKind.UNRESOLVED:
+                    ok = False
+                    break
+        self._tries[key] = ok
+        return ok
+
+    def resolve_import_binding(self, info: ModuleInfo, binding: Binding) -> Resolution:
+        """What an import statement's name binds (a star import: its module)."""
+        if binding.kind is BindingKind.STAR:
+            absolute = self.graph.absolute(info, binding)
+            if absolute is None:
+                return Resolution(TargetKind.UNRESOLVED, reason="relative import beyond the top-level package")
+            return self.resolve_module(absolute)
+        return self.resolve_binding(info, binding)
+
+    def is_active(self, info: ModuleInfo, binding: Binding, runtime: bool) -> bool:
+        """Does this binding take effect (given which `try` blocks succeed)?"""
+        for branch in binding.context.branches:
+            if branch.kind is BranchKind.TYPE_CHECKING and runtime:
+                return False
+            if branch.kind is BranchKind.TRY and not self.try_succeeds(info, branch.try_id):
+                return False
+            if branch.kind is BranchKind.EXCEPT_IMPORT_ERROR and self.try_succeeds(info, branch.try_id):
+                return False
+        return True
+
+    # -- internals ---------------------------------------------------------------
+
+    def _lookup(self, module: str, name: str, before: Optional[int], runtime: bool) -> Optional[Resolution]:
+        info = self.graph.modules.get(module)
+        if info is None:
+            return None
+        candidates = sorted(info.namespace.get(name, []) + info.namespace.get("*", []),
+                            key=lambda b: b.order, reverse=True)
+        for binding in candidates:
+            if before is not None and binding.order >= before:
+                continue
+            if not self.is_active(info, binding, runtime):
+                continue
+            if binding.kind is not BindingKind.STAR:
+                return self.resolve_binding(info, binding)
+            source = self.graph.absolute(info, binding)
+            if source is not None and source != module and self.exports(source, name):
+                found = self.lookup(source, name)
+                if found is not None:
+                    return found.via(Hop(module, "*", BindingKind.STAR))
+        return None

@@ -1,0 +1,129 @@
+"""What a rule is, and what it reports.
+
+A rule is a class with a code, a kebab-case name, a one-line summary, a severity,
+whether it can be fixed, documentation in its docstring (What it does / Why is
+this bad? / Example / How to fix), `VALID` and `INVALID` examples that the test
+suite runs, and `check(project)`, which reads the resolved project and yields
+violations. Copy any module under `rules/` to add one.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import inspect
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, Optional, Tuple
+
+from ssot_lint.facts import Span
+
+if TYPE_CHECKING:
+    from ssot_lint.graph import ModuleInfo
+    from ssot_lint.project import Canonical, Project
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One finding. `fingerprint` survives line moves: it hashes what, where (file) and which symbol."""
+
+    code: str
+    rule: str  # the rule's kebab-case name
+    path: str  # relative to the project root, posix
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    symbol: Optional[str]  # the canonical symbol concerned, 'pkg.mod:Name'
+    chain: Tuple[str, ...]  # the modules the name went through, importer first, definition last
+    subject: str  # a stable description of what is reported, for the fingerprint
+    fixable: bool = False
+    severity: Severity = Severity.ERROR
+    fingerprint: str = ""
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def with_fingerprint(self, occurrence: int) -> "Violation":
+        digest = hashlib.sha256(
+            "\0".join([self.code, self.path, self.symbol or "", self.subject, str(occurrence)]).encode()
+        ).hexdigest()[:16]
+        return replace(self, fingerprint=digest)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small project for a rule's documentation and tests.
+
+    `code` is written to `path` on top of `EXAMPLE_FILES` (plus `files`); for an
+    INVALID example, `lines` are the lines of `path` where the rule must fire,
+    exactly; a VALID example must give no violation of the rule in `path`.
+    """
+
+    code: str
+    lines: Tuple[int, ...] = ()
+    path: str = "app/service.py"
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+# The project every example starts from: a canonical factory, its product, and a
+# declared shim that re-exports it.
+EXAMPLE_FILES = {
+    "app/__init__.py": "",
+    "app/engine.py": "class Engine:\n    def run(self):\n        return 'ran'\n",
+    "app/factory.py": (
+        "from app.engine import Engine\n\n\n"
+        "class EngineFactory:\n    def create(self):\n        return Engine()\n"
+    ),
+    "app/legacy.py": (
+        "from app.factory import EngineFactory\n\n\n"
+        "def make_factory():\n    return EngineFactory()\n"
+    ),
+}
+EXAMPLE_CONFIG = {
+    "canonical": [
+        {
+            "symbol": "app.factory:EngineFactory",
+            "shims": ["app.legacy"],
+            "lookalikes": ["*EngineFactory"],
+            "products": ["app.engine:Engine"],
+            "allow": ["tests/fixtures/**"],
+        }
+    ]
+}
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    fixable: ClassVar[bool] = False
+    VALID: ClassVar[Tuple[Example, ...]] = ()
+    INVALID: ClassVar[Tuple[Example, ...]] = ()
+
+    def check(self, project: "Project") -> Iterator[Violation]:
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def violation(self, info: "ModuleInfo", span: Span, message: str, *, subject: str,
+                  canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = ()) -> Violation:
+        return self.violation_at(info.file.relpath, span, message, subject=subject, canonical=canonical,
+                                  chain=chain)
+
+    def violation_at(self, relpath: str, span: Span, message: str, *, subject: str,
+                     canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = ()) -> Violation:
+        return Violation(
+            code=self.code, rule=self.name, path=relpath, line=span.line, column=span.column,
+            end_line=span.end_line, end_column=span.end_column, message=message,
+            symbol=canonical.symbol if canonical else None, chain=chain, subject=subject,
+            fixable=self.fixable, severity=self.severity,
+        )
