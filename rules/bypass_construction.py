@@ -58,8 +58,6 @@ class BypassConstruction(Rule):
                 if canonical.is_home(info.name):
                     continue
                 for call in info.facts.calls:
-                    if call.creates_shared_instance:
-                        continue  # SSOT006 reports it
                     resolution = project.resolve_call(info, call)
                     if not canonical.is_product(resolution):
                         continue

@@ -57,13 +57,10 @@ class IndirectImport(Rule):
 
     def check(self, project) -> Iterator[Violation]:
         for canonical in project.canonicals:
-            wrappers = project.wrappers(canonical)
             for site in project.sites_in(canonical):
                 resolution = site.resolution
                 reads_shim = canonical.is_shim(site.source_module) or (
                     resolution.kind is TargetKind.MODULE and canonical.is_shim(resolution.module))
-                if site.attribute is not None and canonical.is_shim(site.source_module):
-                    continue  # the `import shim` it reads from is reported
                 if canonical.is_canonical(resolution) and site.through:
                     chain = project.describe_chain(canonical, site.through)
                     alias = "" if site.name in (canonical.name, None) else f" (an alias of {canonical.name})"
@@ -83,8 +80,7 @@ class IndirectImport(Rule):
                             subject=f"{site.source_module}:*", canonical=canonical,
                             chain=(site.info.name, site.source_module or "", canonical.module),
                         )
-                elif reads_shim and resolution.kind is not TargetKind.UNRESOLVED \
-                        and resolution.target not in wrappers:
+                elif reads_shim and site.attribute is None:  # `m.helper` off an imported shim: its import is reported
                     yield self.violation(
                         site.info, site.span, self._shim_message(canonical, site),
                         subject=f"{site.source_module}:{site.name} as {site.local_name}",
@@ -101,9 +97,9 @@ class IndirectImport(Rule):
     def _shim_message(canonical, site) -> str:
         resolution = site.resolution
         if resolution.kind is TargetKind.MODULE:  # `import shim`, `from package import shim`
-            shim, what = resolution.module, f"module {resolution.module}"
-        else:
-            shim, what = site.source_module, site.name
+            return (f"shim module {resolution.module} imported, which is being retired; "
+                    f"import {canonical.name} from {canonical.home} instead")
+        shim, what = site.source_module, site.name
         target = resolution.target
         if target is not None and target[0] != shim and not canonical.is_shim(target[0]):
             advice = f"import {target[1]} from {target[0]}"

@@ -74,10 +74,10 @@ class Resolver:
 
     # -- public ------------------------------------------------------------------
 
-    def resolve_import(self, module: str, name: str) -> Resolution:
-        """What `from module import name` binds."""
+    def resolve_import(self, module: str, name: str, runtime: bool = True) -> Resolution:
+        """What `from module import name` binds (`runtime=False`: as a type checker sees it)."""
         if module in self.graph.modules:
-            found = self.lookup(module, name)
+            found = self.lookup(module, name, runtime=runtime)
             if found is not None:
                 return found
             if self.graph.module_exists(f"{module}.{name}"):
@@ -97,8 +97,14 @@ class Resolver:
             return Resolution(TargetKind.UNRESOLVED, module, then, reason=f"no module named {module}")
         return Resolution(TargetKind.EXTERNAL, f"{module}.{then}" if then else module)
 
-    def resolve_binding(self, info: ModuleInfo, binding: Binding) -> Resolution:
-        """What a binding (of any scope) is bound to."""
+    def resolve_binding(self, info: ModuleInfo, binding: Binding, runtime: Optional[bool] = None) -> Resolution:
+        """What a binding (of any scope) is bound to.
+
+        A binding under `if TYPE_CHECKING:` is followed as a type checker would
+        (seeing other `TYPE_CHECKING` bindings); any other as the runtime does.
+        """
+        if runtime is None:
+            runtime = not binding.context.type_checking
         kind = binding.kind
         hop = Hop(info.name, binding.name, kind)
         if kind in (BindingKind.CLASS, BindingKind.FUNCTION):
@@ -118,19 +124,20 @@ class Resolver:
                                   reason="relative import beyond the top-level package")
             if absolute == info.name:
                 # `from . import x` inside a package's own __init__: what is bound so far, else the submodule.
-                found = self.lookup(absolute, binding.imported_name or "", before=binding.order)
+                found = self.lookup(absolute, binding.imported_name or "", before=binding.order, runtime=runtime)
                 if found is not None:
                     return found.via(hop)
-            return self.resolve_import(absolute, binding.imported_name or "").via(hop)
+            return self.resolve_import(absolute, binding.imported_name or "", runtime).via(hop)
         if kind is BindingKind.ALIAS:
-            return self.resolve_dotted(info, binding.value or "", binding.context.qualname, binding.order).via(hop)
+            return self.resolve_dotted(info, binding.value or "", binding.context.qualname, binding.order,
+                                       runtime).via(hop)
         return Resolution(TargetKind.UNRESOLVED, info.name, binding.name, reason="star import")
 
     def resolve_dotted(self, info: ModuleInfo, dotted: str, scope: str = "",
-                       before: Optional[int] = None) -> Resolution:
+                       before: Optional[int] = None, runtime: bool = True) -> Resolution:
         """What the expression `a.b.c` is, evaluated in `scope` of a module."""
         first, *attributes = dotted.split(".")
-        result = self.lookup_in_scope(info, scope, first, before)
+        result = self.lookup_in_scope(info, scope, first, before, runtime)
         if result is None:
             if first in _BUILTINS:
                 result = Resolution(TargetKind.EXTERNAL, f"builtins.{first}")
@@ -139,7 +146,7 @@ class Resolver:
         for index, attribute in enumerate(attributes):
             if result.kind is TargetKind.MODULE:
                 hops = result.hops
-                result = self.resolve_import(result.module or "", attribute)
+                result = self.resolve_import(result.module or "", attribute, runtime)
                 result = replace(result, hops=hops + result.hops)
             elif result.kind is TargetKind.EXTERNAL:
                 result = replace(result, module=f"{result.module}.{attribute}")
@@ -148,35 +155,37 @@ class Resolver:
         return result
 
     def lookup_in_scope(self, info: ModuleInfo, scope: str, name: str,
-                        before: Optional[int] = None) -> Optional[Resolution]:
+                        before: Optional[int] = None, runtime: bool = True) -> Optional[Resolution]:
         """Name lookup from inside a function or class body: local, enclosing functions, then module."""
         while scope:
             local = [b for b in info.scopes.get(scope, ()) if b.name == name and b.kind is not BindingKind.STAR]
             if local:
                 earlier = [b for b in local if before is None or b.order < before]
-                return self.resolve_binding(info, (earlier or local)[-1])
+                return self.resolve_binding(info, (earlier or local)[-1], runtime)
             scope = scope.rpartition(".")[0]
             before = None
-        return self.lookup(info.name, name, before)
+        return self.lookup(info.name, name, before, runtime)
 
-    def lookup(self, module: str, name: str, before: Optional[int] = None) -> Optional[Resolution]:
-        """What `name` is in `module`'s namespace once it has run (or at binding `before`); None if unbound."""
-        key = (module, name, before)
+    def lookup(self, module: str, name: str, before: Optional[int] = None,
+               runtime: bool = True) -> Optional[Resolution]:
+        """What `name` is in `module`'s namespace once it has run (or at binding `before`); None if unbound.
+
+        `runtime=False` also sees `if TYPE_CHECKING:` bindings, as a type checker does.
+        """
+        key = (module, name, before, runtime)
         if key in self._lookups:
             return self._lookups[key]
         if key in self._active:
             return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module}.{name} is bound in a cycle")
         self._active.add(key)
         try:
-            result = self._lookup(module, name, before, runtime=True)
-            if result is None:  # only `if TYPE_CHECKING:` binds it: what a type checker sees
-                result = self._lookup(module, name, before, runtime=False)
+            result = self._lookup(module, name, before, runtime)
         finally:
             self._active.discard(key)
         self._lookups[key] = result
         return result
 
-    def exports(self, module: str, name: str) -> bool:
+    def exports(self, module: str, name: str, runtime: bool = True) -> bool:
         """Does `from module import *` bind `name`?"""
         info = self.graph.modules.get(module)
         if info is None:
@@ -184,7 +193,7 @@ class Resolver:
         facts = info.facts
         if facts.all_names is not None and not facts.all_is_dynamic:
             return name in facts.all_names
-        return not name.startswith("_") and self.lookup(module, name) is not None
+        return not name.startswith("_") and self.lookup(module, name, runtime=runtime) is not None
 
     def try_succeeds(self, info: ModuleInfo, try_id: int) -> bool:
         """Do all the imports directly in a `try` body resolve (so its ImportError handlers do not run)?"""
@@ -195,20 +204,21 @@ class Resolver:
         ok = True
         for binding in info.facts.bindings:
             if binding.is_import and binding.context.innermost_try == try_id:
-                if self.resolve_import_binding(info, binding).kind is TargetKind.UNRESOLVED:
+                if self.resolve_import_binding(info, binding, runtime=True).kind is TargetKind.UNRESOLVED:
                     ok = False
                     break
         self._tries[key] = ok
         return ok
 
-    def resolve_import_binding(self, info: ModuleInfo, binding: Binding) -> Resolution:
+    def resolve_import_binding(self, info: ModuleInfo, binding: Binding,
+                               runtime: Optional[bool] = None) -> Resolution:
         """What an import statement's name binds (a star import: its module)."""
         if binding.kind is BindingKind.STAR:
             absolute = self.graph.absolute(info, binding)
             if absolute is None:
                 return Resolution(TargetKind.UNRESOLVED, reason="relative import beyond the top-level package")
             return self.resolve_module(absolute)
-        return self.resolve_binding(info, binding)
+        return self.resolve_binding(info, binding, runtime)
 
     def is_active(self, info: ModuleInfo, binding: Binding, runtime: bool) -> bool:
         """Does this binding take effect (given which `try` blocks succeed)?"""
@@ -235,10 +245,10 @@ class Resolver:
             if not self.is_active(info, binding, runtime):
                 continue
             if binding.kind is not BindingKind.STAR:
-                return self.resolve_binding(info, binding)
+                return self.resolve_binding(info, binding, runtime)
             source = self.graph.absolute(info, binding)
-            if source is not None and source != module and self.exports(source, name):
-                found = self.lookup(source, name)
+            if source is not None and source != module and self.exports(source, name, runtime):
+                found = self.lookup(source, name, runtime=runtime)
                 if found is not None:
                     return found.via(Hop(module, "*", BindingKind.STAR))
         return None

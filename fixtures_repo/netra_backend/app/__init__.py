@@ -1,0 +1,1 @@
+"""Application package: agents, services, routes and websocket handling."""

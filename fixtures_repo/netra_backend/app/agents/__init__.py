@@ -1,0 +1,1 @@
+"""Agents and the machinery that runs them for each user request."""

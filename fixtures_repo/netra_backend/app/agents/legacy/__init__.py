@@ -1,0 +1,1 @@
+"""Pre-isolation agent runtime, kept until the last callers are migrated."""

@@ -1,0 +1,1 @@
+"""Core infrastructure: configuration, logging, errors and managers."""

@@ -1,0 +1,1 @@
+"""Configuration loaders from before ``netra_backend.app.config`` existed."""

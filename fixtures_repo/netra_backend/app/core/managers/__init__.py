@@ -1,0 +1,1 @@
+"""Long-lived managers (connections, sessions, engine factories)."""

@@ -1,0 +1,1 @@
+"""Leftovers from the Python 2 code base. Nothing here is imported."""

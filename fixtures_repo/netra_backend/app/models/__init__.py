@@ -1,0 +1,1 @@
+"""Plain data models shared across the application."""

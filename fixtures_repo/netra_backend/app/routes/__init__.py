@@ -1,0 +1,1 @@
+"""HTTP route handlers (framework-agnostic: each takes and returns a dict)."""

@@ -1,0 +1,1 @@
+"""Business services used by routes, websocket handlers and workers."""

@@ -1,0 +1,1 @@
+"""Websocket connections, message handlers and the bridge to agent engines."""

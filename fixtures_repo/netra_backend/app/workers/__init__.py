@@ -1,0 +1,1 @@
+"""Background and scheduled workers."""

@@ -1,0 +1,1 @@
+"""Shared test utilities for the netra backend."""

@@ -1,0 +1,1 @@
+"""Sanctioned test doubles: the only mocks of SSOT classes tests may use."""
