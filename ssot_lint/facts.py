@@ -31,16 +31,17 @@ class Span:
 
 
 class BranchKind(str, enum.Enum):
-    TRY = "try"  # the body (or `else`) of a `try` with an ImportError handler: runs if its imports succeed
-    EXCEPT_IMPORT_ERROR = "except-import-error"  # a handler that catches ImportError: runs if they fail
+    TRY = "try"  # the body (or `else`) of a `try`: it completes if its imports and aliases resolve
+    EXCEPT = "except"  # a handler of that `try`: runs if they do not
     TYPE_CHECKING = "type-checking"  # `if TYPE_CHECKING:`: never runs, read by type checkers
-    CONDITIONAL = "conditional"  # any other `if`, loop, or handler: may or may not run
+    CONDITIONAL = "conditional"  # any other `if`, loop or `match`: may or may not run
 
 
 @dataclass(frozen=True)
 class Branch:
     kind: BranchKind
-    try_id: int = 0  # which `try` statement, for TRY and EXCEPT_IMPORT_ERROR
+    try_id: int = 0  # which `try` statement, for TRY and EXCEPT
+    catches_import_error: bool = False  # EXCEPT: the handler catches ImportError (an import fallback)
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,12 @@ class Context:
 
     @property
     def in_import_fallback(self) -> bool:
-        return any(b.kind is BranchKind.EXCEPT_IMPORT_ERROR for b in self.branches)
+        return any(b.kind is BranchKind.EXCEPT and b.catches_import_error for b in self.branches)
 
     @property
     def innermost_try(self) -> Optional[int]:
         for branch in reversed(self.branches):
-            if branch.kind in (BranchKind.TRY, BranchKind.EXCEPT_IMPORT_ERROR):
+            if branch.kind in (BranchKind.TRY, BranchKind.EXCEPT):
                 return branch.try_id if branch.kind is BranchKind.TRY else None
         return None
 
@@ -403,14 +404,10 @@ class _FactCollector(cst.CSTVisitor):
     def _visit_try(self, node) -> bool:
         self.try_count += 1
         try_id = self.try_count
-        guarded = any(_catches_import_error(h) for h in node.handlers)
-        body_branch = Branch(BranchKind.TRY, try_id) if guarded else None
+        body_branch = Branch(BranchKind.TRY, try_id) if node.handlers else None  # try/finally: always runs
         self.visit_children_in(body_branch, [node.body])
         for handler in node.handlers:
-            if _catches_import_error(handler):
-                branch = Branch(BranchKind.EXCEPT_IMPORT_ERROR, try_id)
-            else:
-                branch = Branch(BranchKind.CONDITIONAL)
+            branch = Branch(BranchKind.EXCEPT, try_id, _catches_import_error(handler))
             self.visit_children_in(branch, [handler.type, handler.body])
         self.visit_children_in(body_branch, [node.orelse])  # `else` runs when the body succeeded
         self.visit_children_in(None, [node.finalbody])

@@ -9,7 +9,7 @@ with each other.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Dict, Iterator, List, Optional, Tuple
 
@@ -26,10 +26,18 @@ class Canonical:
     """A configured canonical symbol, located in the project."""
 
     spec: CanonicalSpec
-    module: str  # where the definition is (normally the configured module)
-    qualname: str
-    products: Tuple[Tuple[str, str], ...]  # (module, qualname) of each product class
+    definition: Tuple[str, str, int]  # (module, qualname, line) of the definition it resolves to
+    products: Tuple[Tuple[str, str, int], ...]  # the same for each product class
     allow: pathspec.PathSpec
+
+    @property
+    def module(self) -> str:
+        """Where the definition is (normally the configured module)."""
+        return self.definition[0]
+
+    @property
+    def qualname(self) -> str:
+        return self.definition[1]
 
     @property
     def symbol(self) -> str:
@@ -53,10 +61,10 @@ class Canonical:
         return module in (self.home, self.module)
 
     def is_canonical(self, resolution: Resolution) -> bool:
-        return resolution.target == (self.module, self.qualname)
+        return resolution.definition == self.definition
 
     def is_product(self, resolution: Resolution) -> bool:
-        return resolution.target in self.products
+        return resolution.definition in self.products
 
     def looks_like(self, name: str) -> bool:
         return name == self.name or any(fnmatch.fnmatchcase(name, p) for p in self.spec.lookalikes)
@@ -124,7 +132,7 @@ class Project:
                 raise ConfigError(f"{where}: product {product}: {found}")
             products.append(found)
         allow = pathspec.GitIgnoreSpec.from_lines(spec.allow)
-        return Canonical(spec, definition[0], definition[1], tuple(products), allow)
+        return Canonical(spec, definition, tuple(products), allow)
 
     def _definition(self, module: str, name: str):
         if module not in self.graph.modules:
@@ -133,9 +141,9 @@ class Project:
                 return f"its module {unparsed[0]} does not parse"
             return f"module {module} is not in the project (check `src`)"
         resolution = self.resolver.lookup(module, name)
-        if resolution is None or resolution.target is None:
+        if resolution is None or resolution.definition is None:
             return f"{module} does not define a class or function {name}"
-        return resolution.target
+        return resolution.definition
 
     # -- shared questions ---------------------------------------------------------
 
@@ -176,7 +184,7 @@ class Project:
                 return None
             module = resolution.module or ""
             step = self.resolver.resolve_import(module, attribute)
-            step = Resolution(step.kind, step.module, step.name, resolution.hops + step.hops, step.reason, step.rest)
+            step = replace(step, hops=resolution.hops + step.hops)
             if step.kind is not TargetKind.MODULE:
                 return ImportSite(info, ref.span, step, module, attribute, ".".join(parts[: index + 1]),
                                   attribute=ref)
@@ -201,8 +209,7 @@ class Project:
                     if resolution.kind is not TargetKind.MODULE:
                         break
                     step = self.resolver.resolve_import(resolution.module or "", attribute)
-                    resolution = Resolution(step.kind, step.module, step.name, resolution.hops + step.hops,
-                                            step.reason, step.rest)
+                    resolution = replace(step, hops=resolution.hops + step.hops)
                 return module, resolution
         return None, self.resolver.resolve_module(text)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import enum
+import itertools
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -45,10 +46,17 @@ class Resolution:
     hops: Tuple[Hop, ...] = ()
     reason: str = ""  # UNRESOLVED: what is missing
     rest: Tuple[str, ...] = ()  # attributes read off a definition (`Factory.create` -> ("create",))
+    line: int = 0  # DEFINITION: the line of the `class`/`def`, telling apart two definitions of one name
 
     @property
     def target(self) -> Optional[Tuple[str, str]]:
+        """(module, qualname) of the definition reached, if one was."""
         return (self.module, self.name) if self.kind is TargetKind.DEFINITION and not self.rest else None
+
+    @property
+    def definition(self) -> Optional[Tuple[str, str, int]]:
+        """The identity of the object reached: (module, qualname, line)."""
+        return (self.module, self.name, self.line) if self.target else None
 
     def via(self, hop: Hop) -> "Resolution":
         return replace(self, hops=(hop,) + self.hops)
@@ -109,7 +117,7 @@ class Resolver:
         hop = Hop(info.name, binding.name, kind)
         if kind in (BindingKind.CLASS, BindingKind.FUNCTION):
             qualname = ".".join(filter(None, [binding.context.qualname, binding.name]))
-            return Resolution(TargetKind.DEFINITION, info.name, qualname)
+            return Resolution(TargetKind.DEFINITION, info.name, qualname, line=binding.span.line)
         if kind is BindingKind.ASSIGN:
             return Resolution(TargetKind.VALUE, info.name, binding.name)
         absolute = self.graph.absolute(info, binding)
@@ -196,18 +204,29 @@ class Resolver:
         return not name.startswith("_") and self.lookup(module, name, runtime=runtime) is not None
 
     def try_succeeds(self, info: ModuleInfo, try_id: int) -> bool:
-        """Do all the imports directly in a `try` body resolve (so its ImportError handlers do not run)?"""
+        """Do all the imports and aliases directly in a `try` body resolve (so its handlers do not run)?
+
+        While deciding, the `try` is assumed to succeed (its later aliases read its earlier imports);
+        what was looked up under that assumption is forgotten if it turns out false.
+        """
         key = (info.name, try_id)
         if key in self._tries:
             return self._tries[key]
-        self._tries[key] = True  # assumed while deciding: a cycle does not fail an import
-        ok = True
-        for binding in info.facts.bindings:
-            if binding.is_import and binding.context.innermost_try == try_id:
-                if self.resolve_import_binding(info, binding, runtime=True).kind is TargetKind.UNRESOLVED:
-                    ok = False
-                    break
+        self._tries[key] = True
+        known = len(self._lookups)
+        outer_active, self._active = self._active, set()
+        try:
+            ok = all(
+                self.resolve_import_binding(info, binding, runtime=True).kind is not TargetKind.UNRESOLVED
+                for binding in info.facts.bindings
+                if (binding.is_import or binding.kind is BindingKind.ALIAS) and binding.context.innermost_try == try_id
+            )
+        finally:
+            self._active = outer_active
         self._tries[key] = ok
+        if not ok:
+            for stale in list(itertools.islice(self._lookups, known, None)):
+                del self._lookups[stale]
         return ok
 
     def resolve_import_binding(self, info: ModuleInfo, binding: Binding,
@@ -227,7 +246,7 @@ class Resolver:
                 return False
             if branch.kind is BranchKind.TRY and not self.try_succeeds(info, branch.try_id):
                 return False
-            if branch.kind is BranchKind.EXCEPT_IMPORT_ERROR and self.try_succeeds(info, branch.try_id):
+            if branch.kind is BranchKind.EXCEPT and self.try_succeeds(info, branch.try_id):
                 return False
         return True
 
