@@ -59,7 +59,9 @@ class StringReference(Rule):
                     continue
                 for ref in info.facts.strings:
                     module, resolution = project.resolve_string_path(ref.value)
-                    if module is None or not (canonical.is_shim(module) or module in undeclared):
+                    if module is None:
+                        continue
+                    if not (canonical.is_shim(module) or (module in undeclared and canonical.is_canonical(resolution))):
                         continue
                     kind = "shim" if canonical.is_shim(module) else "undeclared shim"
                     if canonical.is_canonical(resolution):

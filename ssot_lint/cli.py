@@ -119,19 +119,37 @@ def explain(code: str = typer.Argument(..., help="A rule code, like SSOT002, or 
 def main(argv: Optional[List[str]] = None) -> None:
     """Entry point: every error is one line on stderr, never a traceback."""
     try:
-        app(args=argv, prog_name="ssot-lint", standalone_mode=True)
+        code = app(args=argv, prog_name="ssot-lint", standalone_mode=False)
     except ConfigError as exc:
         typer.echo(f"ssot-lint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
+        code = EXIT_ERROR
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("ssot-lint: interrupted", err=True)
-        sys.exit(130)
-    except (BrokenPipeError, OSError) as exc:
-        if isinstance(exc, BrokenPipeError):
-            sys.exit(EXIT_ERROR)
+        code = 130
+    except BrokenPipeError:
+        code = EXIT_ERROR
+    except OSError as exc:
         typer.echo(f"ssot-lint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        code = EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
-        typer.echo(f"ssot-lint: internal error: {type(exc).__name__}: {exc} "
+        code = _usage_error(exc)
+    sys.exit(code or EXIT_CLEAN)
+
+
+def _usage_error(exc: Exception) -> int:
+    """Click's usage errors (vendored by newer typer, so matched by shape), else an internal error."""
+    if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+        typer.echo(f"ssot-lint: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
                    "(please report it with the command that caused it)", err=True)
-        sys.exit(EXIT_ERROR)
+        return EXIT_ERROR
+    context = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:
+        typer.echo(context.get_help())
+        return EXIT_CLEAN
+    hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+    typer.echo(f"ssot-lint: error: {_one_line(exc.format_message())}{hint}", err=True)
+    return EXIT_ERROR
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

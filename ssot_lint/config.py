@@ -17,7 +17,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-CONFIG_FILENAMES = ("pyproject.toml", "ssot-lint.toml", ".ssot-lint.toml")
+# In one folder the dedicated files win over pyproject.toml, as with ruff.
+CONFIG_FILENAMES = (".ssot-lint.toml", "ssot-lint.toml", "pyproject.toml")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 RULE_SELECTOR = re.compile(r"^(ALL|SSOT[0-9]{0,3})$")
@@ -71,6 +72,12 @@ class Config:
     select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
     respect_gitignore: bool = True
+    section: str = "tool.ssot-lint"  # where the keys are, for messages ("" at the top of ssot-lint.toml)
+
+    def where(self, key: str) -> str:
+        """'pyproject.toml: tool.ssot-lint.select': how errors name a key."""
+        full = f"{self.section}.{key}" if self.section else key
+        return f"{self.path}: {full}" if self.path else full
 
     @property
     def src_roots(self) -> Tuple[Path, ...]:
@@ -174,6 +181,7 @@ def parse_config(section: Mapping[str, Any], *, path: Optional[Path], prefix: st
         select=tuple(_check_selectors(reader, reader.list_of(section, "select", str), reader.key("select"))),
         ignore=tuple(_check_selectors(reader, reader.list_of(section, "ignore", str), reader.key("ignore"))),
         respect_gitignore=respect,
+        section=prefix,
     )
 
 

@@ -2,8 +2,9 @@
 
 Files come from git when the tree is a checkout (so `.gitignore` is honoured
 exactly as git does), otherwise from a walk of the folders that reads
-`.gitignore` files itself and never follows a symlink loop. `exclude` and the
-usual tool folders (`.venv`, `build`, ...) are dropped on top.
+`.gitignore` files itself. Symlinks to folders are not followed (as git and ruff
+do), so a link can neither rename files nor loop. `exclude` and the usual tool
+folders (`.venv`, `build`, ...) are dropped on top.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from ssot_lint.config import Config
 
 # Folders no one wants linted; the same list as ruff's default `exclude`.
 DEFAULT_EXCLUDES = (
-    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".mypy_cache", ".nox", ".pants.d",
-    ".pytype", ".ruff_cache", ".ssot_lint_cache", ".svn", ".tox", ".venv", "__pypackages__", "_build",
-    "buck-out", "dist", "node_modules", "site-packages", "venv",
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox",
+    ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".ssot_lint_cache", ".svn", ".tox", ".venv",
+    ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
 )
 
 
@@ -136,20 +137,10 @@ def _git_files(root: Path) -> Optional[List[Path]]:
 
 
 def _walk(root: Path, respect_gitignore: bool) -> Iterator[Path]:
-    """Walk `root`, following folder symlinks once each (a loop is entered once)."""
-    seen = set()
+    """Walk `root` without following folder symlinks, reading `.gitignore` files on the way."""
     ignore_specs: List[Tuple[Path, pathspec.PathSpec]] = []
-    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+    for folder, dirnames, filenames in os.walk(root):
         here = Path(folder)
-        try:
-            stat = os.stat(here)
-        except OSError:
-            dirnames[:] = []
-            continue
-        if (stat.st_dev, stat.st_ino) in seen:
-            dirnames[:] = []
-            continue
-        seen.add((stat.st_dev, stat.st_ino))
         if respect_gitignore:
             gitignore = here / ".gitignore"
             if gitignore.is_file():

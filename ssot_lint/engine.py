@@ -38,12 +38,16 @@ def select_rules(select: Sequence[str], ignore: Sequence[str],
                  rules: Optional[Sequence[Type[Rule]]] = None) -> List[Type[Rule]]:
     """ruff's selection: a rule runs if a `select` prefix matches it and no `ignore` prefix does."""
     rules = list(rules if rules is not None else all_rules())
-    codes = [r.code for r in rules]
-    for selector in (*select, *ignore):
-        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"unknown rule selector {selector!r} (see `ssot-lint rules`)")
     chosen = select or ("ALL",)
     return [r for r in rules if _matches(r.code, chosen) and not _matches(r.code, ignore)]
+
+
+def check_selectors(selectors: Iterable[str], where: str) -> None:
+    """A selector that matches no rule is a typo that would silently select or suppress nothing."""
+    codes = [r.code for r in all_rules()]
+    for selector in selectors:
+        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+            raise ConfigError(f"{where}: unknown rule code {selector!r} (see `ssot-lint rules`)")
 
 
 def _matches(code: str, selectors: Iterable[str]) -> bool:
@@ -79,6 +83,12 @@ def build_project(config: Config, jobs: Optional[int] = None) -> Project:
 def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
               ignore: Sequence[str] = (), jobs: Optional[int] = None,
               project: Optional[Project] = None) -> CheckResult:
+    check_selectors(config.select, config.where("select"))
+    check_selectors(config.ignore, config.where("ignore"))
+    for pattern, codes in config.per_file_ignores:
+        check_selectors(codes, f"{config.where('per-file-ignores')} {pattern!r}")
+    check_selectors(select, "--select")
+    check_selectors(ignore, "--ignore")
     rules = select_rules(tuple(select) or config.select, (*config.ignore, *ignore))
     project = project or build_project(config, jobs)
     found: List[Violation] = []

@@ -179,7 +179,7 @@ class StringRef:
 
 @dataclass(frozen=True)
 class AttributeRef:
-    """`m.Name` (or `a.b.Name`) where the chain's root is a name bound by `import`."""
+    """`m.Name` (or `a.b.Name`) where the chain's root is a name bound by an import (perhaps a module)."""
 
     dotted: str
     span: Span
@@ -226,15 +226,24 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "
 
 
 def extract_facts(source: bytes) -> FileFacts:
-    """Read one file's facts. A file that does not parse gives only `parse_error`."""
+    """Read one file's facts. A file that does not parse gives only `parse_error`.
+
+    CPython's own parser runs first: it is fast, its messages are the ones users
+    know, and it refuses nesting that would crash LibCST's native parser.
+    """
+    python_error = _python_syntax_error(source)
+    if python_error is not None and python_error.fatal:
+        return FileFacts(parse_error=python_error.error)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        return FileFacts(parse_error=_syntax_error(source, exc))
+        fallback = ParseError(_one_line(exc.message), exc.raw_line, exc.raw_column + 1)
+        return FileFacts(parse_error=python_error.error if python_error else fallback)
     except (RecursionError, MemoryError) as exc:
         return FileFacts(parse_error=ParseError(f"too deeply nested to parse ({type(exc).__name__})", 1, 1))
-    except (UnicodeDecodeError, SyntaxError, ValueError) as exc:  # bad encoding cookie, NUL bytes
-        return FileFacts(parse_error=ParseError(_one_line(str(exc)), 1, 1))
+    except (UnicodeDecodeError, SyntaxError, ValueError) as exc:  # a bad encoding cookie
+        fallback = ParseError(_one_line(str(exc)), 1, 1)
+        return FileFacts(parse_error=python_error.error if python_error else fallback)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _FactCollector()
     try:
@@ -244,16 +253,41 @@ def extract_facts(source: bytes) -> FileFacts:
     return collector.facts()
 
 
-def _syntax_error(source: bytes, exc: cst.ParserSyntaxError) -> ParseError:
-    """Python's own message and position where it has one: it is what users know from tracebacks."""
+@dataclass(frozen=True)
+class _PythonError:
+    error: ParseError
+    fatal: bool  # do not hand the file to LibCST at all
+
+
+def _python_syntax_error(source: bytes) -> Optional[_PythonError]:
+    """CPython's verdict on the source, or None if it parses.
+
+    A plain syntax error is not final (the code may be newer than this Python,
+    and LibCST may still read it); nesting too deep, NUL bytes and undecodable
+    text are.
+    """
     try:
         ast.parse(source)
+        return None
     except SyntaxError as error:
-        if error.lineno:
-            return ParseError(_one_line(error.msg), error.lineno, max(error.offset or 1, 1))
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    return ParseError(_one_line(exc.message), exc.raw_line, exc.raw_column + 1)
+        message = _one_line(error.msg or "invalid syntax")
+        if b"\0" in source and ("null" in message.lower() or not error.lineno):
+            return _PythonError(_nul_byte_error(source), fatal=True)
+        fatal = "too many nested" in message or "too deeply nested" in message
+        return _PythonError(ParseError(message, error.lineno or 1, max(error.offset or 1, 1)), fatal)
+    except ValueError as error:  # "source code string cannot contain null bytes" (before 3.12)
+        if b"\0" in source:
+            return _PythonError(_nul_byte_error(source), fatal=True)
+        return _PythonError(ParseError(_one_line(str(error)), 1, 1), fatal=True)
+    except (RecursionError, MemoryError) as error:
+        return _PythonError(ParseError(f"too deeply nested to parse ({type(error).__name__})", 1, 1), fatal=True)
+
+
+def _nul_byte_error(source: bytes) -> ParseError:
+    offset = source.index(b"\0")
+    line = source.count(b"\n", 0, offset) + 1
+    column = offset - (source.rfind(b"\n", 0, offset) + 1) + 1
+    return ParseError("source contains a NUL byte", line, column)
 
 
 def _one_line(message: str) -> str:
@@ -324,7 +358,8 @@ class _FactCollector(cst.CSTVisitor):
     # -- results -----------------------------------------------------------------
 
     def facts(self) -> FileFacts:
-        module_roots = {b.name for b in self.bindings if b.kind is BindingKind.IMPORT_MODULE}
+        # `m.Name` matters only where `m` may be a module: a name bound by an import
+        module_roots = {b.name for b in self.bindings if b.kind in (BindingKind.IMPORT_MODULE, BindingKind.IMPORT_FROM)}
         attribute_refs = tuple(ref for ref in self.attribute_refs if ref.dotted.split(".", 1)[0] in module_roots)
         return FileFacts(
             bindings=tuple(self.bindings),
@@ -383,6 +418,12 @@ class _FactCollector(cst.CSTVisitor):
         self.scope.append(("function", node.name.value))
         self.globals_stack.append(set())
         outer_branches, self.branches = self.branches, []  # a function body runs later, in no branch
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self.bind(param.name.value, BindingKind.ASSIGN, param.name)  # a parameter shadows outer names
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.bind(star.name.value, BindingKind.ASSIGN, star.name)
         node.body.visit(self)
         self.branches = outer_branches
         self.globals_stack.pop()
@@ -510,6 +551,17 @@ class _FactCollector(cst.CSTVisitor):
         if node.asname is not None:
             self._bind_targets(node.asname.name)
 
+    def _change_all(self, method: str, argument: Optional[cst.BaseExpression]) -> None:
+        """`__all__.extend([...])`, `.append("x")`, `.remove("x")`; anything else makes it dynamic."""
+        if method == "extend" and argument is not None:
+            self._extend_all(argument)
+        elif method == "append" and argument is not None:
+            self._extend_all(cst.List([cst.Element(argument)]))
+        elif method == "remove" and argument is not None and _string_value(argument) in (self.all_names or []):
+            self.all_names.remove(_string_value(argument))
+        else:
+            self.all_is_dynamic = True
+
     def _extend_all(self, value: cst.BaseExpression) -> None:
         if self.all_names is None:
             self.all_names = []
@@ -532,10 +584,8 @@ class _FactCollector(cst.CSTVisitor):
         callee = dotted_name(node.func)
         if callee is None:
             return
-        if not self.scope and callee.startswith("__all__.") and callee.rsplit(".", 1)[1] in ("extend", "append"):
-            if node.args:
-                value = node.args[0].value
-                self._extend_all(cst.List([cst.Element(value)]) if callee.endswith("append") else value)
+        if not self.scope and callee.startswith("__all__."):
+            self._change_all(callee.rsplit(".", 1)[1], node.args[0].value if node.args else None)
         assigned, global_name = self._assigned_call.pop(id(node), (None, None))
         self.calls.append(CallFact(callee, self.span(node), self.context(), assigned, global_name))
         if callee.rpartition(".")[2] in STRING_PATH_CALLEES and node.args:

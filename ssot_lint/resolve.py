@@ -169,7 +169,9 @@ class Resolver:
             local = [b for b in info.scopes.get(scope, ()) if b.name == name and b.kind is not BindingKind.STAR]
             if local:
                 earlier = [b for b in local if before is None or b.order < before]
-                return self.resolve_binding(info, (earlier or local)[-1], runtime)
+                if not earlier:  # local to the function but not bound yet at this point
+                    return Resolution(TargetKind.VALUE, info.name, name)
+                return self.resolve_binding(info, earlier[-1], runtime)
             scope = scope.rpartition(".")[0]
             before = None
         return self.lookup(info.name, name, before, runtime)

@@ -4,7 +4,9 @@ import imp
 from netra_backend.app.agents.legacy.execution_engine_factory import ExecutionEngineFactory
 
 
-def load_engine(path):
+def load_engine(path, version=2):
+    if version <> 2:
+        raise ValueError, "unsupported plugin version"
     print "loading engine plugin from %s" % path
     try:
         module = imp.load_source("engine_plugin", path)

@@ -1,0 +1,301 @@
+"""The command line, run as users run it: `python -m ssot_lint ...` in a subprocess, on small projects.
+
+Starting Python with LibCST and typer costs most of a second, so every invocation of this module is
+declared up front in `INVOCATIONS` and run concurrently once (the `runs` fixture); each test then
+asserts on the result of its own invocation(s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
+
+import pytest
+
+from helpers import write_tree
+from ssot_lint import __version__
+from ssot_lint.rule import EXAMPLE_CONFIG, EXAMPLE_FILES
+from ssot_lint.rules import all_rules
+
+ANSI = re.compile(r"\x1b\[")
+VIOLATION_LINE = re.compile(r"^(?P<path>\S+):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<message>\S.*)$")
+
+
+def toml_section(section: Mapping, prefix: str = "tool.ssot-lint") -> str:
+    """`EXAMPLE_CONFIG`-like dicts as TOML (JSON strings and arrays of strings are valid TOML)."""
+    lines = [f"[{prefix}]"] if prefix else []
+    lines += [f"{key} = {json.dumps(value)}" for key, value in section.items() if key != "canonical"]
+    for entry in section.get("canonical", []):
+        lines.append(f"\n[[{prefix + '.' if prefix else ''}canonical]]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in entry.items()]
+    return "\n".join(lines) + "\n"
+
+
+PYPROJECT = toml_section(EXAMPLE_CONFIG)
+
+# Three violations, each in its own file, of three rules:
+#   app/aliases.py:1:25   SSOT005  the canonical imported under another name
+#   app/reexport.py:1:25  SSOT003  an undeclared module re-exporting the canonical
+#   app/service.py:1:26   SSOT002  the canonical imported through app.reexport (found only by
+#                                  resolving through the other file)
+DIRTY_FILES = {
+    **EXAMPLE_FILES,
+    "app/reexport.py": 'from app.factory import EngineFactory\n\n__all__ = ["EngineFactory"]\n',
+    "app/service.py": "from app.reexport import EngineFactory\n\n\ndef build():\n    return EngineFactory().create()\n",
+    "app/aliases.py": "from app.factory import EngineFactory as Maker\n",
+}
+DIRTY = {
+    ("app/aliases.py", 1, 25, "SSOT005"),
+    ("app/reexport.py", 1, 25, "SSOT003"),
+    ("app/service.py", 1, 26, "SSOT002"),
+}
+
+
+def project(files: Mapping[str, str], pyproject: Optional[str] = PYPROJECT,
+            extra: Optional[Mapping[str, str]] = None) -> Callable[[Path], None]:
+    """A function writing the project into a folder (with no pyproject.toml when `pyproject` is None)."""
+    def build(root: Path) -> None:
+        write_tree(root, {**files, **(extra or {})})
+        if pyproject is not None:
+            (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    return build
+
+
+CLEAN = project(EXAMPLE_FILES)
+DIRTY_PROJECT = project(DIRTY_FILES)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    build: Callable[[Path], None]
+    args: Tuple[str, ...]
+    env: Tuple[Tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Run:
+    args: Sequence[str]
+    root: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def violations(self) -> set:
+        found = set()
+        for line in self.stdout.splitlines():
+            match = VIOLATION_LINE.match(line)
+            if match:
+                found.add((match["path"], int(match["line"]), int(match["col"]), match["code"]))
+        return found
+
+
+def invocation(build, *args: str, **env: str) -> Invocation:
+    return Invocation(build, args, tuple(env.items()))
+
+
+BAD_TOML = PYPROJECT.replace('shims = ["app.legacy"]', 'shims = ["app.legacy"')
+UNKNOWN_KEY = PYPROJECT.replace("[tool.ssot-lint]\n", '[tool.ssot-lint]\nexclude-dirs = ["x"]\n')
+UNKNOWN_SYMBOL = PYPROJECT.replace("app.factory:EngineFactory", "app.factory:NoSuchFactory")
+# A valid config at a place nobody would look, with keys at the top level.
+ALT_CONFIG = toml_section(EXAMPLE_CONFIG, prefix="")
+
+INVOCATIONS: Dict[str, Invocation] = {
+    "clean": invocation(CLEAN, "check"),
+    "dirty": invocation(DIRTY_PROJECT, "check"),
+    "exit-zero": invocation(DIRTY_PROJECT, "check", "--exit-zero"),
+    "select": invocation(DIRTY_PROJECT, "check", "--select", "SSOT002,SSOT005"),
+    "select-ignore": invocation(DIRTY_PROJECT, "check", "--select", "ssot00", "--ignore", "SSOT003",
+                                "--ignore", "SSOT005"),
+    "json": invocation(DIRTY_PROJECT, "check", "--output-format", "json"),
+    "one-file": invocation(DIRTY_PROJECT, "check", "app/service.py"),
+    # the pyproject.toml found by walking up names a symbol that does not exist: only --config works
+    "config": invocation(project(DIRTY_FILES, UNKNOWN_SYMBOL, {"lint.toml": ALT_CONFIG}),
+                         "check", "--config", "lint.toml"),
+    "no-color": invocation(DIRTY_PROJECT, "check", NO_COLOR="1", FORCE_COLOR="1"),
+    "force-color": invocation(DIRTY_PROJECT, "check", FORCE_COLOR="1"),
+    "rules": invocation(CLEAN, "rules"),
+    "explain": invocation(CLEAN, "explain", "SSOT002"),
+    "version": invocation(CLEAN, "--version"),
+    # errors: exit 2, one line on stderr
+    "invalid-toml": invocation(project(DIRTY_FILES, BAD_TOML), "check"),
+    "unknown-key": invocation(project(DIRTY_FILES, UNKNOWN_KEY), "check"),
+    "missing-config": invocation(project(DIRTY_FILES, None), "check"),
+    "missing-config-file": invocation(DIRTY_PROJECT, "check", "--config", "nowhere.toml"),
+    "nonexistent-path": invocation(DIRTY_PROJECT, "check", "app/nowhere.py"),
+    "unknown-select": invocation(DIRTY_PROJECT, "check", "--select", "SSOT999"),
+    "unknown-symbol": invocation(project(DIRTY_FILES, UNKNOWN_SYMBOL), "check"),
+    "bad-output-format": invocation(DIRTY_PROJECT, "check", "--output-format", "xml"),
+}
+
+
+def base_env() -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "TERM")}
+    env["COLUMNS"] = "120"
+    return env
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Dict[str, Run]:
+    started = {}
+    for name, spec in INVOCATIONS.items():
+        root = tmp_path_factory.mktemp(name)
+        spec.build(root)
+        args = [sys.executable, "-m", "ssot_lint", *spec.args]
+        process = subprocess.Popen(args, cwd=root, env={**base_env(), **dict(spec.env)},
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        started[name] = (spec.args, root, process)
+    results = {}
+    for name, (args, root, process) in started.items():
+        stdout, stderr = process.communicate(timeout=120)
+        results[name] = Run(args, root, process.returncode, stdout, stderr)
+    return results
+
+
+# -- exit codes and the concise format -------------------------------------------------------
+
+
+def test_clean_project_exits_0(runs):
+    run = runs["clean"]
+    assert run.returncode == 0, run
+    assert run.stdout.startswith("All checks passed!")
+    assert run.stderr == ""
+
+
+def test_violations_exit_1_with_one_line_each_and_a_summary(runs):
+    run = runs["dirty"]
+    assert run.returncode == 1, run
+    lines = run.stdout.splitlines()
+    assert run.violations() == DIRTY
+    assert all(VIOLATION_LINE.match(line) for line in lines[:-1]), lines
+    assert lines[-1].startswith("Found 3 violations in 3 files.")
+    assert [VIOLATION_LINE.match(line)["path"] for line in lines[:-1]] == sorted(p for p, *_ in DIRTY)
+    service = next(line for line in lines if line.startswith("app/service.py"))
+    assert "app.reexport" in service and "app.factory" in service, "the message names the chain and the fix"
+    assert run.stderr == ""
+
+
+def test_output_has_no_colour_when_not_a_terminal(runs):
+    assert not ANSI.search(runs["dirty"].stdout)
+
+
+def test_no_color_wins_over_force_color(runs):
+    assert ANSI.search(runs["force-color"].stdout), "FORCE_COLOR colours the output (so the next check means something)"
+    run = runs["no-color"]
+    assert run.returncode == 1
+    assert not ANSI.search(run.stdout + run.stderr)
+    assert run.violations() == DIRTY
+
+
+def test_exit_zero(runs):
+    run = runs["exit-zero"]
+    assert run.returncode == 0
+    assert run.violations() == DIRTY
+    assert "Found 3 violations" in run.stdout
+
+
+def test_select_takes_comma_separated_codes(runs):
+    run = runs["select"]
+    assert run.returncode == 1
+    assert {v[3] for v in run.violations()} == {"SSOT002", "SSOT005"}
+
+
+def test_select_prefix_in_any_case_and_repeated_ignore(runs):
+    run = runs["select-ignore"]
+    assert run.returncode == 1
+    assert run.violations() == {("app/service.py", 1, 26, "SSOT002")}
+    assert "Found 1 violation in 1 file." in run.stdout
+
+
+def test_json_output(runs):
+    run = runs["json"]
+    assert run.returncode == 1
+    data = json.loads(run.stdout)
+    assert isinstance(data, list) and len(data) == 3
+    assert {(d["filename"], d["location"]["row"], d["location"]["column"], d["code"]) for d in data} == DIRTY
+    for item in data:
+        assert {"code", "filename", "location", "message", "fingerprint", "chain"} <= set(item)
+        assert isinstance(item["message"], str) and item["message"]
+        assert re.fullmatch(r"[0-9a-f]{8,}", item["fingerprint"]), item["fingerprint"]
+        assert isinstance(item["chain"], list)
+    assert len({d["fingerprint"] for d in data}) == 3
+    service = next(d for d in data if d["filename"] == "app/service.py")
+    assert service["chain"] == ["app.service", "app.reexport", "app.factory"]
+    assert not ANSI.search(run.stdout)
+
+
+def test_one_file_reports_only_on_it_but_resolves_through_the_others(runs):
+    run = runs["one-file"]
+    assert run.returncode == 1
+    # the import goes through app/reexport.py: only resolving that other file finds it
+    assert run.violations() == {("app/service.py", 1, 26, "SSOT002")}
+    assert "app.reexport" in run.stdout, "the message names the module it went through"
+    assert "Found 1 violation in 1 file." in run.stdout
+
+
+def test_config_option_overrides_the_config_found_upward(runs):
+    run = runs["config"]
+    assert run.returncode == 1, run.stderr
+    assert run.violations() == DIRTY
+
+
+# -- errors: exit 2, one line on stderr, never a traceback -----------------------------------
+
+
+ERRORS = {
+    "invalid-toml": ["pyproject.toml", "invalid TOML"],
+    "unknown-key": ["pyproject.toml", "exclude-dirs", "unknown key"],
+    "missing-config": ["no [tool.ssot-lint] configuration found"],
+    "missing-config-file": ["nowhere.toml"],
+    "nonexistent-path": ["app/nowhere.py"],
+    "unknown-select": ["SSOT999"],
+    "unknown-symbol": ["pyproject.toml", "tool.ssot-lint.canonical", "app.factory:NoSuchFactory"],
+    "bad-output-format": ["--output-format", "xml"],
+}
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors_exit_2_with_one_line_on_stderr(runs, name):
+    run = runs[name]
+    assert run.returncode == 2, run
+    assert "Traceback" not in run.stderr
+    lines = run.stderr.strip("\n").splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{run.stderr}"
+    assert lines[0].startswith("ssot-lint: error: "), lines[0]
+    for words in ERRORS[name]:
+        assert words in lines[0], lines[0]
+    assert run.stdout == ""
+
+
+# -- other commands --------------------------------------------------------------------------
+
+
+def test_rules_lists_every_code(runs):
+    run = runs["rules"]
+    assert run.returncode == 0
+    listed = [line.split()[:2] for line in run.stdout.splitlines() if line.strip()]
+    assert listed == [[rule.code, rule.name] for rule in all_rules()]
+    for rule in all_rules():
+        assert rule.summary in run.stdout
+
+
+def test_explain_prints_the_documentation(runs):
+    run = runs["explain"]
+    assert run.returncode == 0
+    rule = next(r for r in all_rules() if r.code == "SSOT002")
+    assert "indirect-import" in run.stdout and "SSOT002" in run.stdout
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## How to fix"):
+        assert heading in run.stdout
+    assert rule.documentation() in run.stdout
+
+
+def test_version(runs):
+    run = runs["version"]
+    assert run.returncode == 0
+    assert run.stdout.strip() == f"ssot-lint {__version__}"
