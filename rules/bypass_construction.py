@@ -54,9 +54,7 @@ class BypassConstruction(Rule):
         for canonical in project.canonicals:
             if not canonical.products:
                 continue
-            for info in project.graph.modules.values():
-                if canonical.is_home(info.name):
-                    continue
+            for info in project.modules_outside(canonical):
                 for call in info.facts.calls:
                     resolution = project.resolve_call(info, call)
                     if not canonical.is_product(resolution):

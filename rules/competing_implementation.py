@@ -64,9 +64,7 @@ class CompetingImplementation(Rule):
     def check(self, project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             wrappers = project.wrappers(canonical)
-            for info in project.graph.modules.values():
-                if canonical.is_home(info.name):
-                    continue
+            for info in project.modules_outside(canonical):
                 advice = f"import {canonical.name} from {canonical.home} instead"
                 for cls in info.facts.classes:
                     if not canonical.looks_like(cls.name) or cls.name.startswith("Test"):

@@ -47,8 +47,8 @@ class RenamedAlias(Rule):
 
     def check(self, project) -> Iterator[Violation]:
         for canonical in project.canonicals:
-            for info in project.graph.modules.values():
-                if canonical.is_home(info.name) or canonical.is_shim(info.name):
+            for info in project.modules_outside(canonical):
+                if canonical.is_shim(info.name):
                     continue
                 for binding in info.facts.bindings:
                     if binding.kind not in (BindingKind.IMPORT_FROM, BindingKind.ALIAS) \

@@ -50,9 +50,7 @@ class SharedInstance(Rule):
 
     def check(self, project) -> Iterator[Violation]:
         for canonical in project.canonicals:
-            for info in project.graph.modules.values():
-                if canonical.is_home(info.name):
-                    continue
+            for info in project.modules_outside(canonical):
                 for call in info.facts.calls:
                     if not call.creates_shared_instance:
                         continue

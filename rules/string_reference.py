@@ -54,9 +54,7 @@ class StringReference(Rule):
     def check(self, project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             undeclared = project.undeclared_shims(canonical)
-            for info in project.graph.modules.values():
-                if canonical.is_home(info.name):
-                    continue
+            for info in project.modules_outside(canonical):
                 for ref in info.facts.strings:
                     module, resolution = project.resolve_string_path(ref.value)
                     if module is None:

@@ -8,8 +8,8 @@ Nodes are modules (`("module", name)`) and module-level symbols
 - `star`: module -> module it star-imports;
 - `binding`: symbol -> symbol or module it is bound to (import, alias,
   re-export), as written, before resolution;
-- `subclass` / `delegation` are added by the resolver once bases and calls are
-  resolved.
+- `subclass` / `delegation`: class symbol -> canonical symbol, added by
+  `Project.wrappers` once bases and calls are resolved.
 
 This module only records what the facts say; following bindings to their
 definitions is `resolve.py`'s job.

@@ -268,6 +268,12 @@ class Project:
                     found.setdefault(info.name, []).append(star)
         return found
 
+    def modules_outside(self, canonical: Canonical) -> Iterator[ModuleInfo]:
+        """Every module but the canonical's own, which is the source of truth."""
+        for info in self.graph.modules.values():
+            if not canonical.is_home(info.name):
+                yield info
+
     def sites_in(self, canonical: Canonical) -> Iterator[ImportSite]:
         """Import sites outside the canonical module."""
         for site in self.import_sites:
