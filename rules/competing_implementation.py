@@ -94,7 +94,7 @@ class CompetingImplementation(Rule):
                     if resolution.kind is not TargetKind.DEFINITION or target is None \
                             or canonical.is_canonical(resolution):
                         continue
-                    target_info = project.graph.modules.get(target[0])
+                    target_info = project.graph.get(target[0])
                     if target_info is not None and canonical.allows(target_info.file.relpath):
                         continue
                     yield self.violation(

@@ -50,7 +50,7 @@ class ImportCycle(Rule):
         graph = project.graph
         for canonical in project.canonicals:
             module = canonical.module
-            info = graph.modules[module]
+            info = graph.get(module)
             edges = [(target[1], data) for _, target, data in graph.graph.out_edges(("module", module), data=True)
                      if data.get("kind") == "import"]
             for target, data in sorted(edges, key=lambda edge: edge[1]["bindings"][0].order):

@@ -9,7 +9,10 @@ from ssot_lint.rule import Example, Rule, Violation
 class ParseError(Rule):
     """
     ## What it does
-    Reports a Python file that cannot be read or parsed.
+    Reports a Python file that cannot be read or parsed, and whose text names
+    something the configuration tracks (a canonical, lookalike or product name,
+    a canonical or shim module): a file that names none of them cannot hide a
+    bypass, and is left to the linters that check syntax.
 
     ## Why is this bad?
     ssot-lint cannot see the imports and definitions of a file it cannot parse,
@@ -18,6 +21,8 @@ class ParseError(Rule):
 
     ## Example
     ```python
+    from app.factory import EngineFactory
+
     print "engine ready"
     ```
 
@@ -30,14 +35,20 @@ class ParseError(Rule):
     name = "parse-error"
     summary = "A file that cannot be read or parsed"
 
-    VALID = (Example("print('engine ready')\n"),)
+    VALID = (
+        Example("from app.factory import EngineFactory\n\nprint('engine ready')\n"),
+        Example('print "nothing tracked here"\n'),  # names nothing tracked: left to other linters
+    )
     INVALID = (
-        Example('print "engine ready"\n', lines=(1,)),
-        Example("def start(:\n    pass\n", lines=(1,)),
+        Example('from app.factory import EngineFactory\n\nprint "engine ready"\n', lines=(3,)),
+        Example("def start(factory: EngineFactory:\n    pass\n", lines=(1,)),
     )
 
     def check(self, project) -> Iterator[Violation]:
-        for source, facts in project.graph.unparsed:
-            error = facts.parse_error
+        graph = project.graph
+        for relpath in sorted(graph.checked_unparsed):
+            if not project.mentions_configured_name(relpath):
+                continue  # it cannot hide a bypass: other linters report its syntax
+            source, error = graph.unparsed[relpath], graph.unparsed_facts[relpath].parse_error
             span = Span(error.line, error.column, error.line, error.column)
             yield self.violation_at(source.relpath, span, f"cannot parse: {error.message}", subject="parse")

@@ -79,6 +79,7 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are violations."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Processes for parsing (default: all cores)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """Lint the project: report every path that bypasses a canonical symbol."""
     paths = list(paths or [])
@@ -86,7 +87,8 @@ def check(
         if not path.exists():
             raise ConfigError(f"{path}: no such file or folder")
     settings = load_project_config(config, paths)
-    result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs)
+    result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
+                       use_cache=not no_cache)
     if output_format is OutputFormat.json:
         sys.stdout.write(render_json(result.violations))
     else:

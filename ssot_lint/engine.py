@@ -15,22 +15,25 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
 import pathspec
 
 from ssot_lint.config import Config, ConfigError
+from ssot_lint.cache import FactsCache
 from ssot_lint.discovery import SourceFile, discover
-from ssot_lint.facts import FileFacts, ParseError, extract_facts
 from ssot_lint.graph import ProjectGraph
+from ssot_lint.prefilter import derive_tokens, initial_tokens
 from ssot_lint.project import Project
 from ssot_lint.rule import Rule, Violation
 from ssot_lint.rules import all_rules
+from ssot_lint.sources import SourceReader
 
 UNUSED_NOQA = "SSOT100"
-# Below this many files, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 64
 
 
 @dataclass(frozen=True)
 class CheckResult:
     violations: Tuple[Violation, ...]  # what to report, sorted, fingerprinted
-    files_analysed: int
+    files_analysed: int  # every file of the project
+    files_loaded: int  # those whose facts were needed: they may mention a tracked name, or a chain passes them
+    files_read: int  # read from disk in this run (the others were vouched for by the cache)
+    files_parsed: int  # parsed in this run (the others' facts came from the cache)
     suppressed: int  # by `# noqa`
 
 
@@ -54,35 +57,39 @@ def _matches(code: str, selectors: Iterable[str]) -> bool:
     return any(s == "ALL" or code.startswith(s) for s in selectors)
 
 
-def read_facts(path: Path) -> FileFacts:
-    """One file's facts; an unreadable file is a parse error, not a crash."""
-    try:
-        source = path.read_bytes()
-    except OSError as exc:
-        return FileFacts(parse_error=ParseError(f"cannot read: {exc.strerror or exc}", 1, 1))
-    return extract_facts(source)
-
-
-def extract_all(files: Sequence[SourceFile], jobs: Optional[int] = None) -> List[FileFacts]:
-    """Facts for each file, in the same order, in parallel across processes."""
-    jobs = jobs or os.cpu_count() or 1
-    paths = [f.path for f in files]
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return [read_facts(p) for p in paths]
-    chunk = max(1, len(paths) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(read_facts, paths, chunksize=chunk))
-
-
-def build_project(config: Config, jobs: Optional[int] = None) -> Project:
+def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool = False,
+                  prefilter: bool = True) -> Project:
+    """Discover, read and resolve the project; with `prefilter`, parse only what can matter."""
     files = discover(config)
-    facts = extract_all(files, jobs)
-    return Project(config, ProjectGraph(zip(files, facts)))
+    reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs)
+    graph = ProjectGraph(files, load=reader.facts)
+    tokens = initial = initial_tokens(config)
+    checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
+    _check(graph, reader, checked)
+    by_path = {f.relpath: f for f in files}
+    project = Project(config, graph, lambda relpath: reader.matches(by_path[relpath], initial))
+    project.reader = reader
+    while prefilter:
+        grown = derive_tokens(project, tokens)
+        if grown == tokens:
+            break
+        tokens = grown
+        more = [f for f in files if f.relpath not in graph.checked and f.relpath not in graph.checked_unparsed
+                and reader.matches(f, tokens)]
+        _check(graph, reader, more)
+        project.refresh()
+    reader.cache.save()
+    return project
+
+
+def _check(graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile]) -> None:
+    for source, facts in zip(files, reader.facts_of(files)):
+        graph.add_checked(source, facts)
 
 
 def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
-              ignore: Sequence[str] = (), jobs: Optional[int] = None,
-              project: Optional[Project] = None) -> CheckResult:
+              ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
+              prefilter: bool = True, project: Optional[Project] = None) -> CheckResult:
     check_selectors(config.select, config.where("select"))
     check_selectors(config.ignore, config.where("ignore"))
     for pattern, codes in config.per_file_ignores:
@@ -90,7 +97,7 @@ def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[st
     check_selectors(select, "--select")
     check_selectors(ignore, "--ignore")
     rules = select_rules(tuple(select) or config.select, (*config.ignore, *ignore))
-    project = project or build_project(config, jobs)
+    project = project or build_project(config, jobs, use_cache=use_cache, prefilter=prefilter)
     found: List[Violation] = []
     for rule in rules:
         found.extend(rule().check(project))
@@ -102,7 +109,9 @@ def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[st
     if unused_noqa:
         kept.extend(_drop_per_file_ignored(config, list(unused_noqa[0]().check_noqa(project, used))))
     kept = _only_under(config, kept, paths)
-    return CheckResult(_finalise(kept), len(project.graph.by_path) + len(project.graph.unparsed), suppressed)
+    graph, reader = project.graph, project.reader
+    return CheckResult(_finalise(kept), graph.file_count, len(graph.modules) + len(graph.unparsed),
+                       reader.files_read if reader else 0, reader.files_parsed if reader else 0, suppressed)
 
 
 def _drop_allowed(project: Project, violations: List[Violation]) -> List[Violation]:
@@ -122,7 +131,7 @@ def _drop_per_file_ignored(config: Config, violations: List[Violation]) -> List[
 def _apply_noqa(project: Project, violations: List[Violation]):
     """Drop what `# noqa` comments suppress; also say which codes each comment used."""
     comments: Dict[str, Dict[int, Optional[Tuple[str, ...]]]] = {}
-    for path, info in project.graph.by_path.items():
+    for path, info in project.graph.checked.items():
         if info.facts.noqa:
             comments[path] = {c.line: c.codes for c in info.facts.noqa}
     kept: List[Violation] = []

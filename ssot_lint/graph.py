@@ -18,7 +18,7 @@ definitions is `resolve.py`'s job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set
 
 import networkx as nx
 
@@ -62,34 +62,81 @@ def ancestors(module: str) -> List[str]:
 
 
 class ProjectGraph:
-    """All modules of the project and the networkx graph between them."""
+    """All modules of the project and the networkx graph between them.
 
-    def __init__(self, modules: Iterable[Tuple[SourceFile, FileFacts]]):
-        self.modules: Dict[str, ModuleInfo] = {}
-        self.by_path: Dict[str, ModuleInfo] = {}
-        self.unparsed: List[Tuple[SourceFile, FileFacts]] = []
-        for source, facts in modules:
-            if facts.parse_error is not None:
-                self.unparsed.append((source, facts))
-                continue
-            info = ModuleInfo(source, facts)
-            for binding in facts.bindings:
-                info.scopes.setdefault(binding.context.qualname, []).append(binding)
-                if binding.context.at_module_level:
-                    info.namespace.setdefault(binding.name, []).append(binding)
-            self.by_path[source.relpath] = info
+    Every file is known by name (`sources`), but facts are loaded lazily: the
+    modules to check are given up front (`add_checked`), and any other module is
+    read the first time resolution needs it (`get`), through `load`.
+    """
+
+    def __init__(self, sources: Iterable[SourceFile], load: Callable[[SourceFile], FileFacts]):
+        self.sources: Dict[str, SourceFile] = {}
+        self.file_count = 0
+        for source in sources:
+            self.file_count += 1
             # Two files claiming one module name (a duplicated tree): the first path wins, as on sys.path.
-            self.modules.setdefault(source.module, info)
-        self.packages: Set[str] = {p for name in self.modules for p in ancestors(name)}
-        self.top_level: Set[str] = {name.split(".", 1)[0] for name in self.modules}
+            self.sources.setdefault(source.module, source)
+        self._load = load
+        self.modules: Dict[str, ModuleInfo] = {}  # loaded modules, by name
+        self.checked: Dict[str, ModuleInfo] = {}  # the modules rules report on, by path
+        self.unparsed: Dict[str, SourceFile] = {}  # loaded files that do not parse, by path
+        self.unparsed_facts: Dict[str, FileFacts] = {}
+        self.checked_unparsed: Set[str] = set()
+        self._loaded_paths: Set[str] = set()
+        self.packages: Set[str] = {p for name in self.sources for p in ancestors(name)}
+        self.top_level: Set[str] = {name.split(".", 1)[0] for name in self.sources}
         self.graph = nx.DiGraph()
-        self._build()
+
+    # -- loading -----------------------------------------------------------------
+
+    def add_checked(self, source: SourceFile, facts: FileFacts) -> None:
+        """A module the rules report on."""
+        self._add(source, facts)
+        if facts.parse_error is not None:
+            self.checked_unparsed.add(source.relpath)
+        elif self.modules.get(source.module) is not None and self.modules[source.module].file == source:
+            self.checked[source.relpath] = self.modules[source.module]
+        else:
+            self.checked[source.relpath] = self._info(source, facts)
+
+    def get(self, module: str) -> Optional[ModuleInfo]:
+        """The module's facts, loading them if they were not yet."""
+        info = self.modules.get(module)
+        if info is None:
+            source = self.sources.get(module)
+            if source is not None and source.relpath not in self._loaded_paths:
+                self._add(source, self._load(source))
+                info = self.modules.get(module)
+        return info
+
+    def _add(self, source: SourceFile, facts: FileFacts) -> None:
+        if source.relpath in self._loaded_paths:
+            return
+        self._loaded_paths.add(source.relpath)
+        if facts.parse_error is not None:
+            self.unparsed[source.relpath] = source
+            self.unparsed_facts[source.relpath] = facts
+            return
+        if self.sources.get(source.module) != source:
+            return  # a second file for a module name: checked (see add_checked), never imported
+        info = self._info(source, facts)
+        self.modules[source.module] = info
+        self._add_edges(info)
+
+    @staticmethod
+    def _info(source: SourceFile, facts: FileFacts) -> ModuleInfo:
+        info = ModuleInfo(source, facts)
+        for binding in facts.bindings:
+            info.scopes.setdefault(binding.context.qualname, []).append(binding)
+            if binding.context.at_module_level:
+                info.namespace.setdefault(binding.name, []).append(binding)
+        return info
 
     # -- queries -----------------------------------------------------------------
 
     def module_exists(self, name: str) -> bool:
         """A module or (namespace) package of the project."""
-        return name in self.modules or name in self.packages
+        return name in self.sources or name in self.packages
 
     def is_project_path(self, name: str) -> bool:
         """Does `name` belong to the project's packages (so that a miss means it is broken)?"""
@@ -108,43 +155,52 @@ class ProjectGraph:
         loaded = ancestors(target) + [target]
         if binding.kind is BindingKind.IMPORT_FROM and binding.imported_name:
             loaded.append(f"{target}.{binding.imported_name}")  # `from pkg import submodule`
-        return [m for m in loaded if m in self.modules]
+        return [m for m in loaded if m in self.sources]
+
+    def runtime_imports(self, info: ModuleInfo) -> Set[str]:
+        """The project modules this one imports while it is being imported (not its own parents)."""
+        own_parents = set(ancestors(info.name))
+        found = set()
+        for binding in info.facts.bindings:
+            if binding.is_import and binding.context.at_module_level and not binding.context.type_checking:
+                found.update(m for m in self.imported_modules(info, binding)
+                             if m != info.name and m not in own_parents)
+        return found
 
     # -- building ----------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _add_edges(self, info: ModuleInfo) -> None:
         graph = self.graph
-        for name, info in self.modules.items():
-            graph.add_node(("module", name), path=info.file.relpath)
-        for name, info in self.modules.items():
-            own_parents = set(ancestors(name))
-            for binding in info.facts.bindings:
-                if not binding.is_import:
-                    if binding.context.at_module_level and binding.kind is BindingKind.ALIAS:
-                        graph.add_edge(("symbol", name, binding.name), ("symbol", name, binding.value or ""),
-                                       kind="binding", binding=binding)
-                    continue
-                runtime = binding.context.at_module_level and not binding.context.type_checking
-                for target in self.imported_modules(info, binding):
-                    # A module's own parent packages are always initialised before it: not a cycle.
-                    if runtime and target != name and target not in own_parents:
-                        edge = graph.get_edge_data(("module", name), ("module", target))
-                        if edge is None:
-                            graph.add_edge(("module", name), ("module", target), kind="import", bindings=[binding])
-                        else:
-                            edge["bindings"].append(binding)
-                absolute = self.absolute(info, binding)
-                if absolute is None or not binding.context.at_module_level:
-                    continue
-                if binding.kind is BindingKind.STAR:
-                    if absolute in self.modules:
-                        graph.add_edge(("module", name), ("module", absolute), kind="star", binding=binding)
-                elif binding.kind is BindingKind.IMPORT_FROM:
-                    graph.add_edge(("symbol", name, binding.name), ("symbol", absolute, binding.imported_name),
+        name = info.name
+        graph.add_node(("module", name), path=info.file.relpath)
+        own_parents = set(ancestors(name))
+        for binding in info.facts.bindings:
+            if not binding.is_import:
+                if binding.context.at_module_level and binding.kind is BindingKind.ALIAS:
+                    graph.add_edge(("symbol", name, binding.name), ("symbol", name, binding.value or ""),
                                    kind="binding", binding=binding)
-                else:
-                    graph.add_edge(("symbol", name, binding.name), ("module", absolute),
-                                   kind="binding", binding=binding)
+                continue
+            runtime = binding.context.at_module_level and not binding.context.type_checking
+            for target in self.imported_modules(info, binding):
+                # A module's own parent packages are always initialised before it: not a cycle.
+                if runtime and target != name and target not in own_parents:
+                    edge = graph.get_edge_data(("module", name), ("module", target))
+                    if edge is None:
+                        graph.add_edge(("module", name), ("module", target), kind="import", bindings=[binding])
+                    else:
+                        edge["bindings"].append(binding)
+            absolute = self.absolute(info, binding)
+            if absolute is None or not binding.context.at_module_level:
+                continue
+            if binding.kind is BindingKind.STAR:
+                if absolute in self.sources:
+                    graph.add_edge(("module", name), ("module", absolute), kind="star", binding=binding)
+            elif binding.kind is BindingKind.IMPORT_FROM:
+                graph.add_edge(("symbol", name, binding.name), ("symbol", absolute, binding.imported_name),
+                               kind="binding", binding=binding)
+            else:
+                graph.add_edge(("symbol", name, binding.name), ("module", absolute),
+                               kind="binding", binding=binding)
 
     def import_cycle_through(self, module: str, first_step: str) -> Optional[List[str]]:
         """The shortest import-time cycle `module -> first_step -> ... -> module`, if any."""

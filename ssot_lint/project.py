@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import pathspec
 
@@ -111,12 +111,28 @@ class Wrapper:
 
 
 class Project:
-    def __init__(self, config: Config, graph: ProjectGraph):
+    """What the rules read. `mentions_configured_name(path)` tells whether a file's text names
+    something the configuration tracks (SSOT000 reports only such files)."""
+
+    def __init__(self, config: Config, graph: ProjectGraph,
+                 mentions_configured_name: Optional[Callable[[str], bool]] = None):
         self.config = config
         self.graph = graph
         self.resolver = Resolver(graph)
+        self.mentions_configured_name = mentions_configured_name or (lambda relpath: True)
+        self.reader = None  # the SourceReader that loaded it, for statistics
         self.canonicals: Tuple[Canonical, ...] = tuple(self._locate(spec) for spec in config.canonicals)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Forget the answers that depend on which modules are checked (after more were added)."""
         self._undeclared: Dict[str, Dict[str, Tuple[Binding, Tuple[str, ...]]]] = {}
+        self.__dict__.pop("import_sites", None)
+        self.__dict__.pop("_wrappers", None)
+
+    @property
+    def checked_modules(self) -> List[ModuleInfo]:
+        return list(self.graph.checked.values())
 
     # -- canonical symbols --------------------------------------------------------
 
@@ -135,8 +151,8 @@ class Project:
         return Canonical(spec, definition, tuple(products), allow)
 
     def _definition(self, module: str, name: str):
-        if module not in self.graph.modules:
-            unparsed = [s.relpath for s, _ in self.graph.unparsed if s.module == module]
+        if self.graph.get(module) is None:
+            unparsed = [s.relpath for s in self.graph.unparsed.values() if s.module == module]
             if unparsed:
                 return f"its module {unparsed[0]} does not parse"
             return f"module {module} is not in the project (check `src`)"
@@ -151,7 +167,7 @@ class Project:
     def import_sites(self) -> Tuple[ImportSite, ...]:
         sites: List[ImportSite] = []
         resolver = self.resolver
-        for info in self.graph.modules.values():
+        for info in self.checked_modules:
             module_aliases = set()
             for binding in info.facts.bindings:
                 if not binding.is_import:
@@ -216,7 +232,7 @@ class Project:
     @cached_property
     def _wrappers(self) -> Dict[str, Dict[Tuple[str, str], Wrapper]]:
         result: Dict[str, Dict[Tuple[str, str], Wrapper]] = {c.symbol: {} for c in self.canonicals}
-        for info in self.graph.modules.values():
+        for info in self.checked_modules:
             for cls in info.facts.classes:
                 for canonical in self.canonicals:
                     if canonical.is_home(info.name):
@@ -250,7 +266,7 @@ class Project:
     def reexports(self, canonical: Canonical) -> Dict[str, List[Binding]]:
         """Module-level bindings of the canonical in each module other than its own, by module."""
         found: Dict[str, List[Binding]] = {}
-        for info in self.graph.modules.values():
+        for info in self.checked_modules:
             if canonical.is_home(info.name):
                 continue
             for bindings in info.namespace.values():
@@ -270,7 +286,7 @@ class Project:
 
     def modules_outside(self, canonical: Canonical) -> Iterator[ModuleInfo]:
         """Every module but the canonical's own, which is the source of truth."""
-        for info in self.graph.modules.values():
+        for info in self.checked_modules:
             if not canonical.is_home(info.name):
                 yield info
 
@@ -308,7 +324,7 @@ class Project:
         for module, bindings in self.reexports(canonical).items():
             if canonical.is_shim(module):
                 continue
-            facts = self.graph.modules[module].facts
+            facts = self.graph.get(module).facts
             used, listed = used_names.get(module, set()), set(facts.all_names or ())
             reexported = [b for b in bindings if b.name in used
                           or (canonical.name if b.kind is BindingKind.STAR else b.name) in listed]
@@ -321,7 +337,7 @@ class Project:
         """'shim a.b', 'package a', 'module a.c': how messages name a module on a chain."""
         if canonical.is_shim(module):
             return f"shim {module}"
-        info = self.graph.modules.get(module)
+        info = self.graph.get(module)
         if info is not None and info.file.is_package:
             return f"package {module}"
         return f"module {module}"

@@ -84,7 +84,7 @@ class Resolver:
 
     def resolve_import(self, module: str, name: str, runtime: bool = True) -> Resolution:
         """What `from module import name` binds (`runtime=False`: as a type checker sees it)."""
-        if module in self.graph.modules:
+        if self.graph.get(module) is not None:
             found = self.lookup(module, name, runtime=runtime)
             if found is not None:
                 return found
@@ -197,7 +197,7 @@ class Resolver:
 
     def exports(self, module: str, name: str, runtime: bool = True) -> bool:
         """Does `from module import *` bind `name`?"""
-        info = self.graph.modules.get(module)
+        info = self.graph.get(module)
         if info is None:
             return False
         facts = info.facts
@@ -255,7 +255,7 @@ class Resolver:
     # -- internals ---------------------------------------------------------------
 
     def _lookup(self, module: str, name: str, before: Optional[int], runtime: bool) -> Optional[Resolution]:
-        info = self.graph.modules.get(module)
+        info = self.graph.get(module)
         if info is None:
             return None
         candidates = sorted(info.namespace.get(name, []) + info.namespace.get("*", []),

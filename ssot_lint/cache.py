@@ -1,0 +1,160 @@
+"""The persistent cache of per-file facts, in `.ssot_lint_cache/` at the project root.
+
+Facts depend only on a file's bytes, so an entry is keyed by the content hash
+and by the version of the fact extractor (not by the configuration). A
+manifest remembers each path's size, mtime and hash, so that a warm run does
+not read files whose size and mtime vouch for them.
+
+Every write goes to a temporary file first and is renamed into place, so two
+runs at once, or a run interrupted, never leave a half-written entry; an entry
+that cannot be read back is recomputed silently. A cache folder that cannot be
+written is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional, Set, Tuple
+
+from ssot_lint import __version__
+from ssot_lint.facts import FileFacts
+
+CACHE_DIRNAME = ".ssot_lint_cache"
+
+
+def _extractor_version() -> str:
+    """The tool version plus a hash of the fact extractor's source: any change to it invalidates entries."""
+    source = Path(__file__).with_name("facts.py").read_bytes()
+    return f"{__version__}-{hashlib.sha256(source).hexdigest()[:12]}"
+
+
+EXTRACTOR_VERSION = _extractor_version()
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    size: int
+    mtime_ns: int
+    digest: str  # sha256 of the content
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class FactsCache:
+    def __init__(self, root: Path, enabled: bool = True):
+        self.folder = root / CACHE_DIRNAME
+        self.enabled = enabled
+        self._facts_dir = self.folder / "facts" / EXTRACTOR_VERSION
+        self._manifest_path = self.folder / f"manifest-{EXTRACTOR_VERSION}.pickle"
+        stamps, scans = self._load_manifest() if enabled else ({}, {})
+        self.manifest: Dict[str, FileStamp] = stamps
+        self.scans: Dict[str, Tuple[Set[str], Set[str]]] = scans  # token-set key -> (matched, scanned) digests
+        self._manifest_changed = False
+
+    # -- facts by content hash ------------------------------------------------------
+
+    def get(self, digest: str) -> Optional[FileFacts]:
+        if not self.enabled:
+            return None
+        try:
+            with open(self._entry(digest), "rb") as handle:
+                facts = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError,
+                ValueError):
+            return None  # missing or corrupt: recomputed
+        return facts if isinstance(facts, FileFacts) else None
+
+    def put(self, digest: str, facts: FileFacts) -> None:
+        if self.enabled:
+            self._write(self._entry(digest), pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _entry(self, digest: str) -> Path:
+        return self._facts_dir / digest[:2] / f"{digest}.pickle"
+
+    # -- the manifest of stamps -----------------------------------------------------
+
+    def stamp_if_unchanged(self, relpath: str, stat: os.stat_result) -> Optional[FileStamp]:
+        """The remembered stamp, if size and mtime say the file has not changed since."""
+        stamp = self.manifest.get(relpath)
+        if stamp is not None and stamp.size == stat.st_size and stamp.mtime_ns == stat.st_mtime_ns:
+            return stamp
+        return None
+
+    def remember(self, relpath: str, stamp: FileStamp) -> None:
+        if self.enabled and self.manifest.get(relpath) != stamp:
+            self.manifest[relpath] = stamp
+            self._manifest_changed = True
+
+    def save(self) -> None:
+        if self.enabled and self._manifest_changed:
+            self._write(self._manifest_path, pickle.dumps((self.manifest, self.scans),
+                                                          protocol=pickle.HIGHEST_PROTOCOL))
+            self._manifest_changed = False
+
+    def _load_manifest(self):
+        try:
+            with open(self._manifest_path, "rb") as handle:
+                stamps, scans = pickle.load(handle)
+        except Exception:  # noqa: BLE001 - any unreadable manifest is simply rebuilt
+            return {}, {}
+        if not isinstance(stamps, dict) or not isinstance(scans, dict):
+            return {}, {}
+        return stamps, scans
+
+    # -- which contents matched a token set -------------------------------------------
+
+    def known_match(self, tokens_key: str, digest: str) -> Optional[bool]:
+        """Whether content `digest` matched the token set `tokens_key` in an earlier run, if known."""
+        memo = self.scans.get(tokens_key)
+        if memo is None or digest not in memo[1]:
+            return None
+        return digest in memo[0]
+
+    def remember_scan(self, tokens_key: str, digest: str, matched: bool) -> None:
+        if not self.enabled:
+            return
+        if tokens_key not in self.scans:
+            while len(self.scans) >= 4:  # keep the memo of the last few token sets only
+                self.scans.pop(next(iter(self.scans)))
+            self.scans[tokens_key] = (set(), set())
+        hits, seen = self.scans[tokens_key]
+        if digest not in seen or (digest in hits) != matched:
+            seen.add(digest)
+            (hits.add if matched else hits.discard)(digest)
+            self._manifest_changed = True
+
+    # -- writing --------------------------------------------------------------------
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Write atomically (temporary file, then rename); give up quietly if the folder is not writable."""
+        try:
+            self._ensure_folder()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            self.enabled = False  # read-only or full: run on without a cache
+
+    def _ensure_folder(self) -> None:
+        if not self.folder.is_dir():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / ".gitignore").write_text("# Created by ssot-lint automatically.\n*\n", encoding="utf-8")
+            (self.folder / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by "
+                "ssot-lint.\n", encoding="utf-8")

@@ -1,0 +1,190 @@
+"""The prefilter: parse only the files that can matter, growing the set to a fixpoint.
+
+A file can produce a violation only if its text names something tracked: a
+canonical symbol, a lookalike, a product, a shim or canonical module, or, found
+along the way, an alias, wrapper or re-exporting module of one of them. The
+token set starts from the configuration; after parsing the files that mention
+it, the bindings there that resolve to a tracked object add their names, and
+the files that mention those are parsed in turn, until nothing new is found.
+
+Import cycles through a canonical module need the modules that import it,
+directly or not: their names are matched in import statements only.
+
+Modules outside the set are still read when resolution follows a chain
+through them (`ProjectGraph.get`), so resolution stays exact; they are just
+not checked, since they cannot mention anything tracked. The test suite checks
+that results are identical with and without the prefilter.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import FrozenSet, Iterable, Optional, Set, Tuple
+
+from ssot_lint.config import Config
+from ssot_lint.facts import BindingKind
+from ssot_lint.project import Project
+from ssot_lint.resolve import TargetKind
+
+_WORD = rb"[A-Za-z0-9_]"
+_SEPARATOR = rb"(?:[ \t]|\\\r?\n)+"  # spaces, or a backslash line continuation
+
+
+def _words(names: Iterable[str]) -> bytes:
+    return b"|".join(re.escape(n.encode()) for n in sorted(names, key=lambda n: (-len(n), n)))
+
+
+def _pattern_regex(pattern: str) -> bytes:
+    """An fnmatch pattern over identifiers, as a bytes regex matching whole identifiers."""
+    translated = fnmatch.translate(pattern)  # e.g. '(?s:.*ExecutionEngineFactory)\\Z'
+    body = translated[len("(?s:"):translated.rindex(")")]
+    body = body.replace(".*", "[A-Za-z0-9_]*").replace(".", "[A-Za-z0-9_]")
+    return body.encode()
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """What makes a file worth parsing."""
+
+    names: FrozenSet[str]  # identifiers naming something tracked
+    patterns: Tuple[str, ...] = ()  # lookalike patterns (fnmatch, over whole identifiers)
+    star_modules: FrozenSet[str] = frozenset()  # modules whose star import brings in something tracked
+    import_modules: FrozenSet[str] = frozenset()  # modules that import a canonical module (for cycles)
+    _compiled: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        text = repr((sorted(self.names), self.patterns, sorted(self.star_modules), sorted(self.import_modules)))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def grow(self, names: Iterable[str] = (), star_modules: Iterable[str] = (),
+             import_modules: Iterable[str] = ()) -> "Tokens":
+        return Tokens(self.names | frozenset(names), self.patterns, self.star_modules | frozenset(star_modules),
+                      self.import_modules | frozenset(import_modules))
+
+    def _regexes(self):
+        if not self._compiled:
+            alternatives = [_pattern_regex(p) for p in self.patterns]
+            if self.names:
+                alternatives.append(_words(self.names))
+            identifier = rb"(?<![A-Za-z0-9_])(?:" + b"|".join(alternatives) + rb")(?![A-Za-z0-9_])" \
+                if alternatives else None
+            self._compiled["identifier"] = re.compile(identifier) if identifier else None
+            self._compiled["star"] = self._import_regex(self.star_modules, star=True)
+            self._compiled["import"] = self._import_regex(self.import_modules, star=False)
+        return self._compiled
+
+    @staticmethod
+    def _import_regex(modules: FrozenSet[str], star: bool) -> Optional["re.Pattern[bytes]"]:
+        if not modules:
+            return None
+        word = rb"(?<![A-Za-z0-9_])(?:" + _words(modules) + rb")(?![A-Za-z0-9_])"
+        start = rb"(?:^|;)[ \t]*"
+        if star:  # from a.b.word import *
+            return re.compile(start + rb"from" + _SEPARATOR + rb"[\w.]*" + word + rb"[\w.]*" + _SEPARATOR
+                              + rb"import" + _SEPARATOR + rb"\*", re.MULTILINE)
+        return re.compile(
+            start + rb"(?:from" + _SEPARATOR + rb"[\w.]*" + word            # from a.word... import x
+            + rb"|from" + _SEPARATOR + rb"[\w.]+" + _SEPARATOR + rb"import" + _SEPARATOR + rb"\(?[^)\n]*" + word
+            + rb"|from" + _SEPARATOR + rb"[\w.]+" + _SEPARATOR + rb"import" + _SEPARATOR + rb"\([^)]*" + word
+            + rb"|import" + _SEPARATOR + rb"[^\n;]*" + word + rb")",     # import a.word, b
+            re.MULTILINE)
+
+    def _literals(self) -> Tuple[bytes, ...]:
+        """Plain substrings one of which any identifier match contains: a fast first pass."""
+        if "literals" not in self._compiled:
+            pieces = [n.encode() for n in self.names]
+            for pattern in self.patterns:
+                fragments = [f for f in re.split(r"[*?]|\[[^\]]*\]", pattern) if f]
+                if not fragments:
+                    pieces = [b""]  # a pattern like "*" matches every identifier
+                    break
+                pieces.append(max(fragments, key=len).encode())
+            self._compiled["literals"] = tuple(pieces)
+        return self._compiled["literals"]
+
+    def matches(self, data: bytes) -> bool:
+        regexes = self._regexes()
+        identifier = regexes["identifier"]
+        if identifier is not None and any(piece in data for piece in self._literals()) and identifier.search(data):
+            return True
+        if b"noqa" in data and b"SSOT" in data:  # a noqa comment that may be unused (SSOT100)
+            return True
+        if regexes["star"] is not None and b"*" in data and regexes["star"].search(data):
+            return True
+        return regexes["import"] is not None and b"import" in data and bool(regexes["import"].search(data))
+
+
+def initial_tokens(config: Config) -> Tokens:
+    """The tokens the configuration names."""
+    names: Set[str] = set()
+    patterns = []
+    for spec in config.canonicals:
+        names.add(spec.symbol.name)
+        names.add(spec.symbol.module.rpartition(".")[2])
+        names.update(shim.rpartition(".")[2] for shim in spec.shims)
+        for product in spec.products:
+            names.add(product.name)
+        patterns.extend(spec.lookalikes)
+    import_modules = {spec.symbol.module.rpartition(".")[2] for spec in config.canonicals}
+    return Tokens(frozenset(names), tuple(sorted(set(patterns))), frozenset(), frozenset(import_modules))
+
+
+def mentions(tokens: Tokens, text: str) -> bool:
+    """Does an identifier in `text` (a dotted name) match the tokens?"""
+    return any(part in tokens.names or any(fnmatch.fnmatchcase(part, p) for p in tokens.patterns)
+               for part in text.split("."))
+
+
+def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
+    """One step of the fixpoint: what the checked modules show to be tracked too."""
+    resolver = project.resolver
+    tracked = set()
+    for canonical in project.canonicals:
+        tracked.add(canonical.definition)
+        tracked.update(canonical.products)
+        for wrapper in project.wrappers(canonical).values():
+            tracked.add((wrapper.info.name, wrapper.cls.qualname, wrapper.cls.span.line))
+    shims = {shim for c in project.canonicals for shim in c.shims}
+
+    def is_tracked(resolution) -> bool:
+        if resolution.kind is TargetKind.MODULE:
+            return resolution.module in shims
+        return resolution.definition in tracked
+
+    names: Set[str] = set()
+    star_modules: Set[str] = set()
+    for info in list(project.graph.checked.values()):
+        segment = info.name.rpartition(".")[2]
+        for cls in info.facts.classes:
+            if (info.name, cls.qualname, cls.span.line) in tracked:
+                names.add(cls.name)
+        for binding in info.facts.module_bindings():
+            if binding.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN):
+                continue
+            if binding.kind is BindingKind.STAR:
+                source = project.graph.absolute(info, binding)
+                if source and mentions(tokens, source) or (source or "").rpartition(".")[2] in tokens.star_modules:
+                    if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
+                           for n in tokens.names):
+                        star_modules.add(segment)
+                continue
+            source_side = binding.value if binding.kind is BindingKind.ALIAS else \
+                f"{binding.module or ''}.{binding.imported_name or ''}"
+            if mentions(tokens, source_side) and is_tracked(resolver.resolve_binding(info, binding)):
+                names.add(binding.name)
+                star_modules.add(segment)
+    # Import cycles: the modules that import a canonical module, directly or through others.
+    closure = {c.module for c in project.canonicals}
+    changed = True
+    while changed:
+        changed = False
+        for info in project.graph.checked.values():
+            if info.name not in closure and project.graph.runtime_imports(info) & closure:
+                closure.add(info.name)
+                changed = True
+    import_modules = {module.rpartition(".")[2] for module in closure}
+    return tokens.grow(names, star_modules, import_modules)

@@ -1,0 +1,129 @@
+"""Reading source files: bytes, content hashes, token matches and facts, through the cache.
+
+`SourceReader` reads each file at most once per run, and not at all on a warm run
+when its size and mtime match the cache's manifest and what is asked of it (its
+facts, or whether it matches a token set) is cached.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from ssot_lint.cache import FactsCache, FileStamp, content_digest
+from ssot_lint.discovery import SourceFile
+from ssot_lint.facts import FileFacts, ParseError, extract_facts
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 32
+
+
+class SourceReader:
+    def __init__(self, cache: FactsCache, jobs: Optional[int] = None):
+        self.cache = cache
+        self.jobs = jobs or os.cpu_count() or 1
+        self._stamps: Dict[str, Optional[FileStamp]] = {}
+        self._bytes: Dict[str, bytes] = {}
+        self.files_read = 0
+        self.files_parsed = 0
+
+    def stamp(self, source: SourceFile) -> Optional[FileStamp]:
+        """Size, mtime and content hash; None if the file cannot be read."""
+        if source.relpath in self._stamps:
+            return self._stamps[source.relpath]
+        stamp = None
+        try:
+            stat = os.stat(source.path)
+            stamp = self.cache.stamp_if_unchanged(source.relpath, stat)
+            if stamp is None:
+                data = self._read(source)
+                if data is not None:
+                    stamp = FileStamp(stat.st_size, stat.st_mtime_ns, content_digest(data))
+                    self.cache.remember(source.relpath, stamp)
+        except OSError:
+            stamp = None
+        self._stamps[source.relpath] = stamp
+        return stamp
+
+    def content(self, source: SourceFile) -> Optional[bytes]:
+        return self._read(source)
+
+    def _read(self, source: SourceFile) -> Optional[bytes]:
+        data = self._bytes.get(source.relpath)
+        if data is None:
+            try:
+                data = source.path.read_bytes()
+            except OSError:
+                return None
+            self.files_read += 1
+            self._bytes[source.relpath] = data
+        return data
+
+    def matches(self, source: SourceFile, tokens) -> bool:
+        """Does the file's text match the token set? (An unreadable file does: it is reported.)"""
+        stamp = self.stamp(source)
+        if stamp is None:
+            return True
+        known = self.cache.known_match(tokens.key, stamp.digest)
+        if known is not None:
+            return known
+        data = self._read(source)
+        if data is None:
+            return True
+        matched = tokens.matches(data)
+        self.cache.remember_scan(tokens.key, stamp.digest, matched)
+        return matched
+
+    def facts(self, source: SourceFile) -> FileFacts:
+        return self.facts_of([source])[0]
+
+    def facts_of(self, sources: Sequence[SourceFile]) -> List[FileFacts]:
+        """Facts for each file, in order: from the cache, else parsed (in parallel when many)."""
+        result: List[Optional[FileFacts]] = []
+        missing: List[Tuple[int, SourceFile, Optional[FileStamp]]] = []
+        for index, source in enumerate(sources):
+            stamp = self.stamp(source)
+            if stamp is None:
+                result.append(FileFacts(parse_error=_unreadable(source)))
+                continue
+            facts = self.cache.get(stamp.digest)
+            result.append(facts)
+            if facts is None:
+                missing.append((index, source, stamp))
+        if missing:
+            self.files_parsed += len(missing)
+            datas = [self._read(source) for _, source, _ in missing]
+            extracted = self._extract([d if d is not None else b"" for d in datas])
+            for (index, source, stamp), data, facts in zip(missing, datas, extracted):
+                if data is None:
+                    facts = FileFacts(parse_error=_unreadable(source))
+                else:
+                    self.cache.put(stamp.digest, facts)
+                result[index] = facts
+        return result  # type: ignore[return-value]
+
+    def _extract(self, datas: List[bytes]) -> List[FileFacts]:
+        if self.jobs <= 1 or len(datas) < PARALLEL_THRESHOLD:
+            return [extract_facts(d) for d in datas]
+        chunk = max(1, len(datas) // (self.jobs * 8))
+        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            return list(pool.map(extract_facts, datas, chunksize=chunk))
+
+
+def _unreadable(source: SourceFile) -> ParseError:
+    try:
+        source.path.read_bytes()
+    except OSError as exc:
+        return ParseError(f"cannot read: {exc.strerror or exc}", 1, 1)
+    return ParseError("cannot read", 1, 1)
+
+
+def read_facts(path: Path) -> FileFacts:
+    """One file's facts, without cache; an unreadable file is a parse error, not a crash."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileFacts(parse_error=ParseError(f"cannot read: {exc.strerror or exc}", 1, 1))
+    return extract_facts(data)

@@ -1,0 +1,127 @@
+"""The prefilter and the cache change how much work is done, never what is found."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import FIXTURES_REPO, make_config, write_tree
+from ssot_lint.cache import CACHE_DIRNAME
+from ssot_lint.config import load_config
+from ssot_lint.engine import run_check
+from test_property_resolution import package_trees
+
+
+def as_rows(result):
+    return [(v.code, v.path, v.line, v.column, v.message, v.fingerprint) for v in result.violations]
+
+
+def fixtures_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "repo"
+    shutil.copytree(FIXTURES_REPO, target, ignore=shutil.ignore_patterns(CACHE_DIRNAME, "__pycache__"))
+    return target
+
+
+def test_prefilter_gives_the_same_violations_on_fixtures_repo():
+    config = load_config(FIXTURES_REPO / "pyproject.toml")
+    with_prefilter = run_check(config, jobs=1, prefilter=True)
+    without = run_check(config, jobs=1, prefilter=False)
+    assert as_rows(with_prefilter) == as_rows(without)
+    assert with_prefilter.files_loaded < without.files_loaded  # and it did skip files
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(package_trees(), st.data())
+def test_prefilter_gives_the_same_violations_on_generated_trees(tree, data):
+    package, files = tree
+    modules = sorted(p[:-3].replace("/", ".").replace(".__init__", "") for p in files)
+    others = [m for m in modules if m != f"{package}.m0"]
+    section = {
+        "canonical": [{
+            "symbol": f"{package}.m0:A",
+            "shims": data.draw(st.lists(st.sampled_from(others), unique=True)) if others else [],
+            "lookalikes": data.draw(st.sampled_from([[], ["*A"], ["Q*", "_*"]])),
+        }],
+        "respect-gitignore": False,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_tree(root, files)
+        config = make_config(root, section)
+        assert as_rows(run_check(config, jobs=1, prefilter=True)) == as_rows(run_check(config, jobs=1,
+                                                                                         prefilter=False))
+
+
+def test_warm_run_reads_no_unchanged_file_and_finds_the_same(tmp_path):
+    repo = fixtures_copy(tmp_path)
+    config = load_config(repo / "pyproject.toml")
+    uncached = run_check(config, jobs=1)
+    cold = run_check(config, jobs=1, use_cache=True)
+    warm = run_check(config, jobs=1, use_cache=True)
+    assert as_rows(cold) == as_rows(uncached) == as_rows(warm)
+    assert cold.files_read == cold.files_analysed and cold.files_parsed == cold.files_loaded
+    assert warm.files_read == 0 and warm.files_parsed == 0
+    assert (repo / CACHE_DIRNAME / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_one_changed_file_is_read_and_parsed_alone(tmp_path):
+    repo = fixtures_copy(tmp_path)
+    config = load_config(repo / "pyproject.toml")
+    run_check(config, jobs=1, use_cache=True)
+    changed = repo / "netra_backend/app/services/agent_service.py"
+    changed.write_text(changed.read_text() + "\n# touched\n")
+    after = run_check(config, jobs=1, use_cache=True)
+    assert after.files_read == 1 and after.files_parsed == 1
+    assert as_rows(after) == as_rows(run_check(config, jobs=1))
+
+
+def test_a_new_violation_in_a_changed_file_is_found_warm(tmp_path):
+    repo = fixtures_copy(tmp_path)
+    config = load_config(repo / "pyproject.toml")
+    before = run_check(config, jobs=1, use_cache=True)
+    clean = repo / "netra_backend/app/models/message.py"
+    clean.write_text(clean.read_text() + "\nfrom netra_backend.app.core.managers.execution_engine_factory "
+                                         "import ExecutionEngineFactory\n")
+    after = run_check(config, jobs=1, use_cache=True)
+    new = set(as_rows(after)) - set(as_rows(before))
+    assert [(code, path) for code, path, *_ in new] == [("SSOT002", "netra_backend/app/models/message.py")]
+
+
+def test_corrupt_and_truncated_entries_are_recomputed_silently(tmp_path):
+    repo = fixtures_copy(tmp_path)
+    config = load_config(repo / "pyproject.toml")
+    expected = as_rows(run_check(config, jobs=1, use_cache=True))
+    entries = sorted((repo / CACHE_DIRNAME).rglob("*.pickle"))
+    assert entries
+    for index, entry in enumerate(entries):
+        entry.write_bytes(b"garbage" if index % 2 else entry.read_bytes()[:10])
+    assert as_rows(run_check(config, jobs=1, use_cache=True)) == expected
+
+
+def test_read_only_cache_folder_is_not_an_error(tmp_path):
+    repo = fixtures_copy(tmp_path)
+    config = load_config(repo / "pyproject.toml")
+    folder = repo / CACHE_DIRNAME
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        if os.access(folder, os.W_OK):  # running as root: make writing fail another way
+            folder.chmod(0o700)
+            shutil.rmtree(folder)
+            folder.write_text("not a folder")
+        assert as_rows(run_check(config, jobs=1, use_cache=True)) == as_rows(run_check(config, jobs=1))
+    finally:
+        if folder.is_dir():
+            folder.chmod(0o700)
+
+
+def test_parallel_extraction_gives_the_same_violations_in_the_same_order():
+    config = load_config(FIXTURES_REPO / "pyproject.toml")
+    assert as_rows(run_check(config, jobs=2, prefilter=False)) == as_rows(run_check(config, jobs=1,
+                                                                                     prefilter=False))
