@@ -50,6 +50,7 @@ class ImportCycle(Rule):
         graph = project.graph
         for canonical in project.canonicals:
             module = canonical.module
+            graph.load_import_closure(module)
             info = graph.get(module)
             edges = [(target[1], data) for _, target, data in graph.graph.out_edges(("module", module), data=True)
                      if data.get("kind") == "import"]

@@ -28,9 +28,11 @@ CACHE_DIRNAME = ".ssot_lint_cache"
 
 
 def _extractor_version() -> str:
-    """The tool version plus a hash of the fact extractor's source: any change to it invalidates entries."""
-    source = Path(__file__).with_name("facts.py").read_bytes()
-    return f"{__version__}-{hashlib.sha256(source).hexdigest()[:12]}"
+    """The tool version plus a hash of the fact extractors' source: any change to them invalidates entries."""
+    digest = hashlib.sha256()
+    for name in ("facts.py", "facts_cst.py"):
+        digest.update(Path(__file__).with_name(name).read_bytes())
+    return f"{__version__}-{digest.hexdigest()[:12]}"
 
 
 EXTRACTOR_VERSION = _extractor_version()

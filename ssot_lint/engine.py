@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
@@ -62,7 +60,7 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     """Discover, read and resolve the project; with `prefilter`, parse only what can matter."""
     files = discover(config)
     reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs)
-    graph = ProjectGraph(files, load=reader.facts)
+    graph = ProjectGraph(files, load_many=reader.facts_of)
     tokens = initial = initial_tokens(config)
     checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
     _check(graph, reader, checked)

@@ -1,4 +1,4 @@
-"""Facts: what one Python file says, read with LibCST, as plain typed values.
+"""Facts: what one Python file says, as plain typed values.
 
 Facts depend on the file's bytes alone (not on the configuration nor on other
 files), so they can be cached by content hash. Everything the later stages need
@@ -6,18 +6,22 @@ is here: the bindings of every scope in source order, with the branch of code
 they sit in (a `try` body, an `except ImportError` fallback, `if TYPE_CHECKING:`),
 class bases, calls to dotted names, `global` singletons, dotted string
 references, attribute chains off imported modules, `__all__` and `# noqa`.
+
+They are read with CPython's own parser (`ast`), which is about thirty times
+faster than LibCST and exact on positions; a file the running Python cannot
+parse but LibCST can (newer syntax) is read by `facts_cst.py` into the same facts.
 """
 
 from __future__ import annotations
 
 import ast
 import enum
+import io
 import re
-from dataclasses import dataclass, field
+import sys
+import tokenize
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 
 @dataclass(frozen=True)
@@ -226,28 +230,26 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "
 
 
 def extract_facts(source: bytes) -> FileFacts:
-    """Read one file's facts. A file that does not parse gives only `parse_error`.
+    """Read one file's facts. A file that does not parse gives only `parse_error`."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        python_error = _python_error(source, error)
+        if python_error.fatal:
+            return FileFacts(parse_error=python_error.error)
+        # Perhaps syntax newer than this Python: LibCST has a parser of its own (imported only now: 0.2 s).
+        from ssot_lint.facts_cst import extract_with_libcst
 
-    CPython's own parser runs first: it is fast, its messages are the ones users
-    know, and it refuses nesting that would crash LibCST's native parser.
-    """
-    python_error = _python_syntax_error(source)
-    if python_error is not None and python_error.fatal:
-        return FileFacts(parse_error=python_error.error)
+        facts = extract_with_libcst(source)
+        return FileFacts(parse_error=python_error.error) if facts.parse_error is not None else facts
+    except ValueError as error:  # "source code string cannot contain null bytes" (before 3.12)
+        message = _nul_byte_error(source) if b"\0" in source else ParseError(_one_line(str(error)), 1, 1)
+        return FileFacts(parse_error=message)
+    except (RecursionError, MemoryError) as error:
+        return FileFacts(parse_error=ParseError(f"too deeply nested to parse ({type(error).__name__})", 1, 1))
+    collector = _AstCollector(source)
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        fallback = ParseError(_one_line(exc.message), exc.raw_line, exc.raw_column + 1)
-        return FileFacts(parse_error=python_error.error if python_error else fallback)
-    except (RecursionError, MemoryError) as exc:
-        return FileFacts(parse_error=ParseError(f"too deeply nested to parse ({type(exc).__name__})", 1, 1))
-    except (UnicodeDecodeError, SyntaxError, ValueError) as exc:  # a bad encoding cookie
-        fallback = ParseError(_one_line(str(exc)), 1, 1)
-        return FileFacts(parse_error=python_error.error if python_error else fallback)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    collector = _FactCollector()
-    try:
-        wrapper.visit(collector)
+        collector.visit_body(tree.body)
     except RecursionError:
         return FileFacts(parse_error=ParseError("too deeply nested to analyse (RecursionError)", 1, 1))
     return collector.facts()
@@ -259,28 +261,14 @@ class _PythonError:
     fatal: bool  # do not hand the file to LibCST at all
 
 
-def _python_syntax_error(source: bytes) -> Optional[_PythonError]:
-    """CPython's verdict on the source, or None if it parses.
-
-    A plain syntax error is not final (the code may be newer than this Python,
-    and LibCST may still read it); nesting too deep, NUL bytes and undecodable
-    text are.
-    """
-    try:
-        ast.parse(source)
-        return None
-    except SyntaxError as error:
-        message = _one_line(error.msg or "invalid syntax")
-        if b"\0" in source and ("null" in message.lower() or not error.lineno):
-            return _PythonError(_nul_byte_error(source), fatal=True)
-        fatal = "too many nested" in message or "too deeply nested" in message
-        return _PythonError(ParseError(message, error.lineno or 1, max(error.offset or 1, 1)), fatal)
-    except ValueError as error:  # "source code string cannot contain null bytes" (before 3.12)
-        if b"\0" in source:
-            return _PythonError(_nul_byte_error(source), fatal=True)
-        return _PythonError(ParseError(_one_line(str(error)), 1, 1), fatal=True)
-    except (RecursionError, MemoryError) as error:
-        return _PythonError(ParseError(f"too deeply nested to parse ({type(error).__name__})", 1, 1), fatal=True)
+def _python_error(source: bytes, error: SyntaxError) -> _PythonError:
+    """CPython's verdict, and whether it is final: nesting too deep and NUL bytes are (LibCST's
+    native parser crashes on the one), a plain syntax error is not (the code may be newer than this Python)."""
+    message = _one_line(error.msg or "invalid syntax")
+    if b"\0" in source and ("null" in message.lower() or not error.lineno):
+        return _PythonError(_nul_byte_error(source), fatal=True)
+    fatal = "too many nested" in message or "too deeply nested" in message
+    return _PythonError(ParseError(message, error.lineno or 1, max(error.offset or 1, 1)), fatal)
 
 
 def _nul_byte_error(source: bytes) -> ParseError:
@@ -294,51 +282,74 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+
+
+def noqa_codes(comment: str) -> Tuple[bool, Optional[Tuple[str, ...]]]:
+    """(is it a `# noqa` comment, its codes upper-cased or None for a blanket one)."""
+    match = _NOQA.search(comment)
+    if not match:
+        return False, None
+    codes = match.group("codes")
+    return True, (tuple(c.upper() for c in re.split(r"[,\s]+", codes.strip())) if codes else None)
+
+
+# -- reading facts off CPython's ast ---------------------------------------------------------------
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DEFINITION_KEYWORD = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+")
+_HAS_ALIAS_POSITIONS = sys.version_info >= (3, 10)
+
+
+def ast_dotted_name(node: ast.AST) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
         node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
         return ".".join(reversed(parts))
     return None
 
 
-def _import_module_name(node: Optional[cst.BaseExpression]) -> str:
-    return dotted_name(node) if node is not None else ""
+def _ast_string(node: Optional[ast.AST]) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _string_value(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+def _alias_value(node: ast.AST) -> Optional[str]:
+    """The dotted name an assignment aliases, or None for any other value."""
+    return ast_dotted_name(node)  # None, True and False are constants, not names
 
 
-def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
-    types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     for item in types:
-        expr = item.value if isinstance(item, cst.Element) else item
-        name = dotted_name(expr)
+        name = ast_dotted_name(item)
         if name and name.rpartition(".")[2] in _IMPORT_ERRORS:
             return True
     return False
 
 
-def _is_type_checking_test(test: cst.BaseExpression) -> bool:
-    name = dotted_name(test)
-    return bool(name) and name.rpartition(".")[2] == "TYPE_CHECKING"
+def _base_name(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Subscript):  # Generic[T], Base[Any]
+        node = node.value
+    return ast_dotted_name(node)
 
 
-class _FactCollector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_TRY_NODES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
+_MATCH = getattr(ast, "Match", None)
 
-    def __init__(self) -> None:
-        super().__init__()
+
+class _AstCollector:
+    """Walks an ast in source order, as the LibCST collector does, and collects the facts."""
+
+    def __init__(self, source: bytes):
+        encoding = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+        self.lines = _LINE_BREAK.split(source.decode(encoding, "replace"))
+        self._utf8_lines: Dict[int, bytes] = {}
         self.scope: List[Tuple[str, str]] = []
         self.branches: List[Branch] = []
         self.globals_stack: List[Set[str]] = []
@@ -350,274 +361,367 @@ class _FactCollector(cst.CSTVisitor):
         self.calls: List[CallFact] = []
         self.strings: List[StringRef] = []
         self.attribute_refs: List[AttributeRef] = []
-        self.noqa: List[NoqaComment] = []
         self.all_names: Optional[List[str]] = None
         self.all_is_dynamic = False
-        self._assigned_call: Dict[int, Tuple[str, Optional[str]]] = {}  # id(Call) -> (target, global name)
+        self._assigned_call: Dict[int, Tuple[str, Optional[str]]] = {}
+        self._string_spans: List[Tuple[int, int, int, int]] = []
 
     # -- results -----------------------------------------------------------------
 
     def facts(self) -> FileFacts:
-        # `m.Name` matters only where `m` may be a module: a name bound by an import
         module_roots = {b.name for b in self.bindings if b.kind in (BindingKind.IMPORT_MODULE, BindingKind.IMPORT_FROM)}
-        attribute_refs = tuple(ref for ref in self.attribute_refs if ref.dotted.split(".", 1)[0] in module_roots)
         return FileFacts(
             bindings=tuple(self.bindings),
             classes=tuple(self.classes),
             functions=tuple(self.functions),
             calls=tuple(self.calls),
             strings=tuple(self.strings),
-            attribute_refs=attribute_refs,
-            noqa=tuple(self.noqa),
+            attribute_refs=tuple(r for r in self.attribute_refs if r.dotted.split(".", 1)[0] in module_roots),
+            noqa=tuple(self._noqa_comments()),
             all_names=tuple(self.all_names) if self.all_names is not None else None,
             all_is_dynamic=self.all_is_dynamic,
         )
 
-    # -- helpers -----------------------------------------------------------------
+    # -- positions -----------------------------------------------------------------
 
-    def span(self, node: cst.CSTNode) -> Span:
-        pos = self.get_metadata(PositionProvider, node)
-        return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+    def column(self, line: int, byte_offset: int) -> int:
+        """ast's UTF-8 byte offset on a line, as a 1-based character column."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        encoded = self._utf8_lines.get(line)
+        if encoded is None:
+            encoded = self._utf8_lines[line] = text.encode("utf-8")
+        return len(encoded[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def span(self, node: ast.AST) -> Span:
+        return Span(node.lineno, self.column(node.lineno, node.col_offset),
+                    node.end_lineno, self.column(node.end_lineno, node.end_col_offset))
+
+    def definition_name_span(self, node: ast.AST, name: str) -> Span:
+        """The span of the name after `class`, `def` or `async def`."""
+        line = node.lineno
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        start = self.column(line, node.col_offset) - 1
+        keyword = _DEFINITION_KEYWORD.match(text, start)
+        index = keyword.end() if keyword and text.startswith(name, keyword.end()) else text.find(name, start)
+        index = start if index < 0 else index
+        return Span(line, index + 1, line, index + 1 + len(name))
 
     def context(self) -> Context:
         return Context(tuple(self.scope), tuple(self.branches))
 
-    def bind(self, name: str, kind: BindingKind, node: cst.CSTNode, **extra) -> None:
-        self.bindings.append(Binding(name=name, kind=kind, span=self.span(node), context=self.context(),
-                                     order=self.order, **extra))
+    def bind(self, name: str, kind: BindingKind, span: Span, **extra) -> None:
+        self.bindings.append(Binding(name=name, kind=kind, span=span, context=self.context(), order=self.order,
+                                     **extra))
         self.order += 1
 
-    def visit_children_in(self, branch: Optional[Branch], nodes: Sequence[Optional[cst.CSTNode]]) -> None:
+    # -- traversal -----------------------------------------------------------------
+
+    def visit_body(self, statements: Sequence[ast.stmt]) -> None:
+        for statement in statements:
+            self.visit(statement)
+
+    def visit_in(self, branch: Optional[Branch], nodes: Sequence[Optional[ast.AST]]) -> None:
         if branch is not None:
             self.branches.append(branch)
         for node in nodes:
             if node is not None:
-                node.visit(self)
+                self.visit(node)
         if branch is not None:
             self.branches.pop()
 
-    # -- scopes ------------------------------------------------------------------
+    def visit(self, node: ast.AST) -> None:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None or method(node) is not False:
+            for child in ast.iter_child_nodes(node):
+                self.visit(child)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        qualname = ".".join([n for _, n in self.scope] + [node.name.value])
-        bases = tuple(filter(None, (_base_name(arg.value) for arg in node.bases)))
-        self.classes.append(ClassFact(node.name.value, qualname, self.span(node.name), self.context(), bases))
-        self.bind(node.name.value, BindingKind.CLASS, node.name)
-        self.visit_children_in(None, [*node.decorators, *node.bases, *node.keywords])
-        self.scope.append(("class", node.name.value))
-        node.body.visit(self)
+    # -- scopes --------------------------------------------------------------------
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> bool:
+        qualname = ".".join([n for _, n in self.scope] + [node.name])
+        span = self.definition_name_span(node, node.name)
+        bases = tuple(filter(None, (_base_name(base) for base in node.bases)))
+        self.classes.append(ClassFact(node.name, qualname, span, self.context(), bases))
+        self.bind(node.name, BindingKind.CLASS, span)
+        self.visit_in(None, [*node.decorator_list, *node.bases, *node.keywords])
+        self.scope.append(("class", node.name))
+        self.visit_body(node.body)
         self.scope.pop()
         return False
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        qualname = ".".join([n for _, n in self.scope] + [node.name.value])
+    def visit_FunctionDef(self, node) -> bool:
+        qualname = ".".join([n for _, n in self.scope] + [node.name])
         is_method = bool(self.scope) and self.scope[-1][0] == "class"
-        self.functions.append(FunctionFact(node.name.value, qualname, self.span(node.name), self.context(), is_method))
-        self.bind(node.name.value, BindingKind.FUNCTION, node.name)
-        self.visit_children_in(None, [*node.decorators, node.params, node.returns])
-        self.scope.append(("function", node.name.value))
+        span = self.definition_name_span(node, node.name)
+        self.functions.append(FunctionFact(node.name, qualname, span, self.context(), is_method))
+        self.bind(node.name, BindingKind.FUNCTION, span)
+        self.visit_in(None, [*node.decorator_list, node.args, node.returns])
+        self.scope.append(("function", node.name))
         self.globals_stack.append(set())
         outer_branches, self.branches = self.branches, []  # a function body runs later, in no branch
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self.bind(param.name.value, BindingKind.ASSIGN, param.name)  # a parameter shadows outer names
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                self.bind(star.name.value, BindingKind.ASSIGN, star.name)
-        node.body.visit(self)
+        params = node.args
+        for param in (*params.posonlyargs, *params.args, *params.kwonlyargs, params.vararg, params.kwarg):
+            if param is not None:  # a parameter shadows outer names
+                self.bind(param.arg, BindingKind.ASSIGN,
+                          Span(param.lineno, self.column(param.lineno, param.col_offset), param.lineno,
+                               self.column(param.lineno, param.col_offset) + len(param.arg)))
+        self.visit_body(node.body)
         self.branches = outer_branches
         self.globals_stack.pop()
         self.scope.pop()
         return False
 
-    def visit_Global(self, node: cst.Global) -> None:
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Global(self, node: ast.Global) -> None:
         if self.globals_stack:
-            self.globals_stack[-1].update(item.name.value for item in node.names)
+            self.globals_stack[-1].update(node.names)
 
-    # -- branches ----------------------------------------------------------------
+    # -- branches ------------------------------------------------------------------
 
-    def visit_Try(self, node: cst.Try) -> bool:
-        return self._visit_try(node)
-
-    def visit_TryStar(self, node: "cst.TryStar") -> bool:
-        return self._visit_try(node)
-
-    def _visit_try(self, node) -> bool:
+    def visit_Try(self, node) -> bool:
         self.try_count += 1
         try_id = self.try_count
         body_branch = Branch(BranchKind.TRY, try_id) if node.handlers else None  # try/finally: always runs
-        self.visit_children_in(body_branch, [node.body])
+        self.visit_in(body_branch, node.body)
         for handler in node.handlers:
             branch = Branch(BranchKind.EXCEPT, try_id, _catches_import_error(handler))
-            self.visit_children_in(branch, [handler.type, handler.body])
-        self.visit_children_in(body_branch, [node.orelse])  # `else` runs when the body succeeded
-        self.visit_children_in(None, [node.finalbody])
+            self.visit_in(branch, [handler.type, *handler.body])
+        self.visit_in(body_branch, node.orelse)  # `else` runs when the body succeeded
+        self.visit_in(None, node.finalbody)
         return False
 
-    def visit_If(self, node: cst.If) -> bool:
-        node.test.visit(self)
-        if _is_type_checking_test(node.test):
-            self.visit_children_in(Branch(BranchKind.TYPE_CHECKING), [node.body])
-            self.visit_children_in(None, [node.orelse])  # runs at runtime, always
+    visit_TryStar = visit_Try
+
+    def visit_If(self, node: ast.If) -> bool:
+        self.visit(node.test)
+        name = ast_dotted_name(node.test)
+        if name and name.rpartition(".")[2] == "TYPE_CHECKING":
+            self.visit_in(Branch(BranchKind.TYPE_CHECKING), node.body)
+            self.visit_in(None, node.orelse)  # runs at runtime, always
         else:
-            self.visit_children_in(Branch(BranchKind.CONDITIONAL), [node.body, node.orelse])
+            self.visit_in(Branch(BranchKind.CONDITIONAL), [*node.body, *node.orelse])
         return False
 
-    def visit_While(self, node: cst.While) -> bool:
-        self.visit_children_in(Branch(BranchKind.CONDITIONAL), [node.test, node.body, node.orelse])
+    def visit_While(self, node: ast.While) -> bool:
+        self.visit_in(Branch(BranchKind.CONDITIONAL), [node.test, *node.body, *node.orelse])
         return False
 
-    def visit_For(self, node: cst.For) -> bool:
+    def visit_For(self, node) -> bool:
         self._bind_targets(node.target)
-        self.visit_children_in(Branch(BranchKind.CONDITIONAL), [node.target, node.iter, node.body, node.orelse])
+        self.visit_in(Branch(BranchKind.CONDITIONAL), [node.target, node.iter, *node.body, *node.orelse])
         return False
+
+    visit_AsyncFor = visit_For
 
     def visit_Match(self, node) -> bool:
-        self.visit_children_in(Branch(BranchKind.CONDITIONAL), [node.subject, *node.cases])
+        self.visit_in(Branch(BranchKind.CONDITIONAL), [node.subject, *node.cases])
         return False
 
-    # -- imports -----------------------------------------------------------------
+    # -- imports -------------------------------------------------------------------
 
-    def visit_Import(self, node: cst.Import) -> bool:
+    def visit_Import(self, node: ast.Import) -> bool:
         statement = self.span(node)
-        for alias in node.names:
-            module = _import_module_name(alias.name)
+        spans = self._alias_spans(node, node.names)
+        for alias, span in zip(node.names, spans):
             if alias.asname is not None:  # `import a.b as m` binds m to a.b
-                local, bound = dotted_name(alias.asname.name) or module, module
+                local, bound = alias.asname, alias.name
             else:  # `import a.b` binds a to package a
-                local = bound = module.split(".", 1)[0]
-            self.bind(local, BindingKind.IMPORT_MODULE, alias, module=module, imported_name=bound,
+                local = bound = alias.name.split(".", 1)[0]
+            self.bind(local, BindingKind.IMPORT_MODULE, span, module=alias.name, imported_name=bound,
                       statement=statement)
         return False
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> bool:
         statement = self.span(node)
-        module = _import_module_name(node.module)
-        level = len(node.relative)
-        if isinstance(node.names, cst.ImportStar):
-            self.bind("*", BindingKind.STAR, node.names, module=module, level=level, statement=statement)
+        module = node.module or ""
+        if len(node.names) == 1 and node.names[0].name == "*":
+            self.bind("*", BindingKind.STAR, self._star_span(node), module=module, level=node.level,
+                      statement=statement)
             return False
-        for alias in node.names:
-            name = _import_module_name(alias.name)
-            local = dotted_name(alias.asname.name) if alias.asname is not None else name
-            self.bind(local or name, BindingKind.IMPORT_FROM, alias, module=module, level=level,
-                      imported_name=name, statement=statement)
+        for alias, span in zip(node.names, self._alias_spans(node, node.names)):
+            self.bind(alias.asname or alias.name, BindingKind.IMPORT_FROM, span, module=module, level=node.level,
+                      imported_name=alias.name, statement=statement)
         return False
 
-    # -- assignments -------------------------------------------------------------
+    def _alias_spans(self, statement: ast.stmt, aliases: Sequence[ast.alias]) -> List[Span]:
+        if _HAS_ALIAS_POSITIONS:
+            return [self.span(alias) for alias in aliases]
+        return self._find_alias_spans(statement, aliases)  # Python 3.9: aliases carry no position
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def _statement_text(self, node: ast.stmt) -> Tuple[str, List[Tuple[int, int]]]:
+        """The statement's text, and the (line, 1-based column) of each of its characters."""
+        text, where = [], []
+        for line in range(node.lineno, node.end_lineno + 1):
+            content = self.lines[line - 1]
+            first = self.column(line, node.col_offset) - 1 if line == node.lineno else 0
+            last = self.column(line, node.end_col_offset) - 1 if line == node.end_lineno else len(content)
+            for index in range(first, last):
+                text.append(content[index])
+                where.append((line, index + 1))
+            text.append("\n")
+            where.append((line, last + 1))
+        return "".join(text), where
+
+    def _find_alias_spans(self, node: ast.stmt, aliases: Sequence[ast.alias]) -> List[Span]:
+        text, where = self._statement_text(node)
+        cursor = re.search(r"\bimport\b", text)
+        position = cursor.end() if cursor else 0
+        spans = []
+        for alias in aliases:
+            dotted = r"\s*\.\s*".join(re.escape(part) for part in alias.name.split("."))
+            pattern = rf"(?<![\w.]){dotted}(?:\s+as\s+{re.escape(alias.asname)})?(?!\w)" if alias.asname \
+                else rf"(?<![\w.]){dotted}(?![\w.])"
+            match = re.compile(pattern).search(text, position)
+            if match is None:
+                spans.append(Span(node.lineno, self.column(node.lineno, node.col_offset), node.lineno,
+                                  self.column(node.lineno, node.col_offset)))
+                continue
+            start, end = where[match.start()], where[match.end() - 1]
+            spans.append(Span(start[0], start[1], end[0], end[1] + 1))
+            position = match.end()
+        return spans
+
+    def _star_span(self, node: ast.ImportFrom) -> Span:
+        text, where = self._statement_text(node)
+        cursor = re.search(r"\bimport\b", text)
+        index = text.find("*", cursor.end() if cursor else 0)
+        line, column = where[index] if index >= 0 else (node.lineno, self.column(node.lineno, node.col_offset))
+        return Span(line, column, line, column + 1)
+
+    # -- assignments ---------------------------------------------------------------
+
+    def visit_Assign(self, node: ast.Assign) -> None:
         value_name = _alias_value(node.value)
         for target in node.targets:
-            self._bind_assignment(target.target, node.value, value_name)
+            self._bind_assignment(target, node.value, value_name)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self._bind_assignment(node.target, node.value, _alias_value(node.value))
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name) and node.target.value == "__all__" and not self.scope:
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name) and node.target.id == "__all__" and not self.scope:
             self._extend_all(node.value)
 
-    def _bind_assignment(self, target: cst.BaseExpression, value: cst.BaseExpression,
-                         value_name: Optional[str]) -> None:
-        if isinstance(target, cst.Name):
-            if target.value == "__all__" and not self.scope:
+    def _bind_assignment(self, target: ast.AST, value: ast.AST, value_name: Optional[str]) -> None:
+        if isinstance(target, ast.Name):
+            if target.id == "__all__" and not self.scope:
                 self.all_names = []
                 self._extend_all(value)
             if value_name is not None:
-                self.bind(target.value, BindingKind.ALIAS, target, value=value_name)
+                self.bind(target.id, BindingKind.ALIAS, self.span(target), value=value_name)
             else:
-                self.bind(target.value, BindingKind.ASSIGN, target)
+                self.bind(target.id, BindingKind.ASSIGN, self.span(target))
         else:
             self._bind_targets(target)
-        if isinstance(value, cst.Call):
-            assigned = dotted_name(target)
+        if isinstance(value, ast.Call):
+            assigned = ast_dotted_name(target)
             declared = self.globals_stack[-1] if self.globals_stack else set()
-            global_name = assigned if isinstance(target, cst.Name) and assigned in declared else None
+            global_name = assigned if isinstance(target, ast.Name) and assigned in declared else None
             if assigned is not None:
                 self._assigned_call[id(value)] = (assigned, global_name)
 
-    def _bind_targets(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.bind(target.value, BindingKind.ASSIGN, target)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_targets(element.value)
-        elif isinstance(target, cst.StarredElement):
+    def _bind_targets(self, target: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, BindingKind.ASSIGN, self.span(target))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_targets(element)
+        elif isinstance(target, ast.Starred):
             self._bind_targets(target.value)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._bind_targets(node.asname.name)
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._bind_targets(node.optional_vars)
 
-    def _change_all(self, method: str, argument: Optional[cst.BaseExpression]) -> None:
+    def _change_all(self, method: str, argument: Optional[ast.AST]) -> None:
         """`__all__.extend([...])`, `.append("x")`, `.remove("x")`; anything else makes it dynamic."""
         if method == "extend" and argument is not None:
             self._extend_all(argument)
         elif method == "append" and argument is not None:
-            self._extend_all(cst.List([cst.Element(argument)]))
-        elif method == "remove" and argument is not None and _string_value(argument) in (self.all_names or []):
-            self.all_names.remove(_string_value(argument))
+            self._extend_all(ast.List(elts=[argument]))
+        elif method == "remove" and argument is not None and _ast_string(argument) in (self.all_names or []):
+            self.all_names.remove(_ast_string(argument))
         else:
             self.all_is_dynamic = True
 
-    def _extend_all(self, value: cst.BaseExpression) -> None:
+    def _extend_all(self, value: ast.AST) -> None:
         if self.all_names is None:
             self.all_names = []
-        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
-            for element in value.elements:
-                text = _string_value(element.value) if isinstance(element, cst.Element) else None
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for element in value.elts:
+                text = _ast_string(element)
                 if text is None:
                     self.all_is_dynamic = True
                 else:
                     self.all_names.append(text)
-        elif isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
             self._extend_all(value.left)
             self._extend_all(value.right)
         else:
             self.all_is_dynamic = True
 
-    # -- calls, strings, attributes ------------------------------------------------
+    # -- calls, strings, attributes --------------------------------------------------
 
-    def visit_Call(self, node: cst.Call) -> None:
-        callee = dotted_name(node.func)
+    def visit_Call(self, node: ast.Call) -> None:
+        callee = ast_dotted_name(node.func)
         if callee is None:
             return
+        first = node.args[0] if node.args else (node.keywords[0].value if node.keywords else None)
         if not self.scope and callee.startswith("__all__."):
-            self._change_all(callee.rsplit(".", 1)[1], node.args[0].value if node.args else None)
+            self._change_all(callee.rsplit(".", 1)[1], first)
         assigned, global_name = self._assigned_call.pop(id(node), (None, None))
         self.calls.append(CallFact(callee, self.span(node), self.context(), assigned, global_name))
-        if callee.rpartition(".")[2] in STRING_PATH_CALLEES and node.args:
-            text = _string_value(node.args[0].value)
+        if callee.rpartition(".")[2] in STRING_PATH_CALLEES and first is not None:
+            text = _ast_string(first)
             if text and "." in text.split(":")[0] and _DOTTED_PATH.match(text):
-                self.strings.append(StringRef(text, self.span(node.args[0].value), self.context(), callee))
+                self.strings.append(StringRef(text, self.span(first), self.context(), callee))
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        dotted = dotted_name(node)
+    def visit_Attribute(self, node: ast.Attribute) -> bool:
+        dotted = ast_dotted_name(node)
         if dotted is not None:
             self.attribute_refs.append(AttributeRef(dotted, self.span(node), self.context()))
             return False  # the inner chains are prefixes of this one
         return True
 
-    # -- comments ----------------------------------------------------------------
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, (str, bytes)) and node.end_lineno is not None:
+            self._string_spans.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
 
-    def visit_Comment(self, node: cst.Comment) -> None:
-        match = _NOQA.search(node.value)
-        if match:
-            span = self.span(node)
-            codes = match.group("codes")
-            parsed = tuple(c.upper() for c in re.split(r"[,\s]+", codes.strip())) if codes else None
-            self.noqa.append(NoqaComment(span.line, span, parsed))
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        self._string_spans.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
 
+    # -- comments ------------------------------------------------------------------
 
-def _base_name(expr: cst.BaseExpression) -> Optional[str]:
-    if isinstance(expr, cst.Subscript):  # Generic[T], Base[Any]
-        expr = expr.value
-    return dotted_name(expr)
+    def _noqa_comments(self) -> List[NoqaComment]:
+        """`# noqa` comments: a `#` on a line, outside any string literal."""
+        found = []
+        for number, text in enumerate(self.lines, start=1):
+            if "noqa" not in text.lower() or "#" not in text:
+                continue
+            start = 0
+            while True:
+                index = text.find("#", start)
+                if index < 0:
+                    break
+                if not self._inside_string(number, index):
+                    comment = text[index:].rstrip()
+                    is_noqa, codes = noqa_codes(comment)
+                    if is_noqa:
+                        span = Span(number, index + 1, number, index + 1 + len(comment))
+                        found.append(NoqaComment(number, span, codes))
+                    break
+                start = index + 1
+        return found
 
-
-def _alias_value(value: cst.BaseExpression) -> Optional[str]:
-    """The dotted name an assignment aliases, or None for any other value."""
-    name = dotted_name(value)
-    return None if name in ("None", "True", "False") else name
+    def _inside_string(self, line: int, char_index: int) -> bool:
+        byte_offset = len(self.lines[line - 1][:char_index].encode("utf-8"))
+        for start_line, start, end_line, end in self._string_spans:
+            after_start = line > start_line or (line == start_line and byte_offset >= start)
+            before_end = line < end_line or (line == end_line and byte_offset < end)
+            if after_start and before_end:
+                return True
+        return False

@@ -18,7 +18,7 @@ definitions is `resolve.py`'s job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Set
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 import networkx as nx
 
@@ -69,14 +69,15 @@ class ProjectGraph:
     read the first time resolution needs it (`get`), through `load`.
     """
 
-    def __init__(self, sources: Iterable[SourceFile], load: Callable[[SourceFile], FileFacts]):
+    def __init__(self, sources: Iterable[SourceFile],
+                 load_many: Callable[[Sequence[SourceFile]], List[FileFacts]]):
         self.sources: Dict[str, SourceFile] = {}
         self.file_count = 0
         for source in sources:
             self.file_count += 1
             # Two files claiming one module name (a duplicated tree): the first path wins, as on sys.path.
             self.sources.setdefault(source.module, source)
-        self._load = load
+        self._load_many = load_many
         self.modules: Dict[str, ModuleInfo] = {}  # loaded modules, by name
         self.checked: Dict[str, ModuleInfo] = {}  # the modules rules report on, by path
         self.unparsed: Dict[str, SourceFile] = {}  # loaded files that do not parse, by path
@@ -105,9 +106,31 @@ class ProjectGraph:
         if info is None:
             source = self.sources.get(module)
             if source is not None and source.relpath not in self._loaded_paths:
-                self._add(source, self._load(source))
+                self._add(source, self._load_many([source])[0])
                 info = self.modules.get(module)
         return info
+
+    def preload(self, modules: Iterable[str]) -> None:
+        """Load several modules at once (in parallel, when there are many)."""
+        sources = [self.sources[m] for m in modules
+                   if m in self.sources and self.sources[m].relpath not in self._loaded_paths]
+        for source, facts in zip(sources, self._load_many(sources)):
+            self._add(source, facts)
+
+    def load_import_closure(self, start: str) -> None:
+        """Load every module that `start` imports at import time, transitively: the only modules an
+        import cycle through `start` can pass."""
+        seen, frontier = {start}, [start]
+        while frontier:
+            self.preload(frontier)
+            following = []
+            for module in frontier:
+                info = self.get(module)
+                for target in sorted(self.runtime_imports(info)) if info is not None else ():
+                    if target not in seen:
+                        seen.add(target)
+                        following.append(target)
+            frontier = following
 
     def _add(self, source: SourceFile, facts: FileFacts) -> None:
         if source.relpath in self._loaded_paths:

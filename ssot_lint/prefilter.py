@@ -7,8 +7,8 @@ token set starts from the configuration; after parsing the files that mention
 it, the bindings there that resolve to a tracked object add their names, and
 the files that mention those are parsed in turn, until nothing new is found.
 
-Import cycles through a canonical module need the modules that import it,
-directly or not: their names are matched in import statements only.
+Import cycles through a canonical module pass only through modules it imports,
+transitively; SSOT010 loads those itself (`ProjectGraph.load_import_closure`).
 
 Modules outside the set are still read when resolution follows a chain
 through them (`ProjectGraph.get`), so resolution stays exact; they are just
@@ -52,18 +52,15 @@ class Tokens:
     names: FrozenSet[str]  # identifiers naming something tracked
     patterns: Tuple[str, ...] = ()  # lookalike patterns (fnmatch, over whole identifiers)
     star_modules: FrozenSet[str] = frozenset()  # modules whose star import brings in something tracked
-    import_modules: FrozenSet[str] = frozenset()  # modules that import a canonical module (for cycles)
     _compiled: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def key(self) -> str:
-        text = repr((sorted(self.names), self.patterns, sorted(self.star_modules), sorted(self.import_modules)))
+        text = repr((sorted(self.names), self.patterns, sorted(self.star_modules)))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def grow(self, names: Iterable[str] = (), star_modules: Iterable[str] = (),
-             import_modules: Iterable[str] = ()) -> "Tokens":
-        return Tokens(self.names | frozenset(names), self.patterns, self.star_modules | frozenset(star_modules),
-                      self.import_modules | frozenset(import_modules))
+    def grow(self, names: Iterable[str] = (), star_modules: Iterable[str] = ()) -> "Tokens":
+        return Tokens(self.names | frozenset(names), self.patterns, self.star_modules | frozenset(star_modules))
 
     def _regexes(self):
         if not self._compiled:
@@ -73,25 +70,17 @@ class Tokens:
             identifier = rb"(?<![A-Za-z0-9_])(?:" + b"|".join(alternatives) + rb")(?![A-Za-z0-9_])" \
                 if alternatives else None
             self._compiled["identifier"] = re.compile(identifier) if identifier else None
-            self._compiled["star"] = self._import_regex(self.star_modules, star=True)
-            self._compiled["import"] = self._import_regex(self.import_modules, star=False)
+            self._compiled["star"] = self._star_regex(self.star_modules)
         return self._compiled
 
     @staticmethod
-    def _import_regex(modules: FrozenSet[str], star: bool) -> Optional["re.Pattern[bytes]"]:
+    def _star_regex(modules: FrozenSet[str]) -> Optional["re.Pattern[bytes]"]:
+        """`from a.b.module import *` for one of the modules."""
         if not modules:
             return None
         word = rb"(?<![A-Za-z0-9_])(?:" + _words(modules) + rb")(?![A-Za-z0-9_])"
-        start = rb"(?:^|;)[ \t]*"
-        if star:  # from a.b.word import *
-            return re.compile(start + rb"from" + _SEPARATOR + rb"[\w.]*" + word + rb"[\w.]*" + _SEPARATOR
-                              + rb"import" + _SEPARATOR + rb"\*", re.MULTILINE)
-        return re.compile(
-            start + rb"(?:from" + _SEPARATOR + rb"[\w.]*" + word            # from a.word... import x
-            + rb"|from" + _SEPARATOR + rb"[\w.]+" + _SEPARATOR + rb"import" + _SEPARATOR + rb"\(?[^)\n]*" + word
-            + rb"|from" + _SEPARATOR + rb"[\w.]+" + _SEPARATOR + rb"import" + _SEPARATOR + rb"\([^)]*" + word
-            + rb"|import" + _SEPARATOR + rb"[^\n;]*" + word + rb")",     # import a.word, b
-            re.MULTILINE)
+        return re.compile(rb"(?:^|;)[ \t]*from" + _SEPARATOR + rb"[\w.]*" + word + rb"[\w.]*" + _SEPARATOR
+                          + rb"import" + _SEPARATOR + rb"\*", re.MULTILINE)
 
     def _literals(self) -> Tuple[bytes, ...]:
         """Plain substrings one of which any identifier match contains: a fast first pass."""
@@ -113,9 +102,7 @@ class Tokens:
             return True
         if b"noqa" in data and b"SSOT" in data:  # a noqa comment that may be unused (SSOT100)
             return True
-        if regexes["star"] is not None and b"*" in data and regexes["star"].search(data):
-            return True
-        return regexes["import"] is not None and b"import" in data and bool(regexes["import"].search(data))
+        return regexes["star"] is not None and b"*" in data and bool(regexes["star"].search(data))
 
 
 def initial_tokens(config: Config) -> Tokens:
@@ -129,8 +116,7 @@ def initial_tokens(config: Config) -> Tokens:
         for product in spec.products:
             names.add(product.name)
         patterns.extend(spec.lookalikes)
-    import_modules = {spec.symbol.module.rpartition(".")[2] for spec in config.canonicals}
-    return Tokens(frozenset(names), tuple(sorted(set(patterns))), frozenset(), frozenset(import_modules))
+    return Tokens(frozenset(names), tuple(sorted(set(patterns))))
 
 
 def mentions(tokens: Tokens, text: str) -> bool:
@@ -177,14 +163,4 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
             if mentions(tokens, source_side) and is_tracked(resolver.resolve_binding(info, binding)):
                 names.add(binding.name)
                 star_modules.add(segment)
-    # Import cycles: the modules that import a canonical module, directly or through others.
-    closure = {c.module for c in project.canonicals}
-    changed = True
-    while changed:
-        changed = False
-        for info in project.graph.checked.values():
-            if info.name not in closure and project.graph.runtime_imports(info) & closure:
-                closure.add(info.name)
-                changed = True
-    import_modules = {module.rpartition(".")[2] for module in closure}
-    return tokens.grow(names, star_modules, import_modules)
+    return tokens.grow(names, star_modules)

@@ -76,9 +76,6 @@ class SourceReader:
         self.cache.remember_scan(tokens.key, stamp.digest, matched)
         return matched
 
-    def facts(self, source: SourceFile) -> FileFacts:
-        return self.facts_of([source])[0]
-
     def facts_of(self, sources: Sequence[SourceFile]) -> List[FileFacts]:
         """Facts for each file, in order: from the cache, else parsed (in parallel when many)."""
         result: List[Optional[FileFacts]] = []
