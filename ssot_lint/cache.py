@@ -17,11 +17,13 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Set, Tuple
+from typing import Any, Dict, Optional, Sequence, Set, Tuple
 
 from ssot_lint import __version__
+from ssot_lint.discovery import SourceFile
 from ssot_lint.facts import FileFacts
 
 CACHE_DIRNAME = ".ssot_lint_cache"
@@ -45,6 +47,12 @@ class FileStamp:
     digest: str  # sha256 of the content
 
 
+def _racy(stat: os.stat_result) -> bool:
+    """Modified within the last two seconds: a later change in the same mtime tick would go unseen
+    (git's "racily clean" problem), so such a stamp is not trusted later."""
+    return stat.st_mtime_ns >= time.time_ns() - 2_000_000_000
+
+
 def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -55,6 +63,7 @@ class FactsCache:
         self.enabled = enabled
         self._facts_dir = self.folder / "facts" / EXTRACTOR_VERSION
         self._manifest_path = self.folder / f"manifest-{EXTRACTOR_VERSION}.pickle"
+        self._result_path = self.folder / "last-result.pickle"
         stamps, scans = self._load_manifest() if enabled else ({}, {})
         self.manifest: Dict[str, FileStamp] = stamps
         self.scans: Dict[str, Tuple[Set[str], Set[str]]] = scans  # token-set key -> (matched, scanned) digests
@@ -89,8 +98,8 @@ class FactsCache:
             return stamp
         return None
 
-    def remember(self, relpath: str, stamp: FileStamp) -> None:
-        if self.enabled and self.manifest.get(relpath) != stamp:
+    def remember(self, relpath: str, stamp: FileStamp, stat: os.stat_result) -> None:
+        if self.enabled and self.manifest.get(relpath) != stamp and not _racy(stat):
             self.manifest[relpath] = stamp
             self._manifest_changed = True
 
@@ -109,6 +118,39 @@ class FactsCache:
         if not isinstance(stamps, dict) or not isinstance(scans, dict):
             return {}, {}
         return stamps, scans
+
+    # -- a whole run's answer ------------------------------------------------------------
+
+    def load_result(self, key: str, files: Sequence[SourceFile]) -> Optional[Any]:
+        """The answer saved under `key`, if every file is still there with the same size and mtime."""
+        if not self.enabled:
+            return None
+        try:
+            with open(self._result_path, "rb") as handle:
+                saved_key, stamps, payload = pickle.load(handle)
+            if saved_key != key or len(stamps) != len(files):
+                return None
+            for source in files:
+                stat = os.stat(source.path)
+                if stamps.get(source.relpath) != (stat.st_size, stat.st_mtime_ns):
+                    return None
+        except Exception:  # noqa: BLE001 - missing, stale or corrupt: the run is simply done
+            return None
+        return payload
+
+    def save_result(self, key: str, files: Sequence[SourceFile], payload: Any) -> None:
+        if not self.enabled:
+            return
+        stamps = {}
+        for source in files:
+            try:
+                stat = os.stat(source.path)
+            except OSError:
+                return
+            if _racy(stat):
+                return  # modified too recently for its mtime to vouch for it next time
+            stamps[source.relpath] = (stat.st_size, stat.st_mtime_ns)
+        self._write(self._result_path, pickle.dumps((key, stamps, payload), protocol=pickle.HIGHEST_PROTOCOL))
 
     # -- which contents matched a token set -------------------------------------------
 

@@ -40,22 +40,32 @@ class SourceFile:
 def discover(config: Config) -> List[SourceFile]:
     """Every Python file under the `src` roots, sorted by path, each once."""
     exclude = _exclude_spec(config.exclude)
-    found: Dict[Path, SourceFile] = {}
-    roots = sorted(config.src_roots, key=lambda p: len(p.parts), reverse=True)
+    found: Dict[str, SourceFile] = {}
+    root_text = str(config.root)
+    roots = sorted((str(r) for r in config.src_roots), key=len, reverse=True)
     for root in config.src_roots:
         if not root.is_dir():
             continue
-        for path in _python_files(root, config.respect_gitignore):
-            real = Path(os.path.abspath(path))
+        for path in _python_files(str(root), config.respect_gitignore):
+            real = os.path.abspath(path)
             if real in found:
                 continue
-            relpath = _relpath(real, config.root)
+            relpath = _relative(real, root_text)
             if _is_excluded(relpath, exclude):
                 continue
-            owner = next((r for r in roots if _is_within(real, r)), root)
-            module, is_package = module_name(real, owner)
-            found[real] = SourceFile(real, relpath, module, is_package)
+            owner = next((r for r in roots if _relative(real, r) != real), str(root))
+            module, is_package = _module_name(_relative(real, owner).split("/"))
+            found[real] = SourceFile(Path(real), relpath, module, is_package)
     return sorted(found.values(), key=lambda f: f.relpath)
+
+
+def _relative(path: str, root: str) -> str:
+    """`path` relative to `root` with / separators; `path` itself when it is not below `root`."""
+    prefix = root.rstrip(os.sep) + os.sep
+    if not path.startswith(prefix):
+        return path
+    relative = path[len(prefix):]
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 def module_name(path: Path, root: Path) -> Tuple[str, bool]:
@@ -66,30 +76,22 @@ def module_name(path: Path, root: Path) -> Tuple[str, bool]:
     identifier the module is named from the deepest importable folder, as if
     that folder were on sys.path (how a script there would see itself).
     """
-    parts = list(path.relative_to(root).with_suffix("").parts)
+    return _module_name(list(path.relative_to(root).parts))
+
+
+def _module_name(parts: List[str]) -> Tuple[str, bool]:
+    parts = list(parts)
+    parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
     is_package = parts[-1] == "__init__"
     if is_package:
         parts.pop()
     start = len(parts)
     while start > 0 and parts[start - 1].isidentifier():
         start -= 1
-    parts = parts[start:] or [path.parent.name if is_package else path.stem]
-    return ".".join(parts), is_package
-
-
-def _relpath(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _is_within(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
+    named = parts[start:]
+    if not named:  # `src/my-pkg/__init__.py` with `src` as root: named after its folder
+        named = [parts[-1]] if parts else ["__init__"]
+    return ".".join(named), is_package
 
 
 def _exclude_spec(patterns: Sequence[str]) -> pathspec.PathSpec:
@@ -103,7 +105,7 @@ def _is_excluded(relpath: str, exclude: pathspec.PathSpec) -> bool:
     return exclude.match_file(relpath)
 
 
-def _python_files(root: Path, respect_gitignore: bool) -> Iterator[Path]:
+def _python_files(root: str, respect_gitignore: bool) -> Iterator[str]:
     if respect_gitignore:
         listed = _git_files(root)
         if listed is not None:
@@ -112,58 +114,63 @@ def _python_files(root: Path, respect_gitignore: bool) -> Iterator[Path]:
     yield from _walk(root, respect_gitignore)
 
 
-def _git_files(root: Path) -> Optional[List[Path]]:
+def _git_files(root: str) -> Optional[List[str]]:
     """Tracked and untracked-but-not-ignored `.py` files, or None outside a checkout."""
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard",
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
              "--full-name", "--", "*.py"],
             capture_output=True, timeout=120, check=False,
         )
-        top = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+        top = subprocess.run(["git", "-C", root, "rev-parse", "--show-toplevel"],
                              capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if result.returncode != 0 or top.returncode != 0:
         return None
-    toplevel = Path(top.stdout.decode("utf-8", "surrogateescape").strip())
+    toplevel = top.stdout.decode("utf-8", "surrogateescape").strip()
     files = []
     for raw in result.stdout.split(b"\0"):
         if raw:
-            path = toplevel / os.fsdecode(raw)
+            path = os.path.join(toplevel, os.fsdecode(raw))
             if os.path.isfile(path):  # skip deleted-but-tracked files, sockets and folders
                 files.append(path)
     return files
 
 
-def _walk(root: Path, respect_gitignore: bool) -> Iterator[Path]:
+def _walk(root: str, respect_gitignore: bool) -> Iterator[str]:
     """Walk `root` without following folder symlinks, reading `.gitignore` files on the way."""
-    ignore_specs: List[Tuple[Path, pathspec.PathSpec]] = []
-    for folder, dirnames, filenames in os.walk(root):
-        here = Path(folder)
-        if respect_gitignore:
-            gitignore = here / ".gitignore"
-            if gitignore.is_file():
-                try:
-                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    ignore_specs.append((here, pathspec.GitIgnoreSpec.from_lines(lines)))
-                except OSError:
-                    pass
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in DEFAULT_EXCLUDES and not _ignored(here / d, True, ignore_specs)
-        )
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                path = here / name
-                if not _ignored(path, False, ignore_specs) and os.path.isfile(path):
-                    yield path
+    ignore_specs: List[Tuple[str, pathspec.PathSpec]] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        if respect_gitignore and any(e.name == ".gitignore" for e in entries):
+            try:
+                with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                    ignore_specs.append((folder, pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())))
+            except OSError:
+                pass
+        subfolders = []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in DEFAULT_EXCLUDES and not _ignored(entry.path, True, ignore_specs):
+                        subfolders.append(entry.path)
+                elif entry.name.endswith(".py") and entry.is_file() and \
+                        not _ignored(entry.path, False, ignore_specs):
+                    yield entry.path
+            except OSError:
+                continue
+        pending.extend(reversed(subfolders))
 
 
-def _ignored(path: Path, is_dir: bool, specs: Iterable[Tuple[Path, pathspec.PathSpec]]) -> bool:
+def _ignored(path: str, is_dir: bool, specs: Iterable[Tuple[str, pathspec.PathSpec]]) -> bool:
     for base, spec in specs:
-        if _is_within(path, base):
-            rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-            if spec.match_file(rel):
-                return True
+        relative = _relative(path, base)
+        if relative != path and spec.match_file(relative + ("/" if is_dir else "")):
+            return True
     return False

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from ssot_lint.graph import ProjectGraph
 from ssot_lint.prefilter import derive_tokens, initial_tokens
 from ssot_lint.project import Project
 from ssot_lint.rule import Rule, Violation
+import ssot_lint.rules as rules_package
 from ssot_lint.rules import all_rules
 from ssot_lint.sources import SourceReader
 
@@ -56,10 +58,11 @@ def _matches(code: str, selectors: Iterable[str]) -> bool:
 
 
 def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool = False,
-                  prefilter: bool = True) -> Project:
+                  prefilter: bool = True, files: Optional[Sequence[SourceFile]] = None,
+                  cache: Optional[FactsCache] = None) -> Project:
     """Discover, read and resolve the project; with `prefilter`, parse only what can matter."""
-    files = discover(config)
-    reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs)
+    files = discover(config) if files is None else files
+    reader = SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs)
     graph = ProjectGraph(files, load_many=reader.facts_of)
     tokens = initial = initial_tokens(config)
     checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
@@ -87,7 +90,7 @@ def _check(graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile
 
 def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
               ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
-              prefilter: bool = True, project: Optional[Project] = None) -> CheckResult:
+              prefilter: bool = True) -> CheckResult:
     check_selectors(config.select, config.where("select"))
     check_selectors(config.ignore, config.where("ignore"))
     for pattern, codes in config.per_file_ignores:
@@ -95,7 +98,27 @@ def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[st
     check_selectors(select, "--select")
     check_selectors(ignore, "--ignore")
     rules = select_rules(tuple(select) or config.select, (*config.ignore, *ignore))
-    project = project or build_project(config, jobs, use_cache=use_cache, prefilter=prefilter)
+    files = discover(config)
+    cache = FactsCache(config.root, enabled=use_cache)
+    key = _result_key(config, rules, prefilter)
+    cached = cache.load_result(key, files)
+    if cached is not None:  # nothing changed since the last run: its answer stands
+        violations, suppressed, loaded = cached
+        files_read = files_parsed = 0
+    else:
+        project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache)
+        violations, suppressed = find_violations(project, rules)
+        graph, reader = project.graph, project.reader
+        loaded, files_read, files_parsed = len(graph.modules) + len(graph.unparsed), reader.files_read, \
+            reader.files_parsed
+        cache.save_result(key, files, (violations, suppressed, loaded))
+    kept = _only_under(config, list(violations), paths)
+    return CheckResult(_finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
+
+
+def find_violations(project: Project, rules: Sequence[Type[Rule]]) -> Tuple[List[Violation], int]:
+    """What the rules find, less what `allow`, per-file ignores and `# noqa` drop; and how many noqa dropped."""
+    config = project.config
     found: List[Violation] = []
     for rule in rules:
         found.extend(rule().check(project))
@@ -106,10 +129,16 @@ def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[st
     unused_noqa = [r for r in rules if r.code == UNUSED_NOQA]
     if unused_noqa:
         kept.extend(_drop_per_file_ignored(config, list(unused_noqa[0]().check_noqa(project, used))))
-    kept = _only_under(config, kept, paths)
-    graph, reader = project.graph, project.reader
-    return CheckResult(_finalise(kept), graph.file_count, len(graph.modules) + len(graph.unparsed),
-                       reader.files_read if reader else 0, reader.files_parsed if reader else 0, suppressed)
+    return kept, suppressed
+
+
+def _result_key(config: Config, rules: Sequence[Type[Rule]], prefilter: bool) -> str:
+    """What a whole run's answer depends on besides the files: the settings, the rules and our own code."""
+    digest = hashlib.sha256(repr((config, [r.code for r in rules], prefilter)).encode())
+    for folder in sorted({Path(__file__).parent, *(Path(p) for p in rules_package.__path__)}):
+        for path in sorted(folder.glob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _drop_allowed(project: Project, violations: List[Violation]) -> List[Violation]:

@@ -365,6 +365,7 @@ class _AstCollector:
         self.all_is_dynamic = False
         self._assigned_call: Dict[int, Tuple[str, Optional[str]]] = {}
         self._string_spans: List[Tuple[int, int, int, int]] = []
+        self._contexts: Dict[Tuple[tuple, tuple], Context] = {}
 
     # -- results -----------------------------------------------------------------
 
@@ -409,7 +410,12 @@ class _AstCollector:
         return Span(line, index + 1, line, index + 1 + len(name))
 
     def context(self) -> Context:
-        return Context(tuple(self.scope), tuple(self.branches))
+        # One object per distinct context: the cache then stores and loads each once.
+        key = (tuple(self.scope), tuple(self.branches))
+        context = self._contexts.get(key)
+        if context is None:
+            context = self._contexts[key] = Context(*key)
+        return context
 
     def bind(self, name: str, kind: BindingKind, span: Span, **extra) -> None:
         self.bindings.append(Binding(name=name, kind=kind, span=span, context=self.context(), order=self.order,

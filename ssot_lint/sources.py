@@ -41,7 +41,7 @@ class SourceReader:
                 data = self._read(source)
                 if data is not None:
                     stamp = FileStamp(stat.st_size, stat.st_mtime_ns, content_digest(data))
-                    self.cache.remember(source.relpath, stamp)
+                    self.cache.remember(source.relpath, stamp, stat)
         except OSError:
             stamp = None
         self._stamps[source.relpath] = stamp
