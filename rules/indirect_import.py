@@ -64,10 +64,11 @@ class IndirectImport(Rule):
                 if canonical.is_canonical(resolution) and site.through:
                     chain = project.describe_chain(canonical, site.through)
                     alias = "" if site.name in (canonical.name, None) else f" (an alias of {canonical.name})"
-                    what = f"{site.local_name}{alias}" if site.attribute is None else site.local_name
+                    how = "imported" if site.attribute is None else "read"  # `from m import X` / `m.X`
                     yield self.violation(
                         site.info, site.span,
-                        f"{what} imported through {chain}; import {canonical.name} from {canonical.home}",
+                        f"{site.local_name}{alias} {how} through {chain}; import {canonical.name} from "
+                        f"{canonical.home}",
                         subject=f"{site.source_module}:{site.name} as {site.local_name}",
                         canonical=canonical, chain=(site.info.name, *site.through, canonical.module),
                     )

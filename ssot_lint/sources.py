@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
@@ -115,12 +114,3 @@ def _unreadable(source: SourceFile) -> ParseError:
     except OSError as exc:
         return ParseError(f"cannot read: {exc.strerror or exc}", 1, 1)
     return ParseError("cannot read", 1, 1)
-
-
-def read_facts(path: Path) -> FileFacts:
-    """One file's facts, without cache; an unreadable file is a parse error, not a crash."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileFacts(parse_error=ParseError(f"cannot read: {exc.strerror or exc}", 1, 1))
-    return extract_facts(data)

@@ -125,3 +125,31 @@ def test_parallel_extraction_gives_the_same_violations_in_the_same_order():
     config = load_config(FIXTURES_REPO / "pyproject.toml")
     assert as_rows(run_check(config, jobs=2, prefilter=False)) == as_rows(run_check(config, jobs=1,
                                                                                      prefilter=False))
+
+
+def test_an_unchanged_project_reuses_the_last_answer_only_for_the_same_settings(tmp_path):
+    repo = fixtures_copy(tmp_path)
+    config = load_config(repo / "pyproject.toml")
+    first = run_check(config, jobs=1, use_cache=True)
+    again = run_check(config, jobs=1, use_cache=True)
+    assert as_rows(again) == as_rows(first) and again.files_read == 0
+    only_imports = run_check(config, jobs=1, use_cache=True, select=["SSOT002"])
+    assert {v.code for v in only_imports.violations} == {"SSOT002"}
+    assert as_rows(only_imports) == [row for row in as_rows(first) if row[0] == "SSOT002"]
+    one_file = run_check(config, jobs=1, use_cache=True,
+                         paths=[repo / "netra_backend/app/services/agent_service.py"])
+    assert as_rows(one_file) == [row for row in as_rows(first) if row[1].endswith("services/agent_service.py")]
+
+
+def test_two_runs_at_once_on_one_cache_agree(tmp_path):
+    import subprocess
+    import sys
+
+    repo = fixtures_copy(tmp_path)
+    command = [sys.executable, "-m", "ssot_lint", "check", "--output-format", "json", str(repo)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [1, 1], [err for _, err in outputs]
+    assert outputs[0][0] == outputs[1][0] and outputs[0][0].startswith("[")
+    leftovers = [p for p in (repo / CACHE_DIRNAME).rglob(".tmp-*")]
+    assert leftovers == []  # every write was completed or cleaned up
