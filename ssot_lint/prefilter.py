@@ -51,16 +51,18 @@ class Tokens:
 
     names: FrozenSet[str]  # identifiers naming something tracked
     patterns: Tuple[str, ...] = ()  # lookalike patterns (fnmatch, over whole identifiers)
+    modules: FrozenSet[str] = frozenset()  # tracked modules (canonical and shims), dotted
     star_modules: FrozenSet[str] = frozenset()  # modules whose star import brings in something tracked
     _compiled: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def key(self) -> str:
-        text = repr((sorted(self.names), self.patterns, sorted(self.star_modules)))
+        text = repr((sorted(self.names), self.patterns, sorted(self.modules), sorted(self.star_modules)))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def grow(self, names: Iterable[str] = (), star_modules: Iterable[str] = ()) -> "Tokens":
-        return Tokens(self.names | frozenset(names), self.patterns, self.star_modules | frozenset(star_modules))
+        return Tokens(self.names | frozenset(names), self.patterns, self.modules,
+                      self.star_modules | frozenset(star_modules))
 
     def _regexes(self):
         if not self._compiled:
@@ -95,33 +97,59 @@ class Tokens:
             self._compiled["literals"] = tuple(pieces)
         return self._compiled["literals"]
 
-    def matches(self, data: bytes) -> bool:
+    def matches(self, data: bytes, module: str = "") -> bool:
+        """Could the text of `module` name something tracked?"""
         regexes = self._regexes()
         identifier = regexes["identifier"]
         if identifier is not None and any(piece in data for piece in self._literals()) and identifier.search(data):
             return True
         if b"noqa" in data and b"SSOT" in data:  # a noqa comment that may be unused (SSOT100)
             return True
+        if any(self._names_module(data, tracked, module) for tracked in self.modules):
+            return True
         return regexes["star"] is not None and b"*" in data and bool(regexes["star"].search(data))
+
+    def _names_module(self, data: bytes, tracked: str, module: str) -> bool:
+        """A module is named `a.b.name` (imports, strings, `b.name` attributes, `from .name import`),
+        `from a.b import name`, or `from . import name` next to it. Its last name alone is often
+        a common word (a shim called `list`), so it does not count on its own."""
+        parent, _, name = tracked.rpartition(".")
+        if name.encode() not in data:
+            return False
+        regexes = self._compiled.setdefault(("module", tracked), (
+            re.compile(rb"\." + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])"),
+            re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])"),
+            re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(parent.rpartition(".")[2].encode()) + rb"(?![A-Za-z0-9_])"),
+        ))
+        dotted, word, parent_word = regexes
+        if dotted.search(data):
+            return True
+        if not word.search(data):
+            return False
+        package = module.rpartition(".")[0]
+        return not parent or module == parent or package == parent or bool(parent_word.search(data))
 
 
 def initial_tokens(config: Config) -> Tokens:
     """The tokens the configuration names."""
     names: Set[str] = set()
     patterns = []
+    modules: Set[str] = set()
     for spec in config.canonicals:
         names.add(spec.symbol.name)
-        names.add(spec.symbol.module.rpartition(".")[2])
-        names.update(shim.rpartition(".")[2] for shim in spec.shims)
+        modules.add(spec.symbol.module)
+        modules.update(spec.shims)
         for product in spec.products:
             names.add(product.name)
         patterns.extend(spec.lookalikes)
-    return Tokens(frozenset(names), tuple(sorted(set(patterns))))
+    return Tokens(frozenset(names), tuple(sorted(set(patterns))), frozenset(modules))
 
 
 def mentions(tokens: Tokens, text: str) -> bool:
-    """Does an identifier in `text` (a dotted name) match the tokens?"""
-    return any(part in tokens.names or any(fnmatch.fnmatchcase(part, p) for p in tokens.patterns)
+    """Does an identifier in `text` (a dotted name) match the tokens? (Generous: it only decides what
+    is worth resolving.)"""
+    segments = {m.rpartition(".")[2] for m in tokens.modules}
+    return any(part in tokens.names or part in segments or any(fnmatch.fnmatchcase(part, p) for p in tokens.patterns)
                for part in text.split("."))
 
 

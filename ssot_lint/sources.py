@@ -65,14 +65,15 @@ class SourceReader:
         stamp = self.stamp(source)
         if stamp is None:
             return True
-        known = self.cache.known_match(tokens.key, stamp.digest)
+        memo = f"{stamp.digest}:{source.module}"  # a match may depend on the file's package
+        known = self.cache.known_match(tokens.key, memo)
         if known is not None:
             return known
         data = self._read(source)
         if data is None:
             return True
-        matched = tokens.matches(data)
-        self.cache.remember_scan(tokens.key, stamp.digest, matched)
+        matched = tokens.matches(data, source.module)
+        self.cache.remember_scan(tokens.key, memo, matched)
         return matched
 
     def facts_of(self, sources: Sequence[SourceFile]) -> List[FileFacts]:
