@@ -338,9 +338,10 @@ def _base_name(node: ast.AST) -> Optional[str]:
     return ast_dotted_name(node)
 
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_TRY_NODES = tuple(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
-_MATCH = getattr(ast, "Match", None)
+_VISITORS: Dict[type, object] = {}  # node class -> its visit_ method (or None), looked up once
+# Nodes with nothing inside that a fact could come from: not worth a visit.
+_LEAVES = (ast.Name, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+_UNKNOWN = object()
 
 
 class _AstCollector:
@@ -438,10 +439,21 @@ class _AstCollector:
             self.branches.pop()
 
     def visit(self, node: ast.AST) -> None:
-        method = getattr(self, f"visit_{type(node).__name__}", None)
-        if method is None or method(node) is not False:
-            for child in ast.iter_child_nodes(node):
-                self.visit(child)
+        kind = type(node)
+        method = _VISITORS.get(kind, _UNKNOWN)
+        if method is _UNKNOWN:
+            method = _VISITORS[kind] = getattr(_AstCollector, f"visit_{kind.__name__}", None)
+        if method is not None and method(self, node) is False:
+            return
+        for field_name in node._fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
+            value = getattr(node, field_name, None)
+            if isinstance(value, ast.AST):
+                if not isinstance(value, _LEAVES):
+                    self.visit(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                        self.visit(item)
 
     # -- scopes --------------------------------------------------------------------
 
