@@ -65,10 +65,11 @@ class IndirectImport(Rule):
                     chain = project.describe_chain(canonical, site.through)
                     alias = "" if site.name in (canonical.name, None) else f" (an alias of {canonical.name})"
                     how = "imported" if site.attribute is None else "read"  # `from m import X` / `m.X`
+                    where = site.context.describe()
                     yield self.violation(
                         site.info, site.span,
-                        f"{site.local_name}{alias} {how} through {chain}; import {canonical.name} from "
-                        f"{canonical.home}",
+                        f"{site.local_name}{alias} {how} through {chain}{f' ({where})' if where else ''}; "
+                        f"import {canonical.name} from {canonical.home}",
                         subject=f"{site.source_module}:{site.name} as {site.local_name}",
                         canonical=canonical, chain=(site.info.name, *site.through, canonical.module),
                     )

@@ -49,6 +49,7 @@ class ParseError(Rule):
         for relpath in sorted(graph.checked_unparsed):
             if not project.mentions_configured_name(relpath):
                 continue  # it cannot hide a bypass: other linters report its syntax
-            source, error = graph.unparsed[relpath], graph.unparsed_facts[relpath].parse_error
+            source, facts = graph.unparsed[relpath]
+            error = facts.parse_error
             span = Span(error.line, error.column, error.line, error.column)
             yield self.violation_at(source.relpath, span, f"cannot parse: {error.message}", subject="parse")

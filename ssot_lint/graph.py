@@ -18,7 +18,7 @@ definitions is `resolve.py`'s job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.discovery import SourceFile
 from ssot_lint.facts import Binding, BindingKind, FileFacts
@@ -78,8 +78,7 @@ class ProjectGraph:
         self._load_many = load_many
         self.modules: Dict[str, ModuleInfo] = {}  # loaded modules, by name
         self.checked: Dict[str, ModuleInfo] = {}  # the modules rules report on, by path
-        self.unparsed: Dict[str, SourceFile] = {}  # loaded files that do not parse, by path
-        self.unparsed_facts: Dict[str, FileFacts] = {}
+        self.unparsed: Dict[str, Tuple[SourceFile, FileFacts]] = {}  # loaded files that do not parse, by path
         self.checked_unparsed: Set[str] = set()
         self._loaded_paths: Set[str] = set()
         self.packages: Set[str] = {p for name in self.sources for p in ancestors(name)}
@@ -137,8 +136,7 @@ class ProjectGraph:
             return
         self._loaded_paths.add(source.relpath)
         if facts.parse_error is not None:
-            self.unparsed[source.relpath] = source
-            self.unparsed_facts[source.relpath] = facts
+            self.unparsed[source.relpath] = (source, facts)
             return
         if self.sources.get(source.module) != source:
             return  # a second file for a module name: checked (see add_checked), never imported

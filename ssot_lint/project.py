@@ -152,7 +152,7 @@ class Project:
 
     def _definition(self, module: str, name: str):
         if self.graph.get(module) is None:
-            unparsed = [s.relpath for s in self.graph.unparsed.values() if s.module == module]
+            unparsed = [s.relpath for s, _ in self.graph.unparsed.values() if s.module == module]
             if unparsed:
                 return f"its module {unparsed[0]} does not parse"
             return f"module {module} is not in the project (check `src`)"

@@ -46,9 +46,6 @@ class SourceReader:
         self._stamps[source.relpath] = stamp
         return stamp
 
-    def content(self, source: SourceFile) -> Optional[bytes]:
-        return self._read(source)
-
     def _read(self, source: SourceFile) -> Optional[bytes]:
         data = self._bytes.get(source.relpath)
         if data is None:
