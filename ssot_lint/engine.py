@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
@@ -74,11 +76,17 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
         grown = derive_tokens(project, tokens)
         if grown == tokens:
             break
+        # A file that did not match the old tokens matches the grown set only through what is new.
+        new = grown.difference(tokens)
         tokens = grown
         more = [f for f in files if f.relpath not in graph.checked and f.relpath not in graph.checked_unparsed
-                and reader.matches(f, tokens)]
+                and reader.matches(f, new)]
         _check(graph, reader, more)
         project.refresh()
+    # The rules resolve every import of the checked modules: read the modules they name in one
+    # parallel batch rather than one at a time on demand.
+    graph.preload({m for info in graph.checked.values() for b in info.facts.bindings if b.is_import
+                   for m in graph.imported_modules(info, b)})
     reader.cache.save()
     return project
 
@@ -88,9 +96,28 @@ def _check(graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile
         graph.add_checked(source, facts)
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """Facts, trees and resolutions hold no reference cycles, and the collector's full passes over
+    millions of live objects doubled the time of a large run: reference counting frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
               ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
               prefilter: bool = True) -> CheckResult:
+    with _cyclic_gc_paused():
+        return _run_check(config, paths, select, ignore, jobs, use_cache, prefilter)
+
+
+def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str],
+               jobs: Optional[int], use_cache: bool, prefilter: bool) -> CheckResult:
     check_selectors(config.select, config.where("select"))
     check_selectors(config.ignore, config.where("ignore"))
     for pattern, codes in config.per_file_ignores:

@@ -16,7 +16,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ssot_lint.facts import (
     _DOTTED_PATH, _IMPORT_ERRORS, STRING_PATH_CALLEES, AttributeRef, Binding, BindingKind, Branch,
     BranchKind, CallFact, ClassFact, Context, FileFacts, FunctionFact, NoqaComment, ParseError, Span, StringRef,
-    noqa_codes,
+    assemble_facts, noqa_codes,
 )
 
 
@@ -102,20 +102,7 @@ class _FactCollector(cst.CSTVisitor):
     # -- results -----------------------------------------------------------------
 
     def facts(self) -> FileFacts:
-        # `m.Name` matters only where `m` may be a module: a name bound by an import
-        module_roots = {b.name for b in self.bindings if b.kind in (BindingKind.IMPORT_MODULE, BindingKind.IMPORT_FROM)}
-        attribute_refs = tuple(ref for ref in self.attribute_refs if ref.dotted.split(".", 1)[0] in module_roots)
-        return FileFacts(
-            bindings=tuple(self.bindings),
-            classes=tuple(self.classes),
-            functions=tuple(self.functions),
-            calls=tuple(self.calls),
-            strings=tuple(self.strings),
-            attribute_refs=attribute_refs,
-            noqa=tuple(self.noqa),
-            all_names=tuple(self.all_names) if self.all_names is not None else None,
-            all_is_dynamic=self.all_is_dynamic,
-        )
+        return assemble_facts(self, self.noqa)
 
     # -- helpers -----------------------------------------------------------------
 

@@ -60,6 +60,10 @@ class Tokens:
         text = repr((sorted(self.names), self.patterns, sorted(self.modules), sorted(self.star_modules)))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def difference(self, older: "Tokens") -> "Tokens":
+        """What this set adds to an older one it grew from (the configured ones are not repeated)."""
+        return Tokens(self.names - older.names, (), frozenset(), self.star_modules - older.star_modules)
+
     def grow(self, names: Iterable[str] = (), star_modules: Iterable[str] = ()) -> "Tokens":
         return Tokens(self.names | frozenset(names), self.patterns, self.modules,
                       self.star_modules | frozenset(star_modules))

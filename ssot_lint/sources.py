@@ -7,6 +7,7 @@ facts, or whether it matches a token set) is cached.
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -102,7 +103,7 @@ class SourceReader:
         if self.jobs <= 1 or len(datas) < PARALLEL_THRESHOLD:
             return [extract_facts(d) for d in datas]
         chunk = max(1, len(datas) // (self.jobs * 8))
-        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+        with ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable) as pool:  # see engine.py
             return list(pool.map(extract_facts, datas, chunksize=chunk))
 
 
