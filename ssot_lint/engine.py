@@ -86,7 +86,7 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     # The rules resolve every import of the checked modules: read the modules they name in one
     # parallel batch rather than one at a time on demand.
     graph.preload({m for info in graph.checked.values() for b in info.facts.bindings if b.is_import
-                   for m in graph.imported_modules(info, b)})
+                   for m in graph.imported_modules(info, b, parents=False)})
     reader.cache.save()
     return project
 

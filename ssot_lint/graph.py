@@ -168,12 +168,12 @@ class ProjectGraph:
             return binding.module
         return absolute_module(info.name, info.file.is_package, binding.level, binding.module)
 
-    def imported_modules(self, info: ModuleInfo, binding: Binding) -> List[str]:
-        """The project modules an import statement loads, parents first."""
+    def imported_modules(self, info: ModuleInfo, binding: Binding, parents: bool = True) -> List[str]:
+        """The project modules an import statement loads (with their parent packages, first)."""
         target = self.absolute(info, binding)
         if target is None:
             return []
-        loaded = ancestors(target) + [target]
+        loaded = (ancestors(target) if parents else []) + [target]
         if binding.kind is BindingKind.IMPORT_FROM and binding.imported_name:
             loaded.append(f"{target}.{binding.imported_name}")  # `from pkg import submodule`
         return [m for m in loaded if m in self.sources]

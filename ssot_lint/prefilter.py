@@ -37,12 +37,21 @@ def _words(names: Iterable[str]) -> bytes:
     return b"|".join(re.escape(n.encode()) for n in sorted(names, key=lambda n: (-len(n), n)))
 
 
-def _pattern_regex(pattern: str) -> bytes:
-    """An fnmatch pattern over identifiers, as a bytes regex matching whole identifiers."""
+_IDENTIFIER_CHARS = rb"[A-Za-z0-9_]"
+
+
+def _identifier_regex(pattern: str) -> Tuple[bytes, "re.Pattern[bytes]"]:
+    """A literal every match contains, and a regex finding a whole identifier that matches the
+    fnmatch `pattern` (a plain name is a pattern without wildcards). A leading or trailing `*`
+    needs no boundary on that side, which keeps the search a fast literal scan."""
     translated = fnmatch.translate(pattern)  # e.g. '(?s:.*ExecutionEngineFactory)\\Z'
-    body = translated[len("(?s:"):translated.rindex(")")]
-    body = body.replace(".*", "[A-Za-z0-9_]*").replace(".", "[A-Za-z0-9_]")
-    return body.encode()
+    body = translated[len("(?s:"):translated.rindex(")")].replace(".*", "\x00").replace(".", "\x01")
+    start = b"" if body.startswith("\x00") else rb"(?<![A-Za-z0-9_])"
+    end = b"" if body.endswith("\x00") else rb"(?![A-Za-z0-9_])"
+    body = body.strip("\x00").replace("\x00", "[A-Za-z0-9_]*").replace("\x01", "[A-Za-z0-9_]")
+    fragments = [f for f in re.split(r"[*?]|\[[^\]]*\]", pattern) if f]
+    literal = max(fragments, key=len).encode() if fragments else b""
+    return literal, re.compile(start + body.encode() + end)
 
 
 @dataclass(frozen=True)
@@ -70,12 +79,8 @@ class Tokens:
 
     def _regexes(self):
         if not self._compiled:
-            alternatives = [_pattern_regex(p) for p in self.patterns]
-            if self.names:
-                alternatives.append(_words(self.names))
-            identifier = rb"(?<![A-Za-z0-9_])(?:" + b"|".join(alternatives) + rb")(?![A-Za-z0-9_])" \
-                if alternatives else None
-            self._compiled["identifier"] = re.compile(identifier) if identifier else None
+            # One search per name: Python's re scans for a literal fast, but not for an alternation.
+            self._compiled["identifiers"] = [_identifier_regex(p) for p in (*sorted(self.names), *self.patterns)]
             self._compiled["star"] = self._star_regex(self.star_modules)
         return self._compiled
 
@@ -88,24 +93,10 @@ class Tokens:
         return re.compile(rb"(?:^|;)[ \t]*from" + _SEPARATOR + rb"[\w.]*" + word + rb"[\w.]*" + _SEPARATOR
                           + rb"import" + _SEPARATOR + rb"\*", re.MULTILINE)
 
-    def _literals(self) -> Tuple[bytes, ...]:
-        """Plain substrings one of which any identifier match contains: a fast first pass."""
-        if "literals" not in self._compiled:
-            pieces = [n.encode() for n in self.names]
-            for pattern in self.patterns:
-                fragments = [f for f in re.split(r"[*?]|\[[^\]]*\]", pattern) if f]
-                if not fragments:
-                    pieces = [b""]  # a pattern like "*" matches every identifier
-                    break
-                pieces.append(max(fragments, key=len).encode())
-            self._compiled["literals"] = tuple(pieces)
-        return self._compiled["literals"]
-
     def matches(self, data: bytes, module: str = "") -> bool:
         """Could the text of `module` name something tracked?"""
         regexes = self._regexes()
-        identifier = regexes["identifier"]
-        if identifier is not None and any(piece in data for piece in self._literals()) and identifier.search(data):
+        if any(literal in data and regex.search(data) for literal, regex in regexes["identifiers"]):
             return True
         if b"noqa" in data and b"SSOT" in data:  # a noqa comment that may be unused (SSOT100)
             return True
