@@ -127,6 +127,8 @@ class Project:
     def refresh(self) -> None:
         """Forget the answers that depend on which modules are checked (after more were added)."""
         self._undeclared: Dict[str, Dict[str, Tuple[Binding, Tuple[str, ...]]]] = {}
+        self._sites_outside: Dict[str, List[ImportSite]] = {}
+        self._calls: Dict[int, Resolution] = {}
         self.__dict__.pop("import_sites", None)
         self.__dict__.pop("_wrappers", None)
 
@@ -208,7 +210,11 @@ class Project:
         return None
 
     def resolve_call(self, info: ModuleInfo, call: CallFact) -> Resolution:
-        return self.resolver.resolve_dotted(info, call.callee, call.context.qualname)
+        """What a call calls (remembered: every rule asks, for every canonical)."""
+        key = id(call)
+        if key not in self._calls:
+            self._calls[key] = self.resolver.resolve_dotted(info, call.callee, call.context.qualname)
+        return self._calls[key]
 
     def resolve_expression(self, info: ModuleInfo, dotted: str, scope: str) -> Resolution:
         return self.resolver.resolve_dotted(info, dotted, scope)
@@ -290,11 +296,11 @@ class Project:
             if not canonical.is_home(info.name):
                 yield info
 
-    def sites_in(self, canonical: Canonical) -> Iterator[ImportSite]:
+    def sites_in(self, canonical: Canonical) -> List[ImportSite]:
         """Import sites outside the canonical module."""
-        for site in self.import_sites:
-            if not canonical.is_home(site.info.name):
-                yield site
+        if canonical.symbol not in self._sites_outside:
+            self._sites_outside[canonical.symbol] = [s for s in self.import_sites if not canonical.is_home(s.info.name)]
+        return self._sites_outside[canonical.symbol]
 
     def undeclared_shims(self, canonical: Canonical) -> Dict[str, Tuple[Binding, Tuple[str, ...]]]:
         """Modules, not declared as shims, that re-export the canonical: they list it in `__all__`

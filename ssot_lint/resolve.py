@@ -113,6 +113,13 @@ class Resolver:
         """
         if runtime is None:
             runtime = not binding.context.type_checking
+        # Kept with the lookups, so that what a failed `try` assumption produced is forgotten with them.
+        key = ("binding", id(binding), runtime)
+        if key not in self._lookups:
+            self._lookups[key] = self._resolve_binding(info, binding, runtime)
+        return self._lookups[key]
+
+    def _resolve_binding(self, info: ModuleInfo, binding: Binding, runtime: bool) -> Resolution:
         kind = binding.kind
         hop = Hop(info.name, binding.name, kind)
         if kind in (BindingKind.CLASS, BindingKind.FUNCTION):
