@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,11 +31,13 @@ CACHE_DIRNAME = ".ssot_lint_cache"
 
 
 def _extractor_version() -> str:
-    """The tool version plus a hash of the fact extractors' source: any change to them invalidates entries."""
+    """The tool and Python versions, and a hash of the fact extractors' source: a change to any of them
+    invalidates the entries."""
     digest = hashlib.sha256()
     for name in ("facts.py", "facts_cst.py"):
         digest.update(Path(__file__).with_name(name).read_bytes())
-    return f"{__version__}-{digest.hexdigest()[:12]}"
+    # The running Python's parser decides what parses: another Python may read a file differently.
+    return f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{digest.hexdigest()[:12]}"
 
 
 EXTRACTOR_VERSION = _extractor_version()

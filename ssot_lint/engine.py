@@ -1,6 +1,7 @@
-"""The pipeline: discover -> extract facts -> build graph -> resolve -> rules -> suppress.
+"""The pipeline: discover -> prefilter -> extract facts -> build graph -> resolve -> rules -> suppress.
 
-`run_check` is what `ssot-lint check` does, minus the printing.
+`run_check` is what `ssot-lint check` does, minus the printing; `build_project`
+is the part before the rules.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
 import pathspec
 
 from ssot_lint.config import Config, ConfigError
-from ssot_lint.cache import FactsCache
+from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache
 from ssot_lint.discovery import SourceFile, discover
 from ssot_lint.graph import ProjectGraph
 from ssot_lint.prefilter import derive_tokens, initial_tokens
@@ -138,6 +139,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
         graph, reader = project.graph, project.reader
         loaded, files_read, files_parsed = len(graph.modules) + len(graph.unparsed), reader.files_read, \
             reader.files_parsed
+        cache.save()  # the stamps of what the rules read too
         cache.save_result(key, files, (violations, suppressed, loaded))
     kept = _only_under(config, list(violations), paths)
     return CheckResult(_finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
@@ -161,7 +163,7 @@ def find_violations(project: Project, rules: Sequence[Type[Rule]]) -> Tuple[List
 
 def _result_key(config: Config, rules: Sequence[Type[Rule]], prefilter: bool) -> str:
     """What a whole run's answer depends on besides the files: the settings, the rules and our own code."""
-    digest = hashlib.sha256(repr((config, [r.code for r in rules], prefilter)).encode())
+    digest = hashlib.sha256(repr((config, [r.code for r in rules], prefilter, EXTRACTOR_VERSION)).encode())
     for folder in sorted({Path(__file__).parent, *(Path(p) for p in rules_package.__path__)}):
         for path in sorted(folder.glob("*.py")):
             digest.update(path.read_bytes())
