@@ -106,7 +106,7 @@ class Tokens:
 
     def _names_module(self, data: bytes, tracked: str, module: str) -> bool:
         """A module is named `a.b.name` (imports, strings, `b.name` attributes, `from .name import`),
-        `from a.b import name`, or `from . import name` next to it. Its last name alone is often
+        `from a.b import name`, or `from . import name` inside `a.b`. Its last name alone is often
         a common word (a shim called `list`), so it does not count on its own."""
         parent, _, name = tracked.rpartition(".")
         if name.encode() not in data:
@@ -121,8 +121,8 @@ class Tokens:
             return True
         if not word.search(data):
             return False
-        package = module.rpartition(".")[0]
-        return not parent or module == parent or package == parent or bool(parent_word.search(data))
+        # a relative import (`from .. import name`) can only come from inside the parent package
+        return not parent or module == parent or module.startswith(parent + ".") or bool(parent_word.search(data))
 
 
 def initial_tokens(config: Config) -> Tokens:

@@ -68,8 +68,8 @@ class TreeBuilder:
         return dots + ".".join(target[len(common):])
 
     def statement(self, name: str, earlier: List[str], defined: Set[str], is_package: bool) -> str:
-        kinds = ["class", "alias"] + (["from", "from", "module_alias", "star", "type_checking", "ladder"]
-                                      if earlier else [])
+        kinds = ["class", "alias"] + (["from", "from", "module_alias", "submodule", "star", "type_checking",
+                                       "ladder"] if earlier else [])
         kind = self.draw(st.sampled_from(kinds))
         if kind == "class":
             new = self.draw(st.sampled_from(NAMES))
@@ -102,6 +102,15 @@ class TreeBuilder:
                 defined.add(alias or "R")
                 return f"import {source} as {module_alias}\n{read}"
             return f"import {source} as {module_alias}\ntry:\n    {read}\nexcept AttributeError:\n    pass"
+        if kind == "submodule":  # `from <its package> import <module>` (relative or not), then `X = m.N`
+            package, _, last = source.rpartition(".")
+            written_package = self.source(name, package, is_package) if package != name else "."
+            local = f"sub_{last}"
+            read = f"{alias or 'S'} = {local}.{imported}"
+            if surely_there:
+                defined.add(alias or "S")
+                return f"from {written_package} import {last} as {local}\n{read}"
+            return f"from {written_package} import {last} as {local}\ntry:\n    {read}\nexcept AttributeError:\n    pass"
         if kind == "star":
             exported = self.all_lists.get(source)
             if exported is None:

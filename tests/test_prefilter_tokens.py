@@ -1,0 +1,57 @@
+"""Which texts the prefilter keeps: every way Python code can name a tracked symbol or module."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssot_lint.prefilter import Tokens
+
+TOKENS = Tokens(frozenset({"EngineFactory", "Engine"}), ("*Factory", "Legacy*"),
+                frozenset({"app.core.legacy_list", "app.factory"}))
+
+KEPT = {
+    "the name": ("x = EngineFactory()\n", "pkg.m"),
+    "a lookalike suffix": ("class RequestFactory: pass\n", "pkg.m"),
+    "a lookalike prefix": ("class LegacyThing: pass\n", "pkg.m"),
+    "a dotted import": ("import app.core.legacy_list\n", "pkg.m"),
+    "a from-import of the module": ("from app.core import legacy_list\n", "pkg.m"),
+    "a relative import": ("from .legacy_list import helper\n", "app.core.m"),
+    "a relative import of the package": ("from . import legacy_list\n", "app.core.m"),
+    "a relative import from below": ("from .. import legacy_list\n", "app.core.sub.m"),
+    "a string path": ("patch('app.core.legacy_list.helper')\n", "tests.t"),
+    "an attribute": ("import app.core as c\nc.legacy_list.helper()\n", "pkg.m"),
+    "a noqa comment": ("import os  # noqa: SSOT002\n", "pkg.m"),
+}
+SKIPPED = {
+    "a longer name": ("x = EngineFactoryBuilder\n", "pkg.m"),
+    "a name inside another": ("MyEngineX = 1\n", "pkg.m"),
+    "the module's last name alone": ("legacy_list = [1, 2]\n", "pkg.m"),
+    "the canonical module's last name alone": ("factory = make()\n", "pkg.m"),
+    "nothing": ("import os\n", "pkg.m"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KEPT))
+def test_kept(name):
+    text, module = KEPT[name]
+    assert TOKENS.matches(text.encode(), module)
+
+
+@pytest.mark.parametrize("name", sorted(SKIPPED))
+def test_skipped(name):
+    text, module = SKIPPED[name]
+    assert not TOKENS.matches(text.encode(), module)
+
+
+def test_star_import_of_a_re_exporting_module():
+    tokens = Tokens(frozenset({"EngineFactory"}), star_modules=frozenset({"exports"}))
+    assert tokens.matches(b"from app.exports import *\n", "pkg.m")
+    assert tokens.matches(b"from app.exports \\\n    import *\n", "pkg.m")
+    assert not tokens.matches(b"from app.exports import helper\n", "pkg.m")
+
+
+def test_grown_tokens_differ_by_what_is_new():
+    grown = TOKENS.grow(names={"Factory2"}, star_modules={"exports"})
+    new = grown.difference(TOKENS)
+    assert new.names == {"Factory2"} and new.star_modules == {"exports"} and not new.modules
+    assert new.matches(b"x = Factory2\n", "pkg.m") and not new.matches(b"x = EngineFactory\n", "pkg.m")
