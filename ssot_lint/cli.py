@@ -12,7 +12,9 @@ import typer
 from ssot_lint import __version__
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
 from ssot_lint.engine import run_check
-from ssot_lint.output import render_concise, render_json, use_colour
+from ssot_lint.output import (
+    render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif, use_colour,
+)
 from ssot_lint.rules import all_rules
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -29,8 +31,12 @@ app = typer.Typer(
 
 class OutputFormat(str, enum.Enum):
     concise = "concise"
-    text = "text"
+    text = "text"  # the same as concise
     json = "json"
+    json_lines = "json-lines"
+    github = "github"
+    sarif = "sarif"
+    junit = "junit"
 
 
 def _version(value: bool) -> None:
@@ -80,6 +86,9 @@ def check(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Processes for parsing (default: all cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the violations and nothing else."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Also say what was read, parsed and taken from the cache (on stderr)."),
 ) -> None:
     """Lint the project: report every path that bypasses a canonical symbol."""
     paths = list(paths or [])
@@ -89,11 +98,28 @@ def check(
     settings = load_project_config(config, paths)
     result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
                        use_cache=not no_cache)
-    if output_format is OutputFormat.json:
-        sys.stdout.write(render_json(result.violations))
-    else:
-        sys.stdout.write(render_concise(result, settings.root, use_colour(sys.stdout)))
+    sys.stdout.write(render(output_format, result, settings.root, quiet))
+    if verbose:
+        typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "
+                   f"({result.files_read} read from disk, {result.files_parsed} parsed, the rest from the cache "
+                   f"in {settings.root / '.ssot_lint_cache'}); config {settings.path}", err=True)
     raise typer.Exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
+
+
+def render(output_format: OutputFormat, result, root: Path, quiet: bool) -> str:
+    violations = result.violations
+    if output_format is OutputFormat.json:
+        return render_json(violations)
+    if output_format is OutputFormat.json_lines:
+        return render_json_lines(violations)
+    if output_format is OutputFormat.github:
+        return render_github(violations, root)
+    if output_format is OutputFormat.sarif:
+        return render_sarif(violations, root, all_rules())
+    if output_format is OutputFormat.junit:
+        return render_junit(violations, root, result.files_analysed)
+    text = render_concise(result, root, use_colour(sys.stdout))
+    return "".join(line + "\n" for line in text.splitlines()[:-1]) if quiet else text
 
 
 @app.command("rules")

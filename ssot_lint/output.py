@@ -1,4 +1,5 @@
-"""Rendering check results for people (ruff's concise format) and for machines (JSON)."""
+"""Rendering check results: for people (ruff's concise format), for CI (GitHub workflow commands,
+SARIF for code scanning, JUnit XML) and for programs (JSON, JSON lines)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Sequence
 from ssot_lint.engine import CheckResult
 from ssot_lint.rule import Violation
 
-OUTPUT_FORMATS = ("concise", "text", "json")
 
 
 def use_colour(stream) -> bool:
@@ -71,3 +71,100 @@ def violation_json(v: Violation) -> dict:
 
 def render_json(violations: Sequence[Violation]) -> str:
     return json.dumps([violation_json(v) for v in violations], indent=2) + "\n"
+
+
+def render_json_lines(violations: Sequence[Violation]) -> str:
+    return "".join(json.dumps(violation_json(v)) + "\n" for v in violations)
+
+
+def render_github(violations: Sequence[Violation], root: Path) -> str:
+    """GitHub Actions workflow commands: each violation annotates its line in the pull request."""
+    lines = []
+    for v in violations:
+        properties = ",".join(f"{key}={_github_escape(str(value), True)}" for key, value in (
+            ("file", display_path(root, v.path)), ("line", v.line), ("col", v.column),
+            ("endLine", v.end_line), ("endColumn", v.end_column), ("title", f"{v.code} ({v.rule})")))
+        lines.append(f"::{_github_level(v)} {properties}::{_github_escape(f'{v.code} {v.message}', False)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _github_level(violation: Violation) -> str:
+    return "error" if violation.severity.value == "error" else "warning"
+
+
+def _github_escape(text: str, is_property: bool) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
+
+
+def render_sarif(violations: Sequence[Violation], root: Path, rules: Sequence[type]) -> str:
+    """SARIF 2.1.0, with rule metadata from the rules' documentation (GitHub code scanning shows it)."""
+    from ssot_lint import __version__
+
+    index = {rule.code: position for position, rule in enumerate(rules)}
+    driver = {
+        "name": "ssot-lint",
+        "version": __version__,
+        "informationUri": "https://pypi.org/project/ssot-lint/",
+        "rules": [
+            {
+                "id": rule.code,
+                "name": "".join(part.capitalize() for part in rule.name.split("-")),
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.section("What it does")},
+                "help": {"text": rule.documentation(), "markdown": rule.documentation()},
+                "defaultConfiguration": {"level": rule.severity.value},
+                "properties": {"tags": ["ssot", rule.name]},
+            }
+            for rule in rules
+        ],
+    }
+    results = []
+    for v in violations:
+        result = {
+            "ruleId": v.code,
+            "level": v.severity.value,
+            "message": {"text": v.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": display_path(root, v.path)},
+                    "region": {"startLine": v.line, "startColumn": v.column,
+                               "endLine": v.end_line, "endColumn": v.end_column},
+                },
+            }],
+            "partialFingerprints": {"ssotLintFingerprint/v1": v.fingerprint},
+        }
+        if v.code in index:
+            result["ruleIndex"] = index[v.code]
+        results.append(result)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": results, "columnKind": "unicodeCodePoints"}],
+    }
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+def render_junit(violations: Sequence[Violation], root: Path, files_analysed: int) -> str:
+    """JUnit XML, as ruff writes it: a test suite per file with violations, a failing case per violation."""
+    from xml.etree import ElementTree
+
+    suites = ElementTree.Element("testsuites", name="ssot-lint", tests=str(max(len(violations), 1)),
+                                 failures=str(len(violations)), errors="0")
+    by_file = {}
+    for v in violations:
+        by_file.setdefault(display_path(root, v.path), []).append(v)
+    if not by_file:
+        suite = ElementTree.SubElement(suites, "testsuite", name="ssot-lint", tests="1", failures="0", errors="0")
+        ElementTree.SubElement(suite, "testcase", name="ssot-lint", classname="ssot-lint").text = \
+            f"{files_analysed} files analysed, no violations"
+    for path, found in by_file.items():
+        suite = ElementTree.SubElement(suites, "testsuite", name=path, tests=str(len(found)),
+                                       failures=str(len(found)), errors="0")
+        for v in found:
+            case = ElementTree.SubElement(suite, "testcase", name=f"org.ssot-lint.{v.code}", classname=path,
+                                          line=str(v.line), column=str(v.column))
+            failure = ElementTree.SubElement(case, "failure", message=v.message, type=v.code)
+            failure.text = f"{path}:{v.line}:{v.column}: {v.code} {v.message}"
+    ElementTree.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"

@@ -114,6 +114,18 @@ class Rule:
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 
+    @classmethod
+    def section(cls, title: str) -> str:
+        """One section of the documentation ("What it does", "How to fix", ...), without its heading."""
+        lines, inside = [], False
+        for line in cls.documentation().splitlines():
+            if line.startswith("## "):
+                inside = line[3:].strip() == title
+                continue
+            if inside:
+                lines.append(line)
+        return "\n".join(lines).strip()
+
     def violation(self, info: "ModuleInfo", span: Span, message: str, *, subject: str,
                   canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = ()) -> Violation:
         return self.violation_at(info.file.relpath, span, message, subject=subject, canonical=canonical,
