@@ -13,7 +13,8 @@ from ssot_lint import __version__
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
 from ssot_lint.engine import run_check
 from ssot_lint.output import (
-    render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif, use_colour,
+    progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
+    use_colour,
 )
 from ssot_lint.rules import all_rules
 
@@ -96,8 +97,11 @@ def check(
         if not path.exists():
             raise ConfigError(f"{path}: no such file or folder")
     settings = load_project_config(config, paths)
+    progress = None if quiet else progress_bar(sys.stderr)
     result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
-                       use_cache=not no_cache)
+                       use_cache=not no_cache, progress=progress)
+    if progress is not None:
+        progress.finish()
     sys.stdout.write(render(output_format, result, settings.root, quiet))
     if verbose:
         typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "

@@ -12,7 +12,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
 
 import pathspec
 
@@ -62,10 +62,11 @@ def _matches(code: str, selectors: Iterable[str]) -> bool:
 
 def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool = False,
                   prefilter: bool = True, files: Optional[Sequence[SourceFile]] = None,
-                  cache: Optional[FactsCache] = None) -> Project:
+                  cache: Optional[FactsCache] = None, progress: Optional[Callable[[int, int], None]] = None,
+                  ) -> Project:
     """Discover, read and resolve the project; with `prefilter`, parse only what can matter."""
     files = discover(config) if files is None else files
-    reader = SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs)
+    reader = SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs, progress)
     graph = ProjectGraph(files, load_many=reader.facts_of)
     tokens = initial = initial_tokens(config)
     checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
@@ -112,13 +113,14 @@ def _cyclic_gc_paused():
 
 def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
               ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
-              prefilter: bool = True) -> CheckResult:
+              prefilter: bool = True, progress: Optional[Callable[[int, int], None]] = None) -> CheckResult:
     with _cyclic_gc_paused():
-        return _run_check(config, paths, select, ignore, jobs, use_cache, prefilter)
+        return _run_check(config, paths, select, ignore, jobs, use_cache, prefilter, progress)
 
 
 def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str],
-               jobs: Optional[int], use_cache: bool, prefilter: bool) -> CheckResult:
+               jobs: Optional[int], use_cache: bool, prefilter: bool,
+               progress: Optional[Callable[[int, int], None]]) -> CheckResult:
     check_selectors(config.select, config.where("select"))
     check_selectors(config.ignore, config.where("ignore"))
     for pattern, codes in config.per_file_ignores:
@@ -134,7 +136,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
         violations, suppressed, loaded = cached
         files_read = files_parsed = 0
     else:
-        project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache)
+        project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache, progress=progress)
         violations, suppressed = find_violations(project, rules)
         graph, reader = project.graph, project.reader
         loaded, files_read, files_parsed = len(graph.modules) + len(graph.unparsed), reader.files_read, \

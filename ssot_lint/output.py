@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ssot_lint.engine import CheckResult
 from ssot_lint.rule import Violation
@@ -20,6 +20,37 @@ def use_colour(stream) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+class ProgressBar:
+    """`parsing [#####     ] 120/480 files` on one line of a terminal, redrawn in place."""
+
+    WIDTH = 30
+    MINIMUM = 200  # fewer files than this parse too fast for a bar to help
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MINIMUM:
+            return
+        filled = self.WIDTH * done // total
+        self.stream.write(f"\rparsing [{'#' * filled}{' ' * (self.WIDTH - filled)}] {done}/{total} files")
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def progress_bar(stream) -> Optional[ProgressBar]:
+    """A progress bar on a terminal only: never under NO_COLOR, in CI logs or into a pipe."""
+    if os.environ.get("NO_COLOR") or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return None
+    return ProgressBar(stream) if hasattr(stream, "isatty") and stream.isatty() else None
 
 
 def display_path(root: Path, relpath: str) -> str:

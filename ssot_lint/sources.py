@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.discovery import SourceFile
@@ -21,9 +21,11 @@ PARALLEL_THRESHOLD = 32
 
 
 class SourceReader:
-    def __init__(self, cache: FactsCache, jobs: Optional[int] = None):
+    def __init__(self, cache: FactsCache, jobs: Optional[int] = None,
+                 progress: Optional[Callable[[int, int], None]] = None):
         self.cache = cache
         self.jobs = jobs or os.cpu_count() or 1
+        self.progress = progress  # called with (files parsed, files to parse) during a long batch
         self._stamps: Dict[str, Optional[FileStamp]] = {}
         self._bytes: Dict[str, bytes] = {}
         self.files_read = 0
@@ -101,10 +103,18 @@ class SourceReader:
 
     def _extract(self, datas: List[bytes]) -> List[FileFacts]:
         if self.jobs <= 1 or len(datas) < PARALLEL_THRESHOLD:
-            return [extract_facts(d) for d in datas]
+            return self._reporting(map(extract_facts, datas), len(datas))
         chunk = max(1, len(datas) // (self.jobs * 8))
         with ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable) as pool:  # see engine.py
-            return list(pool.map(extract_facts, datas, chunksize=chunk))
+            return self._reporting(pool.map(extract_facts, datas, chunksize=chunk), len(datas))
+
+    def _reporting(self, results: Iterator[FileFacts], total: int) -> List[FileFacts]:
+        collected = []
+        for facts in results:
+            collected.append(facts)
+            if self.progress is not None and (len(collected) % 25 == 0 or len(collected) == total):
+                self.progress(len(collected), total)
+        return collected
 
 
 def _unreadable(source: SourceFile) -> ParseError:
