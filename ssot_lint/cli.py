@@ -11,12 +11,14 @@ import typer
 
 from ssot_lint import __version__
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
-from ssot_lint.engine import run_check
+from ssot_lint.engine import build_project, run_check
 from ssot_lint.output import (
     progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
 )
 from ssot_lint.rules import all_rules
+from ssot_lint.shim_graph import build_shim_graph, render_dot, render_mermaid
+from ssot_lint.shim_graph import render_json as render_graph_json
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -124,6 +126,34 @@ def render(output_format: OutputFormat, result, root: Path, quiet: bool) -> str:
         return render_junit(violations, root, result.files_analysed)
     text = render_concise(result, root, use_colour(sys.stdout))
     return "".join(line + "\n" for line in text.splitlines()[:-1]) if quiet else text
+
+
+class GraphFormat(str, enum.Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+@app.command()
+def graph(
+    output_format: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", case_sensitive=False,
+                                              help="mermaid (renders on GitHub), dot (Graphviz) or json."),
+    symbol: Optional[str] = typer.Option(None, "--symbol", help="One canonical symbol, 'module:Name' "
+                                                               "(default: all of them)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
+) -> None:
+    """The shim graph: which modules hand each canonical symbol on, and how many import it there."""
+    settings = load_project_config(config, [])
+    project = build_project(settings, use_cache=not no_cache)
+    chosen = [c for c in project.canonicals if symbol in (None, c.symbol)]
+    if not chosen:
+        known = ", ".join(c.symbol for c in project.canonicals)
+        raise ConfigError(f"--symbol: {symbol!r} is not a canonical symbol of {settings.path} (known: {known})")
+    graphs = [build_shim_graph(project, canonical) for canonical in chosen]
+    render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot,
+              GraphFormat.json: render_graph_json}[output_format]
+    sys.stdout.write(render(graphs))
 
 
 @app.command("rules")
