@@ -18,6 +18,7 @@ from ssot_lint.output import (
 )
 from ssot_lint.rules import all_rules
 from ssot_lint.shim_graph import build_shim_graph, render_dot, render_mermaid
+from ssot_lint.starter import discover_proposals, render_proposals, starter
 from ssot_lint.shim_graph import render_json as render_graph_json
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -154,6 +155,52 @@ def graph(
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot,
               GraphFormat.json: render_graph_json}[output_format]
     sys.stdout.write(render(graphs))
+
+
+@app.command()
+def init(
+    discover: bool = typer.Option(False, "--discover", help="Propose canonical symbols and shims found in the "
+                                                            "code (duplicated definitions, re-export-only modules)."),
+    print_only: bool = typer.Option(False, "--print", help="Print the configuration instead of writing it."),
+) -> None:
+    """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
+    folder = Path.cwd()
+    pyproject = folder / "pyproject.toml"
+    target, section = (pyproject, "tool.ssot-lint") if pyproject.is_file() else (folder / "ssot-lint.toml", "")
+    existing = find_config_file(folder)
+    if not print_only and existing is not None and existing.parent == folder.resolve():
+        raise ConfigError(f"{existing}: already configures ssot-lint; edit it, or see a proposal with "
+                          "`ssot-lint init --discover --print`")
+    if discover:
+        settings = Config(root=folder.resolve(), path=None, canonicals=())
+        project = build_project(settings, use_cache=True, prefilter=False, progress=progress_bar(sys.stderr))
+        text = render_proposals(discover_proposals(project), settings, section)
+    else:
+        text = starter(section)
+    if print_only:
+        sys.stdout.write(text)
+        return
+    before = target.read_text(encoding="utf-8") if target.is_file() else ""
+    write_atomically(target, before + ("\n" if before and not before.endswith("\n\n") else "") + text)
+    typer.echo(f"wrote the ssot-lint configuration to {target}; check it with `ssot-lint check`", err=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written file."""
+    import os
+    import tempfile
+
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
 
 
 @app.command("rules")
