@@ -33,7 +33,7 @@ class ParseError(Rule):
 
     code = "SSOT000"
     name = "parse-error"
-    summary = "A file that cannot be read or parsed"
+    summary = "A file naming something tracked that cannot be read or parsed"
 
     VALID = (
         Example("from app.factory import EngineFactory\n\nprint('engine ready')\n"),

@@ -208,8 +208,10 @@ def list_rules() -> None:
     """List every rule: code, name, summary."""
     rules = all_rules()
     width = max(len(r.name) for r in rules)
+    typer.echo(f"{'code':<7}  {'name':<{width}}  {'severity':<8}  {'fix':<3}  summary")
     for rule in rules:
-        typer.echo(f"{rule.code}  {rule.name:<{width}}  {rule.summary}")
+        fix = "yes" if rule.fixable else "-"
+        typer.echo(f"{rule.code:<7}  {rule.name:<{width}}  {rule.severity.value:<8}  {fix:<3}  {rule.summary}")
 
 
 @app.command()

@@ -279,8 +279,9 @@ def test_errors_exit_2_with_one_line_on_stderr(runs, name):
 def test_rules_lists_every_code(runs):
     run = runs["rules"]
     assert run.returncode == 0
-    listed = [line.split()[:2] for line in run.stdout.splitlines() if line.strip()]
-    assert listed == [[rule.code, rule.name] for rule in all_rules()]
+    header, *rows = [line.split() for line in run.stdout.splitlines() if line.strip()]
+    assert header == ["code", "name", "severity", "fix", "summary"]
+    assert [row[:2] for row in rows] == [[rule.code, rule.name] for rule in all_rules()]
     for rule in all_rules():
         assert rule.summary in run.stdout
 
