@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import List, Optional
 import typer
 
 from ssot_lint import __version__
+from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline, save_baseline, updated_entries
+from ssot_lint.baseline import entry as baseline_entry
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
 from ssot_lint.engine import build_project, run_check
 from ssot_lint.output import (
@@ -90,6 +93,8 @@ def check(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Processes for parsing (default: all cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only violations not recorded in "
+                                                                     "this baseline (see `ssot-lint baseline`)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the violations and nothing else."),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Also say what was read, parsed and taken from the cache (on stderr)."),
@@ -105,7 +110,14 @@ def check(
                        use_cache=not no_cache, progress=progress)
     if progress is not None:
         progress.finish()
+    known: List = []
+    if baseline is not None:
+        new, known = load_baseline(baseline).split(result.violations)
+        result = dataclasses.replace(result, violations=tuple(new))
     sys.stdout.write(render(output_format, result, settings.root, quiet))
+    if known and not quiet and output_format in (OutputFormat.concise, OutputFormat.text):
+        typer.echo(f"{len(known)} known violation{'s' if len(known) != 1 else ''} remain in the baseline "
+                   f"{baseline}.")
     if verbose:
         typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "
                    f"({result.files_read} read from disk, {result.files_parsed} parsed, the rest from the cache "
@@ -155,6 +167,33 @@ def graph(
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot,
               GraphFormat.json: render_graph_json}[output_format]
     sys.stdout.write(render(graphs))
+
+
+@app.command("baseline")
+def write_baseline(
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help=f"The baseline file (default: {DEFAULT_BASELINE} at the project root)."),
+    update: bool = typer.Option(False, "--update", help="Drop the entries that were fixed; add no new ones."),
+    force: bool = typer.Option(False, "--force", help="With --update, also add the new violations; without, "
+                                                      "overwrite an existing baseline."),
+    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
+) -> None:
+    """Record today's violations, so that `check --baseline` fails only on new ones."""
+    settings = load_project_config(config, [])
+    target = output or settings.root / DEFAULT_BASELINE
+    violations = run_check(settings, use_cache=True, progress=progress_bar(sys.stderr)).violations
+    if target.exists() and not update and not force:
+        raise ConfigError(f"{target}: already exists; `--update` drops fixed entries (and `--update --force` "
+                          "also adds new violations)")
+    if update:
+        change = updated_entries(load_baseline(target), violations, force)
+        save_baseline(target, change.entries)
+        typer.echo(f"{target}: {change.dropped} fixed entr{'y' if change.dropped == 1 else 'ies'} dropped, "
+                   f"{change.added} added, {len(change.entries)} remain"
+                   + (f"; {change.not_added} new violation(s) not added (use --force)" if change.not_added else ""))
+        return
+    save_baseline(target, [baseline_entry(v) for v in violations])
+    typer.echo(f"{target}: recorded {len(violations)} violation{'s' if len(violations) != 1 else ''}")
 
 
 @app.command()

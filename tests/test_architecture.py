@@ -24,7 +24,7 @@ LAYERS = [
     "ssot_lint.cli",
     "ssot_lint.output",
     "ssot_lint.engine",
-    "ssot_lint.prefilter | ssot_lint.rules | ssot_lint.shim_graph | ssot_lint.starter",
+    "ssot_lint.prefilter | ssot_lint.rules | ssot_lint.shim_graph | ssot_lint.starter | ssot_lint.baseline",
     "ssot_lint.rule",
     "ssot_lint.project",
     "ssot_lint.resolve",

@@ -1,0 +1,89 @@
+"""The baseline: today's violations, recorded so that CI fails only on new ones (a ratchet).
+
+Entries are keyed by each violation's fingerprint, which hashes the rule, the
+file, the canonical symbol and what is reported, not the line: a baseline
+survives lines moving and unrelated edits. `update` only ever drops entries
+that were fixed; adding new ones takes `force`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+from ssot_lint.config import ConfigError
+from ssot_lint.rule import Violation
+
+FORMAT_VERSION = 1
+DEFAULT_BASELINE = ".ssot-lint-baseline.json"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    entries: Dict[str, dict]  # fingerprint -> what was recorded (code, path, line, message)
+
+    def split(self, violations: Sequence[Violation]) -> Tuple[List[Violation], List[Violation]]:
+        """(new violations, known ones)."""
+        new = [v for v in violations if v.fingerprint not in self.entries]
+        known = [v for v in violations if v.fingerprint in self.entries]
+        return new, known
+
+
+def entry(violation: Violation) -> dict:
+    return {"fingerprint": violation.fingerprint, "code": violation.code, "path": violation.path,
+            "line": violation.line, "message": violation.message}
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such baseline (create it with `ssot-lint baseline`)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: not a readable ssot-lint baseline ({exc})") from None
+    if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION or \
+            not isinstance(data.get("violations"), list):
+        raise ConfigError(f"{path}: not an ssot-lint baseline of version {FORMAT_VERSION}")
+    entries = {}
+    for item in data["violations"]:
+        if not isinstance(item, dict) or not isinstance(item.get("fingerprint"), str):
+            raise ConfigError(f"{path}: an entry has no fingerprint")
+        entries[item["fingerprint"]] = item
+    return Baseline(entries)
+
+
+def save_baseline(path: Path, entries: Sequence[dict]) -> None:
+    """Write atomically: a baseline is never left half-written."""
+    ordered = sorted(entries, key=lambda e: (e["path"], e["line"], e["code"], e["fingerprint"]))
+    text = json.dumps({"version": FORMAT_VERSION, "tool": "ssot-lint", "violations": ordered}, indent=2) + "\n"
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+@dataclass(frozen=True)
+class Update:
+    entries: List[dict]
+    dropped: int  # fixed since the baseline was written
+    added: int
+    not_added: int  # new violations left out (they need --force)
+
+
+def updated_entries(baseline: Baseline, violations: Sequence[Violation], force: bool) -> Update:
+    """The ratchet: keep the recorded entries still present, add new ones only with `force`."""
+    current = {v.fingerprint: v for v in violations}
+    kept = [dict(item, line=current[fp].line) for fp, item in baseline.entries.items() if fp in current]
+    new = [entry(v) for fp, v in current.items() if fp not in baseline.entries]
+    return Update(kept + (new if force else []), len(baseline.entries) - len(kept), len(new) if force else 0,
+                  0 if force else len(new))
