@@ -14,11 +14,12 @@ from ssot_lint import __version__
 from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline, save_baseline, updated_entries
 from ssot_lint.baseline import entry as baseline_entry
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
-from ssot_lint.engine import build_project, run_check
+from ssot_lint.engine import analyse, build_project, run_check
 from ssot_lint.output import (
     progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
 )
+from ssot_lint.report import build_report, report_html, report_json, report_markdown, report_terminal
 from ssot_lint.rules import all_rules
 from ssot_lint.shim_graph import build_shim_graph, render_dot, render_mermaid
 from ssot_lint.starter import discover_proposals, render_proposals, starter
@@ -167,6 +168,39 @@ def graph(
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot,
               GraphFormat.json: render_graph_json}[output_format]
     sys.stdout.write(render(graphs))
+
+
+class ReportFormat(str, enum.Enum):
+    terminal = "terminal"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
+@app.command()
+def report(
+    output_format: Optional[ReportFormat] = typer.Option(None, "--format", case_sensitive=False,
+                                                         help="terminal (the default on a terminal), markdown "
+                                                              "(the default otherwise), json or html."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Also count what was fixed and what is "
+                                                                     "new since this baseline."),
+    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
+) -> None:
+    """Where the migration stands, per canonical symbol: direct vs through each shim, and what is left."""
+    settings = load_project_config(config, [])
+    known = load_baseline(baseline) if baseline is not None else None
+    project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
+    figures = build_report(project, violations, known)
+    chosen = output_format or (ReportFormat.terminal if sys.stdout.isatty() and output is None
+                               else ReportFormat.markdown)
+    text = {ReportFormat.terminal: report_terminal, ReportFormat.markdown: report_markdown,
+            ReportFormat.json: report_json, ReportFormat.html: report_html}[chosen](figures)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(output, text)
 
 
 @app.command("baseline")

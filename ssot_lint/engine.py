@@ -147,6 +147,17 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
     return CheckResult(_finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
 
 
+def analyse(config: Config, *, jobs: Optional[int] = None, use_cache: bool = False,
+            progress: Optional[Callable[[int, int], None]] = None) -> Tuple[Project, Tuple[Violation, ...]]:
+    """The project and all its violations (as `check` finds them with the configured selection)."""
+    with _cyclic_gc_paused():
+        rules = select_rules(config.select, config.ignore)
+        project = build_project(config, jobs, use_cache=use_cache, progress=progress)
+        violations, _ = find_violations(project, rules)
+        project.reader.cache.save()
+        return project, _finalise(violations)
+
+
 def find_violations(project: Project, rules: Sequence[Type[Rule]]) -> Tuple[List[Violation], int]:
     """What the rules find, less what `allow`, per-file ignores and `# noqa` drop; and how many noqa dropped."""
     config = project.config

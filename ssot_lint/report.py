@@ -1,0 +1,262 @@
+"""`ssot-lint report`: where a migration off the shims stands, per canonical symbol.
+
+The figures come from the same analysis as `check` (the project and its
+violations, after `allow`, per-file ignores and `noqa`); rendering is separate:
+a terminal table, Markdown for a pull request or a CI job summary (with a
+Mermaid graph of the shims), JSON with a versioned schema, and one
+self-contained HTML page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from ssot_lint.baseline import Baseline
+from ssot_lint.project import Canonical, Project
+from ssot_lint.resolve import TargetKind
+from ssot_lint.rule import Violation
+from ssot_lint.shim_graph import ShimGraph, build_shim_graph, render_mermaid
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class SymbolReport:
+    symbol: str
+    direct: int  # import statements (outside declared shims) that get it from its own module
+    through: Dict[str, int]  # import statements by the shim or re-exporting module they go through
+    migrated_percent: float  # direct / all import sites of it
+    competing_implementations: int  # SSOT001
+    wrappers: int  # SSOT004 on class definitions
+    shared_instances: int  # SSOT006
+    string_references: int  # SSOT008
+    ready_to_delete: List[str]  # declared shims nobody imports any more
+    most_to_do: List[Dict[str, object]]  # files with the most violations left: {"path", "violations"}
+    graph: Optional[ShimGraph] = field(default=None, repr=False)
+
+    @property
+    def total(self) -> int:
+        return self.direct + sum(self.through.values())
+
+
+@dataclass
+class Report:
+    symbols: List[SymbolReport]
+    violations: int
+    fixed_since_baseline: Optional[int] = None
+    new_since_baseline: Optional[int] = None
+
+
+def build_report(project: Project, violations: Sequence[Violation], baseline: Optional[Baseline] = None,
+                 top: int = 10) -> Report:
+    symbols = [_symbol_report(project, c, [v for v in violations if v.symbol == c.symbol], top)
+               for c in project.canonicals]
+    report = Report(symbols, len(violations))
+    if baseline is not None:
+        new, _ = baseline.split(violations)
+        current = {v.fingerprint for v in violations}
+        report.new_since_baseline = len(new)
+        report.fixed_since_baseline = sum(1 for fingerprint in baseline.entries if fingerprint not in current)
+    return report
+
+
+def _symbol_report(project: Project, canonical: Canonical, violations: Sequence[Violation],
+                   top: int) -> SymbolReport:
+    direct, through = 0, Counter()
+    for site in project.sites_in(canonical):
+        # Import statements only (not each `m.Name` read), and not the shims' own: they go with the shims.
+        if site.attribute is not None or canonical.is_shim(site.info.name):
+            continue
+        resolution = site.resolution
+        if canonical.is_canonical(resolution):
+            if site.through:
+                through[site.through[0]] += 1
+            else:
+                direct += 1
+        elif canonical.is_shim(site.source_module) or (
+                resolution.kind is TargetKind.MODULE and canonical.is_shim(resolution.module)):
+            through[site.source_module if canonical.is_shim(site.source_module) else resolution.module] += 1
+        elif site.local_name == "*" and site.source_module and _star_brings(project, canonical, site.source_module):
+            through[site.source_module] += 1
+    graph = build_shim_graph(project, canonical)
+    codes = Counter(v.code for v in violations)
+    # definitions, not the imports or bindings of them that the same rules also report
+    competing = sum(1 for v in violations if v.code == "SSOT001" and v.subject.startswith(("class ", "function ")))
+    wrapper_definitions = sum(1 for v in violations if v.code == "SSOT004" and v.subject.startswith("wrapper "))
+    total = direct + sum(through.values())
+    by_file = Counter(v.path for v in violations)
+    return SymbolReport(
+        symbol=canonical.symbol,
+        direct=direct,
+        through=dict(sorted(through.items(), key=lambda item: (-item[1], item[0]))),
+        migrated_percent=round(100.0 * direct / total, 1) if total else 100.0,
+        competing_implementations=competing,
+        wrappers=wrapper_definitions,
+        shared_instances=codes["SSOT006"],
+        string_references=codes["SSOT008"],
+        ready_to_delete=sorted(shim for shim in canonical.shims
+                               if shim in graph.nodes and not graph.nodes[shim].importers),
+        most_to_do=[{"path": path, "violations": count}
+                    for path, count in sorted(by_file.items(), key=lambda item: (-item[1], item[0]))[:top]],
+        graph=graph,
+    )
+
+
+def _star_brings(project: Project, canonical: Canonical, source: str) -> bool:
+    return project.resolver.exports(source, canonical.name) and \
+        canonical.is_canonical(project.resolver.resolve_import(source, canonical.name))
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+
+def report_json(report: Report) -> str:
+    """The JSON schema (version 1) is documented in the README."""
+    symbols = []
+    for item in report.symbols:
+        data = asdict(item)
+        data.pop("graph")
+        data["import_sites"] = item.total
+        symbols.append(data)
+    document = {"schema_version": SCHEMA_VERSION, "tool": "ssot-lint", "violations": report.violations,
+                "fixed_since_baseline": report.fixed_since_baseline,
+                "new_since_baseline": report.new_since_baseline, "symbols": symbols}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _rows(item: SymbolReport) -> List[List[str]]:
+    rows = [["direct", str(item.direct), _share(item.direct, item.total)]]
+    rows += [[f"through {module}", str(count), _share(count, item.total)] for module, count in item.through.items()]
+    return rows
+
+
+def _share(count: int, total: int) -> str:
+    return f"{100.0 * count / total:.1f}%" if total else "-"
+
+
+def _figures(item: SymbolReport) -> List[List[str]]:
+    return [
+        ["migrated", f"{item.migrated_percent:.1f}% of {item.total} import sites"],
+        ["competing implementations", str(item.competing_implementations)],
+        ["wrappers", str(item.wrappers)],
+        ["shared instances", str(item.shared_instances)],
+        ["string references", str(item.string_references)],
+        ["shims ready to delete", ", ".join(item.ready_to_delete) or "none yet"],
+    ]
+
+
+def report_terminal(report: Report) -> str:
+    lines = []
+    for item in report.symbols:
+        lines.append(item.symbol)
+        lines.extend(_table(["import sites", "count", "share"], _rows(item)))
+        lines.extend(_table(["", ""], _figures(item), header=False, numbers=False))
+        if item.most_to_do:
+            lines.append("  most left to do:")
+            lines.extend(f"    {f['violations']:>3}  {f['path']}" for f in item.most_to_do)
+        lines.append("")
+    lines.append(_baseline_line(report) or f"{report.violations} violations in all.")
+    return "\n".join(lines) + "\n"
+
+
+def _table(columns: List[str], rows: List[List[str]], header: bool = True, numbers: bool = True) -> List[str]:
+    """Aligned columns, indented under the symbol; numbers to the right."""
+    shown = ([columns] if header else []) + rows
+    widths = [max(len(row[i]) for row in shown) for i in range(len(columns))]
+
+    def line(cells: List[str]) -> str:
+        return "  " + "  ".join(cell.rjust(width) if numbers and index else cell.ljust(width)
+                                for index, (cell, width) in enumerate(zip(cells, widths))).rstrip()
+
+    return [line(row) for row in shown]
+
+
+def _baseline_line(report: Report) -> str:
+    if report.new_since_baseline is None:
+        return ""
+    return (f"{report.violations} violations in all; since the baseline, {report.fixed_since_baseline} fixed "
+            f"and {report.new_since_baseline} new.")
+
+
+def report_markdown(report: Report) -> str:
+    lines = ["# ssot-lint migration report", ""]
+    baseline = _baseline_line(report)
+    lines += [baseline or f"{report.violations} violations in all.", ""]
+    for item in report.symbols:
+        lines += [f"## `{item.symbol}`", "", f"**{item.migrated_percent:.1f}% migrated** "
+                  f"({item.direct} of {item.total} import sites import it from its own module).", ""]
+        lines += ["| import sites | count | share |", "| --- | ---: | ---: |"]
+        lines += [f"| {name} | {count} | {share} |" for name, count, share in _rows(item)]
+        lines += ["", "| | |", "| --- | --- |"]
+        lines += [f"| {name} | {value} |" for name, value in _figures(item)]
+        if item.most_to_do:
+            lines += ["", "Files with the most left to do:", ""]
+            lines += [f"- `{f['path']}`: {f['violations']}" for f in item.most_to_do]
+        if item.graph is not None and len(item.graph.nodes) > 1:
+            lines += ["", "```mermaid", render_mermaid([item.graph]).rstrip(), "```"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def report_html(report: Report) -> str:
+    """One self-contained page: inline style, an inline SVG of each shim graph, nothing fetched."""
+    body = [f"<h1>ssot-lint migration report</h1><p>{html.escape(_baseline_line(report) or f'{report.violations} violations in all.')}</p>"]
+    for item in report.symbols:
+        body.append(f"<h2><code>{html.escape(item.symbol)}</code></h2>")
+        body.append(f"<p><strong>{item.migrated_percent:.1f}% migrated</strong> ({item.direct} of {item.total} "
+                    f"import sites import it from its own module).</p>")
+        body.append(_html_table(["import sites", "count", "share"], _rows(item)))
+        body.append(_html_table(["", ""], _figures(item)))
+        if item.most_to_do:
+            body.append("<h3>Files with the most left to do</h3><ul>" + "".join(
+                f"<li><code>{html.escape(str(f['path']))}</code>: {f['violations']}</li>" for f in item.most_to_do)
+                + "</ul>")
+        if item.graph is not None:
+            body.append(_svg_graph(item.graph))
+    style = ("body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;color:#222}"
+             "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
+             "td:nth-child(n+2){text-align:right}code{font-size:.9em}")
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ssot-lint report</title>"
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+def _html_table(header: List[str], rows: List[List[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{cells}</table>"
+
+
+def _svg_graph(graph: ShimGraph) -> str:
+    """Modules in columns by their distance to the canonical one, arrows along the chains."""
+    depth = {name: len(graph.chain(name)) - 1 for name in graph.nodes}
+    columns: Dict[int, List[str]] = {}
+    for name in sorted(graph.nodes):
+        columns.setdefault(depth[name], []).append(name)
+    width, height, gap_x, gap_y = 330, 44, 60, 16
+    position = {}
+    for column, names in columns.items():
+        for row, name in enumerate(names):
+            position[name] = ((max(columns) - column) * (width + gap_x) + 10, row * (height + gap_y) + 10)
+    total_w = (max(columns) + 1) * (width + gap_x) + 20
+    total_h = max(len(n) for n in columns.values()) * (height + gap_y) + 20
+    colours = {"canonical": "#d4edda", "shim": "#f8d7da", "re-export": "#fff3cd", "wrapper": "#e2e3f3"}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" font-size="11">',
+             '<defs><marker id="a" markerWidth="8" markerHeight="8" refX="8" refY="4" orient="auto">'
+             '<path d="M0,0 L8,4 L0,8 z"/></marker></defs>']
+    for here, there in sorted(graph.edges):
+        (x1, y1), (x2, y2) = position[here], position[there]
+        parts.append(f'<line x1="{x1 + width}" y1="{y1 + height / 2}" x2="{x2}" y2="{y2 + height / 2}" '
+                     f'stroke="#555" marker-end="url(#a)"/>')
+    for name, (x, y) in position.items():
+        node = graph.nodes[name]
+        parts.append(f'<rect x="{x}" y="{y}" width="{width}" height="{height}" rx="4" '
+                     f'fill="{colours[node.kind]}" stroke="#666"/>')
+        parts.append(f'<text x="{x + 6}" y="{y + 17}">{html.escape(name)}</text>')
+        parts.append(f'<text x="{x + 6}" y="{y + 33}" fill="#555">{node.kind}, '
+                     f'{len(node.importers)} importer(s)</text>')
+    parts.append("</svg>")
+    return "".join(parts)
