@@ -19,6 +19,7 @@ from ssot_lint.output import (
     progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
 )
+from ssot_lint.history import compute_history
 from ssot_lint.report import build_report, report_html, report_json, report_markdown, report_terminal
 from ssot_lint.rules import all_rules
 from ssot_lint.shim_graph import build_shim_graph, render_dot, render_mermaid
@@ -185,6 +186,9 @@ def report(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Also count what was fixed and what is "
                                                                      "new since this baseline."),
+    history: Optional[str] = typer.Option(None, "--history", help="Also the figures at each commit of this git "
+                                                                  "range (e.g. main~50..main), from git objects."),
+    every: int = typer.Option(1, "--every", min=1, help="With --history, every Nth commit (and the last)."),
     config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
@@ -193,6 +197,11 @@ def report(
     known = load_baseline(baseline) if baseline is not None else None
     project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
     figures = build_report(project, violations, known)
+    if history is not None:
+        bar = progress_bar(sys.stderr, "reading history", "commits", minimum=2)
+        figures.history = compute_history(settings, history, every, use_cache=not no_cache, progress=bar)
+        if bar is not None:
+            bar.finish()
     chosen = output_format or (ReportFormat.terminal if sys.stdout.isatty() and output is None
                                else ReportFormat.markdown)
     text = {ReportFormat.terminal: report_terminal, ReportFormat.markdown: report_markdown,

@@ -59,6 +59,25 @@ def discover(config: Config) -> List[SourceFile]:
     return sorted(found.values(), key=lambda f: f.relpath)
 
 
+def sources_at(config: Config, relpaths: Iterable[str]) -> List[SourceFile]:
+    """SourceFiles for paths given relative to the project root (as a git tree lists them), with the
+    same `src`, `exclude` and module naming as `discover`. The paths need not exist on disk."""
+    exclude = _exclude_spec(config.exclude)
+    roots = sorted((str(r) for r in config.src_roots), key=len, reverse=True)
+    root_text = str(config.root)
+    found = []
+    for relpath in relpaths:
+        if not relpath.endswith(".py") or _is_excluded(relpath, exclude):
+            continue
+        absolute = os.path.join(root_text, relpath)
+        owner = next((r for r in roots if _relative(absolute, r) != absolute), None)
+        if owner is None:
+            continue  # outside every src root
+        module, is_package = _module_name(_relative(absolute, owner).split("/"))
+        found.append(SourceFile(Path(absolute), relpath, module, is_package))
+    return sorted(found, key=lambda f: f.relpath)
+
+
 def _relative(path: str, root: str) -> str:
     """`path` relative to `root` with / separators; `path` itself when it is not below `root`."""
     prefix = root.rstrip(os.sep) + os.sep

@@ -63,10 +63,12 @@ def _matches(code: str, selectors: Iterable[str]) -> bool:
 def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool = False,
                   prefilter: bool = True, files: Optional[Sequence[SourceFile]] = None,
                   cache: Optional[FactsCache] = None, progress: Optional[Callable[[int, int], None]] = None,
-                  ) -> Project:
-    """Discover, read and resolve the project; with `prefilter`, parse only what can matter."""
+                  reader: Optional[SourceReader] = None) -> Project:
+    """Discover, read and resolve the project; with `prefilter`, parse only what can matter.
+
+    `files` and `reader` let a caller analyse another tree than the work tree (a git commit)."""
     files = discover(config) if files is None else files
-    reader = SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs, progress)
+    reader = reader or SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs, progress)
     graph = ProjectGraph(files, load_many=reader.facts_of)
     tokens = initial = initial_tokens(config)
     checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
@@ -144,7 +146,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
         cache.save()  # the stamps of what the rules read too
         cache.save_result(key, files, (violations, suppressed, loaded))
     kept = _only_under(config, list(violations), paths)
-    return CheckResult(_finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
+    return CheckResult(finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
 
 
 def analyse(config: Config, *, jobs: Optional[int] = None, use_cache: bool = False,
@@ -155,7 +157,7 @@ def analyse(config: Config, *, jobs: Optional[int] = None, use_cache: bool = Fal
         project = build_project(config, jobs, use_cache=use_cache, progress=progress)
         violations, _ = find_violations(project, rules)
         project.reader.cache.save()
-        return project, _finalise(violations)
+        return project, finalise(violations)
 
 
 def find_violations(project: Project, rules: Sequence[Type[Rule]]) -> Tuple[List[Violation], int]:
@@ -229,7 +231,7 @@ def _only_under(config: Config, violations: List[Violation], paths: Sequence[Pat
     return [v for v in violations if inside(v.path)]
 
 
-def _finalise(violations: List[Violation]) -> Tuple[Violation, ...]:
+def finalise(violations: List[Violation]) -> Tuple[Violation, ...]:
     unique = {(v.code, v.path, v.line, v.column, v.message): v for v in violations}
     ordered = sorted(unique.values(), key=Violation.sort_key)
     seen: Counter = Counter()

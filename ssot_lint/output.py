@@ -28,15 +28,16 @@ class ProgressBar:
     WIDTH = 30
     MINIMUM = 200  # fewer files than this parse too fast for a bar to help
 
-    def __init__(self, stream):
+    def __init__(self, stream, label: str = "parsing", unit: str = "files", minimum: int = MINIMUM):
         self.stream = stream
+        self.label, self.unit, self.minimum = label, unit, minimum
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        if total < self.MINIMUM:
+        if total < self.minimum:
             return
         filled = self.WIDTH * done // total
-        self.stream.write(f"\rparsing [{'#' * filled}{' ' * (self.WIDTH - filled)}] {done}/{total} files")
+        self.stream.write(f"\r{self.label} [{'#' * filled}{' ' * (self.WIDTH - filled)}] {done}/{total} {self.unit}")
         self.stream.flush()
         self.shown = True
 
@@ -46,11 +47,12 @@ class ProgressBar:
             self.stream.flush()
 
 
-def progress_bar(stream) -> Optional[ProgressBar]:
+def progress_bar(stream, label: str = "parsing", unit: str = "files",
+                 minimum: int = ProgressBar.MINIMUM) -> Optional[ProgressBar]:
     """A progress bar on a terminal only: never under NO_COLOR, in CI logs or into a pipe."""
     if os.environ.get("NO_COLOR") or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
         return None
-    return ProgressBar(stream) if hasattr(stream, "isatty") and stream.isatty() else None
+    return ProgressBar(stream, label, unit, minimum) if hasattr(stream, "isatty") and stream.isatty() else None
 
 
 def display_path(root: Path, relpath: str) -> str:

@@ -128,7 +128,7 @@ class Project:
         """Forget the answers that depend on which modules are checked (after more were added)."""
         self._undeclared: Dict[str, Dict[str, Tuple[Binding, Tuple[str, ...]]]] = {}
         self._sites_outside: Dict[str, List[ImportSite]] = {}
-        self._calls: Dict[int, Resolution] = {}
+        self._calls: Dict[Tuple[str, int], Resolution] = {}
         self.__dict__.pop("import_sites", None)
         self.__dict__.pop("_wrappers", None)
 
@@ -211,7 +211,7 @@ class Project:
 
     def resolve_call(self, info: ModuleInfo, call: CallFact) -> Resolution:
         """What a call calls (remembered: every rule asks, for every canonical)."""
-        key = id(call)
+        key = (info.name, id(call))  # two files of one content share fact objects
         if key not in self._calls:
             self._calls[key] = self.resolver.resolve_dotted(info, call.callee, call.context.qualname)
         return self._calls[key]

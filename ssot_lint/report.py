@@ -49,6 +49,7 @@ class Report:
     violations: int
     fixed_since_baseline: Optional[int] = None
     new_since_baseline: Optional[int] = None
+    history: List = field(default_factory=list)  # HistoryPoint, oldest first (`--history`)
 
 
 def build_report(project: Project, violations: Sequence[Violation], baseline: Optional[Baseline] = None,
@@ -124,7 +125,8 @@ def report_json(report: Report) -> str:
         symbols.append(data)
     document = {"schema_version": SCHEMA_VERSION, "tool": "ssot-lint", "violations": report.violations,
                 "fixed_since_baseline": report.fixed_since_baseline,
-                "new_since_baseline": report.new_since_baseline, "symbols": symbols}
+                "new_since_baseline": report.new_since_baseline, "symbols": symbols,
+                "history": [asdict(point) for point in report.history]}
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -160,7 +162,18 @@ def report_terminal(report: Report) -> str:
             lines.extend(f"    {f['violations']:>3}  {f['path']}" for f in item.most_to_do)
         lines.append("")
     lines.append(_baseline_line(report) or f"{report.violations} violations in all.")
+    if report.history:
+        lines += ["", "history (% migrated):"]
+        symbols = [s.symbol for s in report.symbols]
+        rows = [[p.commit, p.date[:10], str(p.violations) if not p.error else "-"]
+                + [_trend_value(p, symbol) for symbol in symbols] for p in report.history]
+        lines.extend(_table(["commit", "date", "violations", *(s.rpartition(":")[2] for s in symbols)], rows))
     return "\n".join(lines) + "\n"
+
+
+def _trend_value(point, symbol: str) -> str:
+    figures = point.symbols.get(symbol)
+    return f"{figures['migrated_percent']:.1f}%" if figures else "-"
 
 
 def _table(columns: List[str], rows: List[List[str]], header: bool = True, numbers: bool = True) -> List[str]:
@@ -198,8 +211,28 @@ def report_markdown(report: Report) -> str:
             lines += [f"- `{f['path']}`: {f['violations']}" for f in item.most_to_do]
         if item.graph is not None and len(item.graph.nodes) > 1:
             lines += ["", "```mermaid", render_mermaid([item.graph]).rstrip(), "```"]
+        if report.history:
+            lines += ["", "```mermaid", _mermaid_trend(report.history, item.symbol), "```"]
+        lines.append("")
+    if report.history:
+        lines += ["## History", "", "| commit | date | violations | " +
+                  " | ".join(f"`{s.symbol.rpartition(':')[2]}` migrated" for s in report.symbols) + " |",
+                  "| --- | --- | ---: |" + " ---: |" * len(report.symbols)]
+        for point in report.history:
+            values = " | ".join(_trend_value(point, s.symbol) for s in report.symbols)
+            violations = str(point.violations) if not point.error else "-"
+            lines.append(f"| `{point.commit}` | {point.date[:10]} | {violations} | {values} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _mermaid_trend(history, symbol: str) -> str:
+    """A Mermaid xychart (GitHub renders it) of the percentage migrated, commit by commit."""
+    points = [(p.commit[:7], p.symbols[symbol]["migrated_percent"]) for p in history if symbol in p.symbols]
+    labels = ", ".join(f'"{commit}"' for commit, _ in points)
+    values = ", ".join(f"{value:.1f}" for _, value in points)
+    return "\n".join(["xychart-beta", f'  title "{symbol.rpartition(":")[2]}: % migrated"',
+                      f"  x-axis [{labels}]", '  y-axis "% migrated" 0 --> 100', f"  line [{values}]"])
 
 
 def report_html(report: Report) -> str:
@@ -217,6 +250,8 @@ def report_html(report: Report) -> str:
                 + "</ul>")
         if item.graph is not None:
             body.append(_svg_graph(item.graph))
+        if report.history:
+            body.append("<h3>% migrated, commit by commit</h3>" + _svg_trend(report.history, item.symbol))
     style = ("body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;color:#222}"
              "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
              "td:nth-child(n+2){text-align:right}code{font-size:.9em}")
@@ -260,3 +295,20 @@ def _svg_graph(graph: ShimGraph) -> str:
                      f'{len(node.importers)} importer(s)</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _svg_trend(history, symbol: str) -> str:
+    points = [(p.commit[:7], p.symbols[symbol]["migrated_percent"]) for p in history if symbol in p.symbols]
+    if not points:
+        return "<p>no commit has this symbol yet</p>"
+    width, height, step = 640, 200, 640 / max(len(points) - 1, 1)
+    coordinates = [(20 + i * (width - 40) / max(len(points) - 1, 1), height - 20 - value * (height - 40) / 100)
+                   for i, (_, value) in enumerate(points)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coordinates)
+    labels = "".join(f'<text x="{x:.1f}" y="{height - 4}" font-size="9" text-anchor="middle">{html.escape(c)}</text>'
+                     for (x, _), (c, _) in zip(coordinates, points)) if step >= 40 else ""
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{html.escape(c)}: {v:.1f}%</title></circle>'
+                   for (x, y), (c, v) in zip(coordinates, points))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+            f'<rect x="20" y="20" width="{width - 40}" height="{height - 40}" fill="none" stroke="#ccc"/>'
+            f'<polyline points="{line}" fill="none" stroke="#2a7" stroke-width="2"/>{dots}{labels}</svg>')

@@ -114,7 +114,7 @@ class Resolver:
         if runtime is None:
             runtime = not binding.context.type_checking
         # Kept with the lookups, so that what a failed `try` assumption produced is forgotten with them.
-        key = ("binding", id(binding), runtime)
+        key = ("binding", info.name, id(binding), runtime)  # two files of one content share fact objects
         if key not in self._lookups:
             self._lookups[key] = self._resolve_binding(info, binding, runtime)
         return self._lookups[key]

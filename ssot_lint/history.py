@@ -1,0 +1,164 @@
+"""`ssot-lint report --history REV_RANGE`: the report's figures at each commit, read from git objects.
+
+Nothing is checked out and the work tree is not touched: each commit's files are
+listed with `git ls-tree`, and read with one long-running `git cat-file --batch`.
+A blob is read, hashed, scanned and parsed once for the whole history (most
+files do not change from one commit to the next), and facts come from the
+content-hash cache when an earlier run parsed the same content.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from ssot_lint.cache import FactsCache, FileStamp, content_digest
+from ssot_lint.config import Config, ConfigError
+from ssot_lint.discovery import SourceFile, sources_at
+from ssot_lint.engine import build_project, finalise, find_violations, select_rules
+from ssot_lint.facts import FileFacts
+from ssot_lint.report import build_report
+from ssot_lint.sources import SourceReader
+
+
+@dataclass
+class HistoryPoint:
+    commit: str  # abbreviated hash
+    date: str  # committer date, ISO 8601
+    subject: str
+    violations: int = 0
+    symbols: Dict[str, Dict[str, float]] = field(default_factory=dict)  # symbol -> figures
+    error: str = ""  # why the figures could not be computed at this commit (a canonical not there yet)
+
+
+def _git(root: Path, *args: str) -> bytes:
+    run = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=600)
+    if run.returncode != 0:
+        message = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ConfigError(f"--history: git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
+    return run.stdout
+
+
+def list_commits(root: Path, rev_range: str, every: int) -> List[Tuple[str, str, str]]:
+    """(hash, date, subject) of the commits in the range, oldest first; every Nth, and always the last."""
+    out = _git(root, "log", "--reverse", "--first-parent", "--format=%H%x00%cI%x00%s", rev_range, "--")
+    commits = [tuple(line.split("\0", 2)) for line in out.decode("utf-8", "replace").splitlines() if line]
+    if every > 1 and commits:
+        commits = [c for i, c in enumerate(commits) if i % every == 0 or i == len(commits) - 1]
+    return commits  # type: ignore[return-value]
+
+
+class GitBlobs:
+    """One `git cat-file --batch` for the whole history, and what was learnt of each blob."""
+
+    def __init__(self, root: Path):
+        self.process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE)
+        self.digests: Dict[str, str] = {}
+        self.facts: Dict[str, FileFacts] = {}
+        self.matches: Dict[Tuple[str, str], bool] = {}
+
+    def read(self, blob: str) -> bytes:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(blob.encode() + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 3:
+            raise ConfigError(f"--history: git cat-file cannot read blob {blob}")
+        data = self.process.stdout.read(int(header[2]))
+        self.process.stdout.read(1)  # the newline after the content
+        return data
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+class GitSourceReader(SourceReader):
+    """A SourceReader over one commit's blobs, sharing what is known of each blob across commits."""
+
+    def __init__(self, cache: FactsCache, jobs: Optional[int], blobs: GitBlobs, blob_of: Dict[str, str]):
+        super().__init__(cache, jobs)
+        self.blobs = blobs
+        self.blob_of = blob_of
+
+    def stamp(self, source: SourceFile) -> Optional[FileStamp]:
+        blob = self.blob_of[source.relpath]
+        if blob not in self.blobs.digests:
+            self.blobs.digests[blob] = content_digest(self.blobs.read(blob))
+        return FileStamp(0, 0, self.blobs.digests[blob])
+
+    def _read(self, source: SourceFile) -> Optional[bytes]:
+        self.files_read += 1
+        return self.blobs.read(self.blob_of[source.relpath])
+
+    def matches(self, source: SourceFile, tokens) -> bool:
+        key = (tokens.key, f"{self.blob_of[source.relpath]}:{source.module}")
+        if key not in self.blobs.matches:
+            self.blobs.matches[key] = tokens.matches(self._read(source) or b"", source.module)
+        return self.blobs.matches[key]
+
+    def facts_of(self, sources: Sequence[SourceFile]) -> List[FileFacts]:
+        missing = [s for s in sources if self.blob_of[s.relpath] not in self.blobs.facts]
+        for source, facts in zip(missing, super().facts_of(missing)):
+            self.blobs.facts[self.blob_of[source.relpath]] = facts
+        return [self.blobs.facts[self.blob_of[s.relpath]] for s in sources]
+
+
+def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Optional[int] = None,
+                    use_cache: bool = True, progress: Optional[Callable[[int, int], None]] = None,
+                    ) -> List[HistoryPoint]:
+    toplevel = Path(_git(config.root, "rev-parse", "--show-toplevel").decode().strip()).resolve()
+    try:
+        prefix = config.root.relative_to(toplevel).as_posix()
+    except ValueError:
+        raise ConfigError(f"--history: {config.root} is not inside the git repository {toplevel}") from None
+    prefix = "" if prefix == "." else prefix + "/"
+    commits = list_commits(toplevel, rev_range, every)
+    cache = FactsCache(config.root, enabled=use_cache)
+    rules = select_rules(config.select, config.ignore)
+    blobs = GitBlobs(toplevel)
+    points = []
+    try:
+        for index, (commit, date, subject) in enumerate(commits, start=1):
+            point = HistoryPoint(commit[:10], date, subject)
+            blob_of = _python_blobs(toplevel, commit, prefix)
+            files = sources_at(config, blob_of)
+            reader = GitSourceReader(cache, jobs, blobs, blob_of)
+            try:
+                project = build_project(config, jobs, files=files, reader=reader)
+            except ConfigError as exc:  # e.g. the canonical symbol does not exist yet at this commit
+                point.error = str(exc).split(": ", 2)[-1]
+                points.append(point)
+                continue
+            violations, _ = find_violations(project, rules)
+            report = build_report(project, finalise(violations))
+            point.violations = report.violations
+            point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
+                                        "import_sites": s.total, "competing_implementations":
+                                            s.competing_implementations} for s in report.symbols}
+            points.append(point)
+            if progress is not None:
+                progress(index, len(commits))
+    finally:
+        blobs.close()
+        cache.save()
+    return points
+
+
+def _python_blobs(toplevel: Path, commit: str, prefix: str) -> Dict[str, str]:
+    """relpath (to the project root) -> blob id, for each regular `.py` file of the commit."""
+    out = _git(toplevel, "ls-tree", "-r", "-z", "--full-tree", commit)
+    found = {}
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition(b"\t")
+        mode, kind, blob = meta.split()
+        name = path.decode("utf-8", "surrogateescape")
+        if kind == b"blob" and mode in (b"100644", b"100755") and name.endswith(".py") and name.startswith(prefix):
+            found[name[len(prefix):]] = blob.decode()
+    return found

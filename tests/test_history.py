@@ -1,0 +1,82 @@
+"""`report --history`: the figures commit by commit, read from git objects, the work tree untouched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import make_config, write_tree
+from ssot_lint.history import compute_history
+from ssot_lint.rule import EXAMPLE_FILES
+
+CONFIG = """
+[tool.ssot-lint]
+
+[[tool.ssot-lint.canonical]]
+symbol = "app.factory:EngineFactory"
+shims = ["app.legacy"]
+"""
+CONSUMERS = ["app/c1.py", "app/c2.py", "app/c3.py"]
+
+
+def git(folder, *args):
+    return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def migrated_repo(tmp_path):
+    """A repository migrated one consumer per commit: 0 of 3, then 1, 2, 3 import the canonical module."""
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    write_tree(tmp_path, {"README.md": "before the factory existed\n"})
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "empty")
+    write_tree(tmp_path, {**EXAMPLE_FILES, "pyproject.toml": CONFIG,
+                          **{path: "from app.legacy import EngineFactory\n" for path in CONSUMERS}})
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "three consumers on the shim")
+    for path in CONSUMERS:
+        write_tree(tmp_path, {path: "from app.factory import EngineFactory\n"})
+        git(tmp_path, "commit", "-q", "-am", f"migrate {path}")
+    return tmp_path
+
+
+def test_the_trend_commit_by_commit(migrated_repo):
+    config = make_config(migrated_repo, {"canonical": [{"symbol": "app.factory:EngineFactory",
+                                                        "shims": ["app.legacy"]}]})
+    head_before = git(migrated_repo, "rev-parse", "HEAD")
+    points = compute_history(config, "HEAD~4..HEAD", use_cache=False)  # the 4 commits after "empty"
+    trend = [p.symbols["app.factory:EngineFactory"]["migrated_percent"] for p in points]
+    assert trend == [0.0, 33.3, 66.7, 100.0]
+    assert [p.violations for p in points] == [3, 2, 1, 0]
+    assert [p.subject for p in points] == ["three consumers on the shim", *(f"migrate {p}" for p in CONSUMERS)]
+    assert git(migrated_repo, "status", "--porcelain") == "" and git(migrated_repo, "rev-parse", "HEAD") == head_before
+
+
+def test_every_nth_commit_and_a_commit_before_the_canonical(migrated_repo):
+    config = make_config(migrated_repo, {"canonical": [{"symbol": "app.factory:EngineFactory"}]})
+    points = compute_history(config, "HEAD", every=2, use_cache=False)  # all 5 commits: 1st, 3rd, 5th
+    assert [p.subject for p in points] == ["empty", "migrate app/c1.py", "migrate app/c3.py"]
+    assert "not in the project" in points[0].error and points[0].symbols == {}
+
+
+def test_the_command_line_markdown_has_the_trend_chart(migrated_repo):
+    run = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--no-cache", "--history", "HEAD~4..HEAD",
+                          "--format", "markdown"], cwd=migrated_repo, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "xychart-beta" in run.stdout and "line [0.0, 33.3, 66.7, 100.0]" in run.stdout
+    as_json = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--no-cache", "--history",
+                              "HEAD~4..HEAD", "--format", "json"], cwd=migrated_repo, capture_output=True,
+                             text=True, timeout=300)
+    history = json.loads(as_json.stdout)["history"]
+    assert [p["violations"] for p in history] == [3, 2, 1, 0]
+
+
+def test_a_bad_range_is_a_usage_error(migrated_repo):
+    run = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--history", "nope..HEAD"],
+                         cwd=migrated_repo, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and run.stderr.startswith("ssot-lint: error: --history: git log")
