@@ -652,6 +652,43 @@ def tool_versions(ssot: Path, tools: Dict[str, Path]) -> Dict[str, str]:
             "import-linter": version(tools["lint-imports"])}
 
 
+# -- history -------------------------------------------------------------------------------------------
+
+
+def history_repository(corpus: Path, commits: int) -> Path:
+    """A git repository holding the corpus and then `commits` commits, each appending a comment to one
+    Django model file (a different one each time, cycling), in bench/.corpus-history/."""
+    target = BENCH_DIR / ".corpus-history"
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir()
+    for folder in [*(s.folder for s in SDISTS), "ssot-lint.toml"]:
+        source = corpus / folder
+        if source.is_dir():
+            shutil.copytree(source, target / folder, ignore=shutil.ignore_patterns(".ssot_lint_cache"))
+        else:
+            shutil.copy2(source, target / folder)
+    git = ["git", "-C", str(target), "-c", "user.email=bench@example.com", "-c", "user.name=bench"]
+    run_quietly([*git, "init", "-q"])
+    run_quietly([*git, "add", "-A"])
+    run_quietly([*git, "commit", "-q", "-m", "corpus"])
+    candidates = sorted((target / SDISTS[0].folder / "django" / "db" / "models").glob("*.py"))
+    for index in range(commits):
+        path = candidates[index % len(candidates)]
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"# bench history commit {index}\n")
+        run_quietly([*git, "commit", "-q", "-am", f"touch {path.name}"])
+    return target
+
+
+def time_history(ssot: Path, corpus: Path, commits: int) -> Dict[str, float]:
+    repository = history_repository(corpus, commits)
+    env = dict(os.environ, NO_COLOR="1")
+    sample = timed_run([str(ssot), "report", "--no-cache", "--format", "json", "--history",
+                        f"HEAD~{commits}..HEAD"], repository, env)
+    return {"commits": commits, "seconds": sample.seconds, "peak_mb": sample.peak_mb}
+
+
 # -- main -------------------------------------------------------------------------------------------
 
 
@@ -661,6 +698,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--corpus", type=Path, default=BENCH_DIR / ".corpus",
                         help="where the unpacked sdists live (default bench/.corpus)")
     parser.add_argument("--quick", action="store_true", help="one round: a smoke test")
+    parser.add_argument("--history-commits", type=int, default=0, metavar="N",
+                        help="also time `report --history` over N commits of a git copy of the corpus, each "
+                             "touching one file (default 0: not run)")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds = 1
@@ -712,6 +752,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     say()
     say("ratios of medians:")
     print_ratios(found_ratios, ssot_peak)
+    history = None
+    if args.history_commits:
+        history = time_history(ssot, corpus, args.history_commits)
+        cold = summaries["cold"].median
+        say(f"  report --history over {history['commits']} commits: {history['seconds']:.1f} s, "
+            f"{history['seconds'] / cold:.1f}x one cold check (target for 100 commits: <= 5x), "
+            f"peak {history['peak_mb']:.0f} MB")
     say()
     say(f"ssot-lint: {findings['violations']} violations {findings['violations_by_code']}, "
         f"{findings['files_analysed']} files analysed")
@@ -735,6 +782,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         "targets": TARGETS,
         "findings": findings,
         "configs": configs,
+        "history": history,
     }
     RESULTS_FILE.write_text(json.dumps(record, indent=2) + "\n", "utf-8")
     say(f"\nwrote {RESULTS_FILE}")
