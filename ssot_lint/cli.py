@@ -197,6 +197,8 @@ def report(
     known = load_baseline(baseline) if baseline is not None else None
     project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
     figures = build_report(project, violations, known)
+    project.graph.graph.clear()  # free it before the history builds a project per commit (see history.py)
+    del project
     if history is not None:
         bar = progress_bar(sys.stderr, "reading history", "commits", minimum=2)
         figures.history = compute_history(settings, history, every, use_cache=not no_cache, progress=bar)

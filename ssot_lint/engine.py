@@ -101,7 +101,7 @@ def _check(graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile
 
 
 @contextmanager
-def _cyclic_gc_paused():
+def cyclic_gc_paused():
     """Facts, trees and resolutions hold no reference cycles, and the collector's full passes over
     millions of live objects doubled the time of a large run: reference counting frees them."""
     was_enabled = gc.isenabled()
@@ -116,7 +116,7 @@ def _cyclic_gc_paused():
 def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
               ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
               prefilter: bool = True, progress: Optional[Callable[[int, int], None]] = None) -> CheckResult:
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _run_check(config, paths, select, ignore, jobs, use_cache, prefilter, progress)
 
 
@@ -152,7 +152,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
 def analyse(config: Config, *, jobs: Optional[int] = None, use_cache: bool = False,
             progress: Optional[Callable[[int, int], None]] = None) -> Tuple[Project, Tuple[Violation, ...]]:
     """The project and all its violations (as `check` finds them with the configured selection)."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         rules = select_rules(config.select, config.ignore)
         project = build_project(config, jobs, use_cache=use_cache, progress=progress)
         violations, _ = find_violations(project, rules)

@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.discovery import SourceFile, sources_at
-from ssot_lint.engine import build_project, finalise, find_violations, select_rules
+from ssot_lint.engine import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
 from ssot_lint.facts import FileFacts
 from ssot_lint.report import build_report
 from ssot_lint.sources import SourceReader
@@ -122,31 +122,41 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
     rules = select_rules(config.select, config.ignore)
     blobs = GitBlobs(toplevel)
     points = []
-    try:
-        for index, (commit, date, subject) in enumerate(commits, start=1):
-            point = HistoryPoint(commit[:10], date, subject)
-            blob_of = _python_blobs(toplevel, commit, prefix)
-            files = sources_at(config, blob_of)
-            reader = GitSourceReader(cache, jobs, blobs, blob_of)
-            try:
-                project = build_project(config, jobs, files=files, reader=reader)
-            except ConfigError as exc:  # e.g. the canonical symbol does not exist yet at this commit
-                point.error = str(exc).split(": ", 2)[-1]
-                points.append(point)
-                continue
-            violations, _ = find_violations(project, rules)
-            report = build_report(project, finalise(violations))
-            point.violations = report.violations
-            point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
-                                        "import_sites": s.total, "competing_implementations":
-                                            s.competing_implementations} for s in report.symbols}
-            points.append(point)
-            if progress is not None:
-                progress(index, len(commits))
-    finally:
-        blobs.close()
-        cache.save()
+    with cyclic_gc_paused():
+        try:
+            for index, (commit, date, subject) in enumerate(commits, start=1):
+                points.append(_point(config, toplevel, prefix, (commit, date, subject), cache, rules, blobs, jobs))
+                if progress is not None:
+                    progress(index, len(commits))
+        finally:
+            blobs.close()
+            cache.save()
     return points
+
+
+def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, str], cache: FactsCache,
+           rules, blobs: GitBlobs, jobs: Optional[int]) -> HistoryPoint:
+    point = HistoryPoint(commit[0][:10], commit[1], commit[2])
+    blob_of = _python_blobs(toplevel, commit[0], prefix)
+    # Keep what is known of the blobs still in the tree only: memory stays that of one commit.
+    current = set(blob_of.values())
+    blobs.facts = {blob: facts for blob, facts in blobs.facts.items() if blob in current}
+    reader = GitSourceReader(cache, jobs, blobs, blob_of)
+    try:
+        project = build_project(config, jobs, files=sources_at(config, blob_of), reader=reader)
+    except ConfigError as exc:  # e.g. the canonical symbol does not exist yet at this commit
+        point.error = str(exc).split(": ", 2)[-1]
+        return point
+    violations, _ = find_violations(project, rules)
+    report = build_report(project, finalise(violations))
+    # networkx graphs refer to themselves (their cached views), and the cyclic collector is paused:
+    # empty this commit's graph so that its facts go when the project does.
+    project.graph.graph.clear()
+    point.violations = report.violations
+    point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
+                                "import_sites": s.total, "competing_implementations": s.competing_implementations}
+                     for s in report.symbols}
+    return point
 
 
 def _python_blobs(toplevel: Path, commit: str, prefix: str) -> Dict[str, str]:
