@@ -9,12 +9,11 @@ that were fixed; adding new ones takes `force`.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from ssot_lint.atomic import write_atomically
 from ssot_lint.config import ConfigError
 from ssot_lint.rule import Violation
 
@@ -60,16 +59,7 @@ def save_baseline(path: Path, entries: Sequence[dict]) -> None:
     """Write atomically: a baseline is never left half-written."""
     ordered = sorted(entries, key=lambda e: (e["path"], e["line"], e["code"], e["fingerprint"]))
     text = json.dumps({"version": FORMAT_VERSION, "tool": "ssot-lint", "violations": ordered}, indent=2) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomically(path, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)

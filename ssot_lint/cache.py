@@ -17,13 +17,13 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Set, Tuple
 
 from ssot_lint import __version__
+from ssot_lint.atomic import write_atomically
 from ssot_lint.discovery import SourceFile
 from ssot_lint.facts import FileFacts
 
@@ -180,21 +180,11 @@ class FactsCache:
     # -- writing --------------------------------------------------------------------
 
     def _write(self, path: Path, data: bytes) -> None:
-        """Write atomically (temporary file, then rename); give up quietly if the folder is not writable."""
+        """Write atomically; give up quietly (and stop caching) if the folder is not writable."""
         try:
             self._ensure_folder()
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
-                raise
+            write_atomically(path, data, mode=0o644)
         except OSError:
             self.enabled = False  # read-only or full: run on without a cache
 

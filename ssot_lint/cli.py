@@ -11,6 +11,7 @@ from typing import List, Optional
 import typer
 
 from ssot_lint import __version__
+from ssot_lint.atomic import write_atomically
 from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline, save_baseline, updated_entries
 from ssot_lint.baseline import entry as baseline_entry
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
@@ -211,7 +212,7 @@ def report(
     if output is None:
         sys.stdout.write(text)
     else:
-        write_atomically(output, text)
+        write_atomically(output, text.encode("utf-8"))
 
 
 @app.command("baseline")
@@ -265,26 +266,8 @@ def init(
         sys.stdout.write(text)
         return
     before = target.read_text(encoding="utf-8") if target.is_file() else ""
-    write_atomically(target, before + ("\n" if before and not before.endswith("\n\n") else "") + text)
+    write_atomically(target, (before + ("\n" if before and not before.endswith("\n\n") else "") + text).encode())
     typer.echo(f"wrote the ssot-lint configuration to {target}; check it with `ssot-lint check`", err=True)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written file."""
-    import os
-    import tempfile
-
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 @app.command("rules")

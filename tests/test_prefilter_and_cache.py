@@ -151,5 +151,5 @@ def test_two_runs_at_once_on_one_cache_agree(tmp_path):
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [1, 1], [err for _, err in outputs]
     assert outputs[0][0] == outputs[1][0] and outputs[0][0].startswith("[")
-    leftovers = [p for p in (repo / CACHE_DIRNAME).rglob(".tmp-*")]
+    leftovers = list((repo / CACHE_DIRNAME).rglob("*.tmp"))
     assert leftovers == []  # every write was completed or cleaned up
