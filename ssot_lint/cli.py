@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import sys
+import threading
 from pathlib import Path
 from typing import List, Optional
 
@@ -294,8 +295,29 @@ def explain(code: str = typer.Argument(..., help="A rule code, like SSOT002, or 
     raise ConfigError(f"unknown rule {code!r} (see `ssot-lint rules`)")
 
 
+# Resolution follows chains recursively: an alias chain thousands long needs a deep stack, so the
+# command runs in a thread with a large one (the main thread's cannot be enlarged).
+STACK_BYTES = 512 * 1024 * 1024
+RECURSION_LIMIT = 200_000
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Entry point: every error is one line on stderr, never a traceback."""
+    outcome: List[int] = []
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    threading.stack_size(STACK_BYTES)
+    worker = threading.Thread(target=lambda: outcome.append(_run(argv)), name="ssot-lint", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)  # in slices, so that Ctrl-C reaches this thread at once
+    except KeyboardInterrupt:
+        typer.echo("ssot-lint: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(outcome[0] if outcome else EXIT_ERROR)
+
+
+def _run(argv: Optional[List[str]]) -> int:
     try:
         code = app(args=argv, prog_name="ssot-lint", standalone_mode=False)
     except ConfigError as exc:
@@ -311,7 +333,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         code = EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last guard: one line, never a traceback
         code = _usage_error(exc)
-    sys.exit(code or EXIT_CLEAN)
+    return code or EXIT_CLEAN
 
 
 def _usage_error(exc: Exception) -> int:

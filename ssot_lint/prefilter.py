@@ -65,6 +65,12 @@ class Tokens:
     _compiled: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
+    def module_segments(self) -> FrozenSet[str]:
+        if "segments" not in self._compiled:
+            self._compiled["segments"] = frozenset(m.rpartition(".")[2] for m in self.modules)
+        return self._compiled["segments"]
+
+    @property
     def key(self) -> str:
         text = repr((sorted(self.names), self.patterns, sorted(self.modules), sorted(self.star_modules)))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -143,7 +149,7 @@ def initial_tokens(config: Config) -> Tokens:
 def mentions(tokens: Tokens, text: str) -> bool:
     """Does an identifier in `text` (a dotted name) match the tokens? (Generous: it only decides what
     is worth resolving.)"""
-    segments = {m.rpartition(".")[2] for m in tokens.modules}
+    segments = tokens.module_segments
     return any(part in tokens.names or part in segments or any(fnmatch.fnmatchcase(part, p) for p in tokens.patterns)
                for part in text.split("."))
 
@@ -166,24 +172,37 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
 
     names: Set[str] = set()
     star_modules: Set[str] = set()
-    for info in list(project.graph.checked.values()):
-        segment = info.name.rpartition(".")[2]
-        for cls in info.facts.classes:
-            if (info.name, cls.qualname, cls.span.line) in tracked:
-                names.add(cls.name)
-        for binding in info.facts.module_bindings():
-            if binding.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN):
-                continue
-            if binding.kind is BindingKind.STAR:
-                source = project.graph.absolute(info, binding)
-                if source and mentions(tokens, source) or (source or "").rpartition(".")[2] in tokens.star_modules:
-                    if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
-                           for n in tokens.names):
-                        star_modules.add(segment)
-                continue
-            source_side = binding.value if binding.kind is BindingKind.ALIAS else \
-                f"{binding.module or ''}.{binding.imported_name or ''}"
-            if mentions(tokens, source_side) and is_tracked(resolver.resolve_binding(info, binding)):
-                names.add(binding.name)
-                star_modules.add(segment)
+    done: Set[Tuple[str, int]] = set()  # bindings found tracked already
+    # Passes over the checked modules until nothing new turns up: an alias of an alias found in this
+    # pass is then looked for in the same round, not one round (and one rescan of the files) later.
+    changed = True
+    while changed:
+        changed = False
+        current = tokens.grow(names, star_modules)
+        for info in list(project.graph.checked.values()):
+            segment = info.name.rpartition(".")[2]
+            for cls in info.facts.classes:
+                if (info.name, cls.qualname, cls.span.line) in tracked:
+                    names.add(cls.name)
+            for binding in info.facts.module_bindings():
+                key = (info.name, binding.order)
+                if key in done or binding.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN):
+                    continue
+                if binding.kind is BindingKind.STAR:
+                    source = project.graph.absolute(info, binding)
+                    if source and mentions(current, source) or (source or "").rpartition(".")[2] in \
+                            current.star_modules:
+                        if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
+                               for n in current.names):
+                            star_modules.add(segment)
+                            done.add(key)
+                    continue
+                source_side = binding.value if binding.kind is BindingKind.ALIAS else \
+                    f"{binding.module or ''}.{binding.imported_name or ''}"
+                if mentions(current, source_side) and is_tracked(resolver.resolve_binding(info, binding)):
+                    changed = changed or binding.name not in current.names
+                    names.add(binding.name)
+                    star_modules.add(segment)
+                    done.add(key)
+                    current = current.grow([binding.name], [segment])
     return tokens.grow(names, star_modules)

@@ -93,7 +93,7 @@ class ImportSite:
     def context(self):
         return self.binding.context if self.binding is not None else self.attribute.context
 
-    @property
+    @cached_property
     def through(self) -> Tuple[str, ...]:
         """Modules other than this one and the definition's, whose bindings the name went through."""
         return tuple(m for m in self.resolution.through_modules() if m != self.info.name)
@@ -349,4 +349,12 @@ class Project:
         return f"module {module}"
 
     def describe_chain(self, canonical: Canonical, modules: Tuple[str, ...]) -> str:
+        """The modules a name went through, the middle of a long chain elided (the JSON `chain` has all)."""
+        if len(modules) > 5:
+            shown = [*(self.describe_module(canonical, m) for m in modules[:2]),
+                     f"... {len(modules) - 3} more modules ...", self.describe_module(canonical, modules[-1])]
+            shims = [self.describe_module(canonical, m) for m in modules[2:-1] if canonical.is_shim(m)]
+            if shims:  # a shim on the way is what the reader must know about
+                shown[2] = f"... {len(modules) - 3} more modules, including {', '.join(shims)} ..."
+            return " -> ".join(shown)
         return " -> ".join(self.describe_module(canonical, m) for m in modules)

@@ -15,7 +15,7 @@ import builtins
 import enum
 import itertools
 from dataclasses import dataclass, replace
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 from ssot_lint.facts import Binding, BindingKind, BranchKind
 from ssot_lint.graph import ModuleInfo, ProjectGraph
@@ -63,11 +63,15 @@ class Resolution:
 
     def through_modules(self) -> Tuple[str, ...]:
         """The modules whose bindings were followed, in order, without the defining module."""
-        seen: List[str] = []
-        for hop in self.hops:
-            if hop.module != self.module and hop.module not in seen:
-                seen.append(hop.module)
-        return tuple(seen)
+        cached = self.__dict__.get("_through")
+        if cached is None:  # computed once: chains can be thousands of hops long
+            seen: Dict[str, None] = {}
+            for hop in self.hops:
+                if hop.module != self.module:
+                    seen.setdefault(hop.module, None)
+            cached = tuple(seen)
+            object.__setattr__(self, "_through", cached)
+        return cached
 
 
 _BUILTINS = frozenset(dir(builtins))

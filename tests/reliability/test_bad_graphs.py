@@ -1,0 +1,44 @@
+"""Bad graphs: alias chains thousands long, long import chains, star-import cycles, self-imports and
+relative imports beyond the top package end in a report, never a recursion error or an endless loop."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CHAIN = 3000
+
+
+def test_thousands_long_chains_and_cycles(tmp_path):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/base.py": "class Target:\n    pass\n",
+        # an alias of an alias ... 3000 deep, read first by a module sorted before it
+        "pkg/chain.py": "from pkg.base import Target as A0\n" + "".join(f"A{i} = A{i - 1}\n" for i in range(1, CHAIN)),
+        "a_first.py": f"from pkg.chain import A{CHAIN - 1}\n",
+        # star imports in a cycle, a module importing itself, dots beyond the top package
+        "pkg/s1.py": "from pkg.s2 import *\n",
+        "pkg/s2.py": "from pkg.s1 import *\nfrom pkg.base import Target\n",
+        "pkg/selfish.py": "from pkg.selfish import Target\nimport pkg.selfish\nfrom .... import Target as Gone\n",
+        "b_user.py": "from pkg.s1 import Target\nfrom pkg.selfish import Target as T2\n",
+        "ssot-lint.toml": '[[canonical]]\nsymbol = "pkg.base:Target"\n',
+    }
+    for index in range(300):  # a chain of 300 modules, each re-exporting the one before
+        files[f"pkg/m{index}.py"] = f"from pkg.{'base' if index == 0 else f'm{index - 1}'} import Target\n"
+    files["c_user.py"] = "from pkg.m299 import Target\n"
+    for relpath, text in files.items():
+        path = tmp_path / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "ssot_lint", "check", "--no-cache", "--output-format", "json"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr
+    assert "internal error" not in run.stderr
+    import json
+
+    found = {(v["filename"], v["code"]) for v in json.loads(run.stdout)}
+    assert ("a_first.py", "SSOT002") in found  # A2999 is the canonical, through pkg.chain
+    assert ("b_user.py", "SSOT002") in found  # through the star-import cycle
+    assert ("c_user.py", "SSOT002") in found  # through 300 modules
+    chain_message = next(v["message"] for v in json.loads(run.stdout) if v["filename"] == "c_user.py")
+    assert "more modules" in chain_message and len(chain_message) < 300  # a long chain is elided
