@@ -74,8 +74,7 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
     _check(graph, reader, checked)
     by_path = {f.relpath: f for f in files}
-    project = Project(config, graph, lambda relpath: reader.matches(by_path[relpath], initial))
-    project.reader = reader
+    project = Project(config, graph, lambda relpath: reader.matches(by_path[relpath], initial), reader)
     while prefilter:
         grown = derive_tokens(project, tokens)
         if grown == tokens:

@@ -88,11 +88,10 @@ class GitSourceReader(SourceReader):
     def stamp(self, source: SourceFile) -> Optional[FileStamp]:
         blob = self.blob_of[source.relpath]
         if blob not in self.blobs.digests:
-            self.blobs.digests[blob] = content_digest(self.blobs.read(blob))
+            self.blobs.digests[blob] = content_digest(self._read(source) or b"")
         return FileStamp(0, 0, self.blobs.digests[blob])
 
-    def _read(self, source: SourceFile) -> Optional[bytes]:
-        self.files_read += 1
+    def _load(self, source: SourceFile) -> bytes:
         return self.blobs.read(self.blob_of[source.relpath])
 
     def matches(self, source: SourceFile, tokens) -> bool:

@@ -115,12 +115,12 @@ class Project:
     something the configuration tracks (SSOT000 reports only such files)."""
 
     def __init__(self, config: Config, graph: ProjectGraph,
-                 mentions_configured_name: Optional[Callable[[str], bool]] = None):
+                 mentions_configured_name: Optional[Callable[[str], bool]] = None, reader=None):
         self.config = config
         self.graph = graph
         self.resolver = Resolver(graph)
         self.mentions_configured_name = mentions_configured_name or (lambda relpath: True)
-        self.reader = None  # the SourceReader that loaded it, for statistics
+        self.reader = reader  # the SourceReader that loaded it: its cache, and what it read and parsed
         self.canonicals: Tuple[Canonical, ...] = tuple(self._locate(spec) for spec in config.canonicals)
         self.refresh()
 

@@ -50,15 +50,20 @@ class SourceReader:
         return stamp
 
     def _read(self, source: SourceFile) -> Optional[bytes]:
+        """The file's bytes, read once per run (None if it cannot be read)."""
         data = self._bytes.get(source.relpath)
         if data is None:
             try:
-                data = source.path.read_bytes()
+                data = self._load(source)
             except OSError:
                 return None
             self.files_read += 1
             self._bytes[source.relpath] = data
         return data
+
+    def _load(self, source: SourceFile) -> bytes:
+        """Where the bytes come from: the work tree here, git objects in history.py."""
+        return source.path.read_bytes()
 
     def matches(self, source: SourceFile, tokens) -> bool:
         """Does the file's text match the token set? (An unreadable file does: it is reported.)"""
