@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.facts import BindingKind
+from ssot_lint.fix import Applicability, MoveImport, RetargetModuleImport, relative_or_absolute, safe
 from ssot_lint.resolve import TargetKind
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import EXAMPLE_FILES, Example, Rule, Violation
+
+EXAMPLE_FACTORY = EXAMPLE_FILES["app/factory.py"]
 
 
 class IndirectImport(Rule):
@@ -32,26 +36,55 @@ class IndirectImport(Rule):
     ```python
     from app.factory import EngineFactory
     ```
+    `--fix` does this (a safe fix: the same object is bound) for `from m import
+    Name [as X]`, keeping the local name and the import's place, splitting a
+    statement whose other names stay, and joining an earlier import from the
+    canonical module in the same block. A name a shim re-exports from elsewhere
+    moves to where it is defined. `import shim as m` becomes `import canonical as m`
+    when every `m.<name>` in the file names the same object in both modules.
+    Star imports, a shim's own helpers, `import shim` without `as`, and
+    `package.Name` reads have no automatic fix.
     """
 
     code = "SSOT002"
     name = "indirect-import"
     summary = "A canonical symbol imported through another module, or anything imported from a shim"
+    fixable = Applicability.SAFE
 
     VALID = (
         Example("from app.factory import EngineFactory\n"),
         Example("import app.factory as factories\n\nfactory = factories.EngineFactory\n"),
     )
     INVALID = (
-        Example("from app.legacy import EngineFactory\n", lines=(1,)),
-        Example("from app.legacy import make_factory\n", lines=(1,)),
+        Example("from app.legacy import EngineFactory\n", lines=(1,),
+                fixed="from app.factory import EngineFactory\n"),
+        Example("from app.legacy import make_factory\n", lines=(1,), fixed="from app.legacy import make_factory\n"),
         Example("from app import EngineFactory\n", lines=(1,),
-                files={"app/__init__.py": "from app.factory import EngineFactory\n"}),
+                files={"app/__init__.py": "from app.factory import EngineFactory\n"},
+                fixed="from app.factory import EngineFactory\n"),
         Example("from app.legacy import *\n", lines=(1,)),
         Example("import app.legacy\n", lines=(1,)),
         Example(
             "def build():\n    from app.reexport import Factory\n    return Factory()\n",
             lines=(2,), files={"app/reexport.py": "from app.factory import EngineFactory as Factory\n"},
+            fixed="def build():\n    from app.factory import EngineFactory as Factory\n    return Factory()\n",
+        ),
+        Example(  # only the name that moves leaves the statement; it joins the earlier canonical import
+            "from app.factory import make  # keep\nfrom app.legacy import (\n    make_factory,  # helper\n"
+            "    EngineFactory,\n)\n",
+            lines=(3, 4), files={"app/factory.py": EXAMPLE_FACTORY + "\n\ndef make():\n    return 1\n"},
+            fixed="from app.factory import make, EngineFactory  # keep\nfrom app.legacy import (\n"
+                  "    make_factory,  # helper\n)\n",
+        ),
+        Example(  # the fix keeps its place under TYPE_CHECKING, and a relative import stays relative
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .legacy import EngineFactory as F\n",
+            lines=(4,),
+            fixed="from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .factory import EngineFactory as F\n",
+        ),
+        Example(
+            "import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
+            lines=(1, 5),
+            fixed="import app.factory as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
         ),
     )
 
@@ -72,6 +105,7 @@ class IndirectImport(Rule):
                         f"import {canonical.name} from {canonical.home}",
                         subject=f"{site.source_module}:{site.name} as {site.local_name}",
                         canonical=canonical, chain=(site.info.name, *site.through, canonical.module),
+                        fix=self._move(site, canonical.home, canonical.name),
                     )
                 elif site.name == "*" or site.local_name == "*":
                     if reads_shim or self._star_brings(project, canonical, site):
@@ -87,7 +121,52 @@ class IndirectImport(Rule):
                         site.info, site.span, self._shim_message(canonical, site),
                         subject=f"{site.source_module}:{site.name} as {site.local_name}",
                         canonical=canonical, chain=(site.info.name, site.source_module or ""),
+                        fix=self._shim_fix(project, canonical, site),
                     )
+
+    @staticmethod
+    def _move(site, module: str, name: str):
+        """`from m import X [as Y]` -> `from module import name as Y`, written relative if it was."""
+        binding = site.binding
+        if site.attribute is not None or binding is None or binding.kind is not BindingKind.IMPORT_FROM \
+                or binding.statement is None or module == site.info.name:
+            return None
+        level, written = relative_or_absolute(site.info.name, site.info.file.is_package, binding.level, module)
+        shown = "." * level + written
+        return safe(MoveImport(binding.statement, binding.span, shown, name, site.local_name),
+                    f"import {name} from {shown}")
+
+    def _shim_fix(self, project, canonical, site):
+        """A shim's re-export moves to where it is defined; an aliased shim module import is retargeted."""
+        resolution, binding = site.resolution, site.binding
+        if binding is None:
+            return None
+        if resolution.kind is TargetKind.MODULE:
+            return self._retarget(project, canonical, site)
+        target = resolution.target
+        if target is None or "." in target[1] or canonical.is_shim(target[0]) or \
+                project.resolver.resolve_import(target[0], target[1]).definition != resolution.definition:
+            return None  # defined in the shim itself (or nowhere importable): a person must decide
+        return self._move(site, target[0], target[1])
+
+    @staticmethod
+    def _retarget(project, canonical, site):
+        """`import shim as m` -> `import canonical as m`, when every `m.X` in the file is the same X in both."""
+        binding, shim, home = site.binding, site.resolution.module or "", canonical.home
+        aliased = binding.name != shim.rpartition(".")[2] if binding.kind is BindingKind.IMPORT_FROM \
+            else binding.imported_name == binding.module and binding.name != binding.module
+        if not aliased or binding.statement is None or binding.kind not in (BindingKind.IMPORT_MODULE,
+                                                                              BindingKind.IMPORT_FROM):
+            return None  # `import a.shim` / `from a import shim`: `a.shim.X` and `shim.X` uses would need rewriting
+        resolver = project.resolver
+        attributes = sorted({ref.dotted.split(".")[1] for ref in site.info.facts.attribute_refs
+                             if ref.dotted.split(".")[0] == binding.name})
+        for attribute in attributes:
+            before = resolver.resolve_import(shim, attribute).definition
+            if before is None or before != resolver.resolve_import(home, attribute).definition:
+                return None
+        return safe(RetargetModuleImport(binding.statement, binding.span, home, binding.name, tuple(attributes)),
+                    f"import {home} as {binding.name}")
 
     @staticmethod
     def _star_brings(project, canonical, site) -> bool:

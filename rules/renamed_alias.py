@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.facts import BindingKind
+from ssot_lint.fix import Applicability, RenameBinding, unsafe
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -28,21 +29,37 @@ class RenamedAlias(Rule):
     ```python
     from app.factory import EngineFactory
     ```
+    `--fix --unsafe-fixes` renames the alias to the canonical name at its
+    binding and at every use in the file, and removes an alias that becomes
+    `EngineFactory = EngineFactory`. It is unsafe because code outside the file
+    (a string, `getattr`) could still use the old name; it is not offered for a
+    module-level alias that other modules import or `__all__` lists, nor when the
+    canonical name already means something else in the file.
     """
 
     code = "SSOT005"
     name = "renamed-alias"
     summary = "A canonical symbol bound under another name"
+    fixable = Applicability.UNSAFE
 
     VALID = (
         Example("from app.factory import EngineFactory\n"),
         Example("from app.factory import EngineFactory as EngineFactory\n"),
     )
     INVALID = (
-        Example("from app.factory import EngineFactory as Factory\n", lines=(1,)),
-        Example("from app.factory import EngineFactory\n\nDefaultFactory = EngineFactory\n", lines=(3,)),
+        Example("from app.factory import EngineFactory as Factory\n\nfactory = Factory()\n", lines=(1,),
+                fixed="from app.factory import EngineFactory\n\nfactory = EngineFactory()\n"),
+        Example("from app.factory import EngineFactory\n\nDefaultFactory = EngineFactory\n"
+                "factory = DefaultFactory()\n", lines=(3,),
+                fixed="from app.factory import EngineFactory\n\nfactory = EngineFactory()\n"),
         Example("import app.factory\n\n\ndef build():\n    Factory = app.factory.EngineFactory\n"
-                "    return Factory()\n", lines=(5,)),
+                "    return Factory()\n", lines=(5,),
+                fixed="import app.factory\n\n\ndef build():\n    EngineFactory = app.factory.EngineFactory\n"
+                      "    return EngineFactory()\n"),
+        Example(  # another module imports the alias: renaming it would break that import, so no fix
+            "from app.factory import EngineFactory as Factory\n", lines=(1,),
+            files={"app/other.py": "from app.service import Factory\n"},
+            fixed="from app.factory import EngineFactory as Factory\n"),
     )
 
     def check(self, project) -> Iterator[Violation]:
@@ -61,4 +78,19 @@ class RenamedAlias(Rule):
                         f"{canonical.name} bound as {binding.name}; use the name {canonical.name} "
                         f"so that readers and grep find it",
                         subject=f"alias {binding.context.qualname}.{binding.name}", canonical=canonical,
+                        fix=self._rename(project, canonical, info, binding),
                     )
+
+    @staticmethod
+    def _rename(project, canonical, info, binding):
+        """Rename the alias throughout its file, unless other modules can read it by its name."""
+        if binding.context.at_module_level:
+            if binding.name in (info.facts.all_names or ()):
+                return None
+            if any(site.source_module == info.name and site.name == binding.name
+                   for site in project.import_sites):
+                return None
+        same = tuple(b.span for b in info.facts.bindings if b.name == canonical.name
+                     and canonical.is_canonical(project.resolver.resolve_binding(info, b)))
+        return unsafe(RenameBinding(binding.span, binding.name, canonical.name, same),
+                      f"rename {binding.name} to {canonical.name}")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.fix import Applicability, ReplaceString, unsafe
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -34,21 +35,30 @@ class StringReference(Rule):
     ```python
     @mock.patch("app.factory.EngineFactory")
     ```
+    `--fix --unsafe-fixes` rewrites the string to the canonical path (or to where
+    a shim's re-export is defined). It is unsafe because a patch of the canonical
+    module's attribute is not seen by code that imported the name before the
+    patch, and a module loaded by `import_module` is another object.
     """
 
     code = "SSOT008"
     name = "string-reference"
     summary = "A dotted string naming a path through a shim"
+    fixable = Applicability.UNSAFE
 
     VALID = (
         Example('from unittest import mock\n\npatcher = mock.patch("app.factory.EngineFactory")\n'),
         Example('import importlib\n\nmodule = importlib.import_module("app.factory")\n'),
     )
     INVALID = (
-        Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.EngineFactory")\n', lines=(3,)),
+        Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.EngineFactory")\n', lines=(3,),
+                fixed='from unittest import mock\n\npatcher = mock.patch("app.factory.EngineFactory")\n'),
         Example('import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
-                lines=(5,)),
-        Example('legacy = __import__("app.legacy")\n', lines=(1,)),
+                lines=(5,),
+                fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.factory")\n'),
+        Example("legacy = __import__('app.legacy')\n", lines=(1,), fixed="legacy = __import__('app.factory')\n"),
+        Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n', lines=(3,),
+                fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n'),
     )
 
     def check(self, project) -> Iterator[Violation]:
@@ -72,4 +82,19 @@ class StringReference(Rule):
                         info, ref.span,
                         f"'{ref.value}' passed to {ref.callee}() goes through {kind} {module}; {advice}",
                         subject=f"string {ref.value}", canonical=canonical, chain=(module, canonical.module),
+                        fix=self._replacement(canonical, ref, module, resolution),
                     )
+
+    @staticmethod
+    def _replacement(canonical, ref, module, resolution):
+        """The canonical path for the string, in the string's own style ('a.b.C' or 'a.b:C')."""
+        separator = ":" if ":" in ref.value else "."
+        if canonical.is_canonical(resolution):
+            new = f"{canonical.home}{separator}{canonical.name}"
+        elif module == ref.value:
+            new = canonical.home
+        elif resolution.target is not None and not canonical.is_shim(resolution.target[0]):
+            new = f"{resolution.target[0]}{separator}{resolution.target[1]}"  # re-exported from there
+        else:
+            return None  # a shim's own helper: there is no canonical path to name
+        return unsafe(ReplaceString(ref.span, ref.value, new), f"use '{new}'")

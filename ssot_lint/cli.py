@@ -16,9 +16,10 @@ from ssot_lint.atomic import write_atomically
 from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline, save_baseline, updated_entries
 from ssot_lint.baseline import entry as baseline_entry
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
+from ssot_lint.autofix import run_fix, unified_diff
 from ssot_lint.engine import analyse, build_project, run_check
 from ssot_lint.output import (
-    progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
+    fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
 )
 from ssot_lint.history import compute_history
@@ -102,23 +103,45 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the violations and nothing else."),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Also say what was read, parsed and taken from the cache (on stderr)."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes, then report what is left."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply (with --fix) or show (with "
+                                                                     "--diff) the fixes that may change behaviour."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff instead of writing them; "
+                                                    "exit 1 if there are any."),
 ) -> None:
     """Lint the project: report every path that bypasses a canonical symbol."""
     paths = list(paths or [])
     for path in paths:
         if not path.exists():
             raise ConfigError(f"{path}: no such file or folder")
+    if fix and diff:
+        raise ConfigError("--fix and --diff cannot be used together: --diff shows the fixes without writing them")
     settings = load_project_config(config, paths)
     progress = None if quiet else progress_bar(sys.stderr)
-    result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
-                       use_cache=not no_cache, progress=progress)
+    outcome = None
+    if fix or diff:
+        outcome = run_fix(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
+                          use_cache=not no_cache, unsafe=unsafe_fixes, write=fix, progress=progress)
+        result = outcome.result
+    else:
+        result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
+                           use_cache=not no_cache, progress=progress)
     if progress is not None:
         progress.finish()
+    if diff:
+        assert outcome is not None
+        sys.stdout.write(unified_diff(settings.root, outcome.changed))
+        if not quiet:
+            typer.echo(fix_summary(outcome, would=True), err=True)
+        raise typer.Exit(EXIT_VIOLATIONS if outcome.changed and not exit_zero else EXIT_CLEAN)
     known: List = []
     if baseline is not None:
         new, known = load_baseline(baseline).split(result.violations)
         result = dataclasses.replace(result, violations=tuple(new))
-    sys.stdout.write(render(output_format, result, settings.root, quiet))
+    sys.stdout.write(render(output_format, result, settings.root, quiet, unsafe_fixes))
+    if outcome is not None and not quiet:
+        typer.echo(fix_summary(outcome, would=False), err=output_format not in (OutputFormat.concise,
+                                                                                 OutputFormat.text))
     if known and not quiet and output_format in (OutputFormat.concise, OutputFormat.text):
         typer.echo(f"{len(known)} known violation{'s' if len(known) != 1 else ''} remain in the baseline "
                    f"{baseline}.")
@@ -129,7 +152,7 @@ def check(
     raise typer.Exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
 
 
-def render(output_format: OutputFormat, result, root: Path, quiet: bool) -> str:
+def render(output_format: OutputFormat, result, root: Path, quiet: bool, unsafe_fixes: bool = False) -> str:
     violations = result.violations
     if output_format is OutputFormat.json:
         return render_json(violations)
@@ -141,8 +164,7 @@ def render(output_format: OutputFormat, result, root: Path, quiet: bool) -> str:
         return render_sarif(violations, root, all_rules())
     if output_format is OutputFormat.junit:
         return render_junit(violations, root, result.files_analysed)
-    text = render_concise(result, root, use_colour(sys.stdout))
-    return "".join(line + "\n" for line in text.splitlines()[:-1]) if quiet else text
+    return render_concise(result, root, use_colour(sys.stdout), unsafe_fixes, footer=not quiet)
 
 
 class GraphFormat(str, enum.Enum):
@@ -276,10 +298,10 @@ def list_rules() -> None:
     """List every rule: code, name, summary."""
     rules = all_rules()
     width = max(len(r.name) for r in rules)
-    typer.echo(f"{'code':<7}  {'name':<{width}}  {'severity':<8}  {'fix':<3}  summary")
+    typer.echo(f"{'code':<7}  {'name':<{width}}  {'severity':<8}  {'fix':<6}  summary")
     for rule in rules:
-        fix = "yes" if rule.fixable else "-"
-        typer.echo(f"{rule.code:<7}  {rule.name:<{width}}  {rule.severity.value:<8}  {fix:<3}  {rule.summary}")
+        fix = rule.fixable.value if rule.fixable else "-"
+        typer.echo(f"{rule.code:<7}  {rule.name:<{width}}  {rule.severity.value:<8}  {fix:<6}  {rule.summary}")
 
 
 @app.command()

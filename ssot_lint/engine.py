@@ -12,7 +12,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 import pathspec
 
@@ -25,7 +25,7 @@ from ssot_lint.project import Project
 from ssot_lint.rule import Rule, Violation
 import ssot_lint.rules as rules_package
 from ssot_lint.rules import all_rules
-from ssot_lint.sources import SourceReader
+from ssot_lint.sources import OverlayReader, SourceReader
 
 UNUSED_NOQA = "SSOT100"
 
@@ -114,14 +114,16 @@ def cyclic_gc_paused():
 
 def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
               ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
-              prefilter: bool = True, progress: Optional[Callable[[int, int], None]] = None) -> CheckResult:
+              prefilter: bool = True, progress: Optional[Callable[[int, int], None]] = None,
+              overlay: Optional[Mapping[str, bytes]] = None) -> CheckResult:
+    """`overlay`: new contents for some files (by relative path), read in place of the disk's."""
     with cyclic_gc_paused():
-        return _run_check(config, paths, select, ignore, jobs, use_cache, prefilter, progress)
+        return _run_check(config, paths, select, ignore, jobs, use_cache, prefilter, progress, dict(overlay or {}))
 
 
 def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str],
                jobs: Optional[int], use_cache: bool, prefilter: bool,
-               progress: Optional[Callable[[int, int], None]]) -> CheckResult:
+               progress: Optional[Callable[[int, int], None]], overlay: Dict[str, bytes]) -> CheckResult:
     check_selectors(config.select, config.where("select"))
     check_selectors(config.ignore, config.where("ignore"))
     for pattern, codes in config.per_file_ignores:
@@ -132,18 +134,21 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
     files = discover(config)
     cache = FactsCache(config.root, enabled=use_cache)
     key = _result_key(config, rules, prefilter)
-    cached = cache.load_result(key, files)
+    cached = None if overlay else cache.load_result(key, files)
     if cached is not None:  # nothing changed since the last run: its answer stands
         violations, suppressed, loaded = cached
         files_read = files_parsed = 0
     else:
-        project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache, progress=progress)
+        reader = OverlayReader(cache, overlay, jobs, progress) if overlay else None
+        project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache, progress=progress,
+                                reader=reader)
         violations, suppressed = find_violations(project, rules)
         graph, reader = project.graph, project.reader
         loaded, files_read, files_parsed = len(graph.modules) + len(graph.unparsed), reader.files_read, \
             reader.files_parsed
         cache.save()  # the stamps of what the rules read too
-        cache.save_result(key, files, (violations, suppressed, loaded))
+        if not overlay:
+            cache.save_result(key, files, (violations, suppressed, loaded))
     kept = _only_under(config, list(violations), paths)
     return CheckResult(finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
 

@@ -64,15 +64,45 @@ def display_path(root: Path, relpath: str) -> str:
         return os.path.relpath(absolute)
 
 
-def render_concise(result: CheckResult, root: Path, colour: bool) -> str:
+def render_concise(result: CheckResult, root: Path, colour: bool, unsafe_fixes: bool = False,
+                   footer: bool = True) -> str:
+    """ruff's concise format: `path:line:col: CODE [*] message`, `[*]` where `--fix` would fix it."""
     bold, red, cyan, dim, reset = ("\033[1m", "\033[31m", "\033[36m", "\033[2m", "\033[0m") if colour \
         else ("",) * 5
     lines = []
+    fixable = hidden = 0
     for v in result.violations:
         location = f"{bold}{display_path(root, v.path)}{reset}{cyan}:{reset}{v.line}{cyan}:{reset}{v.column}{cyan}:{reset}"
-        lines.append(f"{location} {red}{bold}{v.code}{reset} {v.message}")
+        marker = ""
+        if v.fix is not None and (v.fix.is_safe or unsafe_fixes):
+            fixable += 1
+            marker = f" {cyan}[*]{reset}"
+        elif v.fix is not None:
+            hidden += 1
+        lines.append(f"{location} {red}{bold}{v.code}{reset}{marker} {v.message}")
+    if not footer:
+        return "".join(line + "\n" for line in lines)
     lines.append(summary(result, dim, reset))
+    if fixable or hidden:
+        more = f" ({hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the `--unsafe-fixes` " \
+               f"option)" if hidden else ""
+        flags = "--fix --unsafe-fixes" if unsafe_fixes else "--fix"
+        lines.append(f"[*] {fixable} fixable with `{flags}`{more}." if fixable else
+                     f"No fixes available{more}.")
     return "\n".join(lines) + "\n"
+
+
+def fix_summary(outcome, would: bool) -> str:
+    """After `--fix` (or `--diff`): how many were fixed, how many remain and why."""
+    files = len(outcome.changed)
+    verb = "Would fix" if would else "Fixed"
+    lines = [f"{verb} {outcome.fixed} violation{'s' if outcome.fixed != 1 else ''} in {files} "
+             f"file{'s' if files != 1 else ''}; {len(outcome.result.violations)} remain."]
+    for reason, count in outcome.not_fixed.items():
+        lines.append(f"  {count:>4} not fixed: {reason}")
+    for relpath, reason in outcome.not_written.items():
+        lines.append(f"  {relpath} not written: {reason}")
+    return "\n".join(lines)
 
 
 def summary(result: CheckResult, dim: str = "", reset: str = "") -> str:
@@ -98,6 +128,7 @@ def violation_json(v: Violation) -> dict:
         "chain": list(v.chain),
         "severity": v.severity.value,
         "fixable": v.fixable,
+        "fix": None if v.fix is None else {"applicability": v.fix.applicability.value, "message": v.fix.message},
         "fingerprint": v.fingerprint,
     }
 

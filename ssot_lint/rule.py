@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, Optional, Tuple
 
 from ssot_lint.facts import Span
+from ssot_lint.fix import Fix
 
 if TYPE_CHECKING:
     from ssot_lint.graph import ModuleInfo
@@ -42,9 +43,13 @@ class Violation:
     symbol: Optional[str]  # the canonical symbol concerned, 'pkg.mod:Name'
     chain: Tuple[str, ...]  # the modules the name went through, importer first, definition last
     subject: str  # a stable description of what is reported, for the fingerprint
-    fixable: bool = False
     severity: Severity = Severity.ERROR
     fingerprint: str = ""
+    fix: Optional[Fix] = None  # the edit that removes it, when the rule knows one
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.message)
@@ -62,13 +67,15 @@ class Example:
 
     `code` is written to `path` on top of `EXAMPLE_FILES` (plus `files`); for an
     INVALID example, `lines` are the lines of `path` where the rule must fire,
-    exactly; a VALID example must give no violation of the rule in `path`.
+    exactly; a VALID example must give no violation of the rule in `path`. When
+    `fixed` is given, fixing the example must turn `path` into exactly that.
     """
 
     code: str
     lines: Tuple[int, ...] = ()
     path: str = "app/service.py"
     files: Mapping[str, str] = field(default_factory=dict)
+    fixed: Optional[str] = None  # INVALID: `path` after `check --fix --unsafe-fixes` (Fixit's expected_replacement)
 
 
 # The project every example starts from: a canonical factory, its product, and a
@@ -127,15 +134,17 @@ class Rule:
         return "\n".join(lines).strip()
 
     def violation(self, info: "ModuleInfo", span: Span, message: str, *, subject: str,
-                  canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = ()) -> Violation:
+                  canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = (),
+                  fix: Optional[Fix] = None) -> Violation:
         return self.violation_at(info.file.relpath, span, message, subject=subject, canonical=canonical,
-                                  chain=chain)
+                                  chain=chain, fix=fix)
 
     def violation_at(self, relpath: str, span: Span, message: str, *, subject: str,
-                     canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = ()) -> Violation:
+                     canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = (),
+                     fix: Optional[Fix] = None) -> Violation:
         return Violation(
             code=self.code, rule=self.name, path=relpath, line=span.line, column=span.column,
             end_line=span.end_line, end_column=span.end_column, message=message,
             symbol=canonical.symbol if canonical else None, chain=chain, subject=subject,
-            fixable=self.fixable, severity=self.severity,
+            severity=self.severity, fix=fix,
         )

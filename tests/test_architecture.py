@@ -22,11 +22,13 @@ ALLOWED_UPWARD = {("ssot_lint.facts", "ssot_lint.facts_cst")}
 LAYERS = [
     "ssot_lint.__main__",
     "ssot_lint.cli",
-    "ssot_lint.history",
+    "ssot_lint.history | ssot_lint.autofix",
     "ssot_lint.output | ssot_lint.report",
     "ssot_lint.engine",
-    "ssot_lint.prefilter | ssot_lint.rules | ssot_lint.shim_graph | ssot_lint.starter | ssot_lint.baseline",
+    "ssot_lint.prefilter | ssot_lint.rules | ssot_lint.shim_graph | ssot_lint.starter | ssot_lint.baseline"
+    " | ssot_lint.fixer",
     "ssot_lint.rule",
+    "ssot_lint.fix",
     "ssot_lint.project",
     "ssot_lint.resolve",
     "ssot_lint.graph",

@@ -24,7 +24,7 @@ from ssot_lint.rule import EXAMPLE_CONFIG, EXAMPLE_FILES
 from ssot_lint.rules import all_rules
 
 ANSI = re.compile(r"\x1b\[")
-VIOLATION_LINE = re.compile(r"^(?P<path>\S+):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<message>\S.*)$")
+VIOLATION_LINE = re.compile(r"^(?P<path>\S+):(?P<line>\d+):(?P<col>\d+): (?P<code>SSOT\d{3}) (?P<fixable>\[\*\] )?(?P<message>\S.*)$")
 
 
 def toml_section(section: Mapping, prefix: str = "tool.ssot-lint") -> str:
@@ -173,9 +173,11 @@ def test_violations_exit_1_with_one_line_each_and_a_summary(runs):
     assert run.returncode == 1, run
     lines = run.stdout.splitlines()
     assert run.violations() == DIRTY
-    assert all(VIOLATION_LINE.match(line) for line in lines[:-1]), lines
-    assert lines[-1].startswith("Found 3 violations in 3 files.")
-    assert [VIOLATION_LINE.match(line)["path"] for line in lines[:-1]] == sorted(p for p, *_ in DIRTY)
+    assert all(VIOLATION_LINE.match(line) for line in lines[:-2]), lines
+    assert lines[-2].startswith("Found 3 violations in 3 files.")
+    assert lines[-1] == "[*] 1 fixable with `--fix` (1 hidden fix can be enabled with the `--unsafe-fixes` option)."
+    assert [VIOLATION_LINE.match(line)["path"] for line in lines[:-2]] == sorted(p for p, *_ in DIRTY)
+    assert [bool(VIOLATION_LINE.match(line)["fixable"]) for line in lines[:-2]].count(True) == 1
     service = next(line for line in lines if line.startswith("app/service.py"))
     assert "app.reexport" in service and "app.factory" in service, "the message names the chain and the fix"
     assert run.stderr == ""

@@ -99,7 +99,8 @@ def test_every_format_from_the_command_line(output_format):
                           str(FIXTURES_REPO)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and run.stderr == "" and run.stdout
     if output_format in ("concise", "text"):
-        assert run.stdout.splitlines()[-1].startswith("Found 59 violations")
+        assert run.stdout.splitlines()[-2].startswith("Found 59 violations")
+        assert run.stdout.splitlines()[-1].startswith("[*] 13 fixable with `--fix`")
 
 
 def test_quiet_prints_the_violations_only():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import check_tree, example_files
+from helpers import check_tree, example_files, make_config, write_tree
+from ssot_lint.autofix import run_fix
 from ssot_lint.rules import all_rules
 
 CASES = [
@@ -33,3 +34,33 @@ def test_rule_is_documented_in_one_shape(rule):
     assert rule.code.startswith("SSOT") and rule.name == rule.name.lower() and " " not in rule.name
     assert rule.summary and not rule.summary.endswith(".")
     assert rule.VALID and rule.INVALID, f"{rule.code} needs VALID and INVALID examples"
+
+
+FIX_CASES = [
+    pytest.param(rule, example, id=f"{rule.code}-fix-{index}")
+    for rule in all_rules()
+    for index, example in enumerate(rule.INVALID)
+    if example.fixed is not None
+]
+
+
+@pytest.mark.parametrize("rule, example", FIX_CASES)
+def test_rule_fix_example(tmp_path, rule, example):
+    """Fixit's expected_replacement: the rule's fix (alone, unsafe ones included) gives exactly `fixed`;
+    a second run changes nothing, and no fixable violation of the rule is left."""
+    write_tree(tmp_path, example_files(example))
+    config = make_config(tmp_path)
+    outcome = run_fix(config, select=[rule.code], jobs=1, unsafe=True)
+    assert (tmp_path / example.path).read_text(encoding="utf-8") == example.fixed
+    again = run_fix(config, select=[rule.code], jobs=1, unsafe=True)
+    assert again.changed == {}
+    assert not [v for v in again.result.violations if v.fix is not None and v.path == example.path], \
+        again.not_fixed
+    if example.fixed != example.code:
+        assert outcome.fixed >= 1 and example.path in outcome.changed
+
+
+@pytest.mark.parametrize("rule", [r for r in all_rules() if r.fixable], ids=lambda r: r.code)
+def test_fixable_rule_shows_its_fixes(rule):
+    examples = [e for e in rule.INVALID if e.fixed is not None and e.fixed != e.code]
+    assert examples, f"{rule.code} is fixable but no INVALID example shows a fix"

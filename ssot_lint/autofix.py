@@ -1,0 +1,127 @@
+"""`check --fix` and `check --diff`: fix, check again, repeat; then write every changed file, or show it.
+
+Fixes are applied in memory: each pass checks the project as the fixes so far
+left it (an overlay on the files), applies the fixes that pass proposes, and
+stops when a pass changes nothing. Only then are files written, each atomically
+and only if it still holds what was read, so an interrupted run leaves every file
+either as it was or fully fixed. Fixes that can only follow others (a renamed
+alias in a statement another fix just moved) are taken up by the next pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import tokenize
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from ssot_lint.atomic import write_atomically
+from ssot_lint.config import Config
+from ssot_lint.engine import CheckResult, run_check
+from ssot_lint.fix import Fix
+from ssot_lint.rule import Violation
+
+MAX_PASSES = 10  # ruff stops at 100; a pass here is a whole check, and two or three always sufficed
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    result: CheckResult  # the violations left once the fixes are applied (lines as in the fixed files)
+    changed: Dict[str, Tuple[bytes, bytes]]  # relpath -> (before, after)
+    fixed: int  # violations found before and gone after
+    not_fixed: Dict[str, int]  # why the remaining ones were not fixed -> how many
+    not_written: Dict[str, str]  # relpath -> why it was not written (it changed on disk meanwhile, ...)
+
+
+def run_fix(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str] = (),
+            ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
+            unsafe: bool = False, write: bool = True,
+            progress: Optional[Callable[[int, int], None]] = None) -> FixOutcome:
+    from ssot_lint.fixer import fix_source  # LibCST is imported only when fixing
+
+    def check(overlay: Dict[str, bytes]) -> CheckResult:
+        return run_check(config, paths=paths, select=select, ignore=ignore, jobs=jobs, use_cache=use_cache,
+                         progress=progress, overlay=overlay)
+
+    first = result = check({})
+    originals: Dict[str, bytes] = {}
+    overlay: Dict[str, bytes] = {}
+    refusals: Dict[Fix, str] = {}
+    for _ in range(MAX_PASSES):
+        wanted: Dict[str, List[Fix]] = {}
+        for violation in result.violations:
+            if violation.fix is not None and (violation.fix.is_safe or unsafe):
+                wanted.setdefault(violation.path, []).append(violation.fix)
+        refusals = {}
+        changed = False
+        for relpath, fixes in sorted(wanted.items()):
+            before = overlay.get(relpath)
+            if before is None:
+                try:
+                    before = originals[relpath] = (config.root / relpath).read_bytes()
+                except OSError as exc:
+                    refusals.update((f, f"cannot read the file: {exc.strerror or exc}") for f in fixes)
+                    continue
+            outcome = fix_source(before, fixes)
+            refusals.update(outcome.refused)
+            if outcome.source != before:
+                overlay[relpath] = outcome.source
+                changed = True
+        if not changed:
+            break
+        result = check(overlay)
+    changes = {path: (originals[path], data) for path, data in sorted(overlay.items()) if data != originals[path]}
+    not_written = _write(config.root, changes) if write else {}
+    gone = Counter(v.fingerprint for v in first.violations) - Counter(v.fingerprint for v in result.violations)
+    return FixOutcome(result, changes, sum(gone.values()), _why_not_fixed(result.violations, refusals, unsafe),
+                      not_written)
+
+
+def _write(root: Path, changes: Dict[str, Tuple[bytes, bytes]]) -> Dict[str, str]:
+    """Write each fixed file in one step, unless it changed on disk since it was read."""
+    not_written = {}
+    for relpath, (before, after) in changes.items():
+        path = root / relpath
+        try:
+            if path.read_bytes() != before:
+                not_written[relpath] = "it changed on disk during the run; run again"
+                continue
+            write_atomically(path, after)
+        except OSError as exc:
+            not_written[relpath] = f"cannot write it: {exc.strerror or exc}"
+    return not_written
+
+
+def _why_not_fixed(remaining: Sequence[Violation], refusals: Dict[Fix, str], unsafe: bool) -> Dict[str, int]:
+    reasons: Counter = Counter()
+    for violation in remaining:
+        fix = violation.fix
+        if fix is None:
+            reasons[f"{violation.code} has no automatic fix here"] += 1
+        elif not fix.is_safe and not unsafe:
+            reasons["the fix is unsafe: add --unsafe-fixes"] += 1
+        elif fix in refusals:
+            reasons[refusals[fix]] += 1
+        else:
+            reasons[f"still there after {MAX_PASSES} passes"] += 1
+    return dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+
+
+def unified_diff(root: Path, changes: Dict[str, Tuple[bytes, bytes]]) -> str:
+    """The changes as one unified diff (`git apply` reads it), paths relative to the project root."""
+    parts = []
+    for relpath, (before, after) in changes.items():
+        old, new = (_text(data).splitlines(keepends=True) for data in (before, after))
+        parts.extend(difflib.unified_diff(old, new, f"a/{relpath}", f"b/{relpath}"))
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in parts)
+
+
+def _text(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return data.decode("utf-8", "replace")

@@ -1,0 +1,116 @@
+"""What a fix is: an edit a rule proposes for one violation, applied later by `fixer.py`.
+
+A rule knows *what* must change (this imported name must come from the canonical
+module; this alias must take the canonical name); `fixer.py` knows *how* to change
+it in the file's concrete syntax tree without losing a comment or a comma. The
+edits are plain values, located by the spans the facts recorded, so a rule never
+touches LibCST and a violation can be cached and compared like any other value.
+
+Applicability follows ruff: a safe fix binds the very same object at runtime and
+is applied by `--fix`; an unsafe fix may change behaviour (what a `mock.patch`
+patches, a name other modules could read) and needs `--unsafe-fixes` as well.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Tuple, Union
+
+from ssot_lint.facts import Span
+
+
+class Applicability(str, enum.Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class MoveImport:
+    """`from old import name [as local]` -> `from to_module import to_name [as local]`.
+
+    Only the alias at `alias` moves: the statement's other names stay where they
+    are, and the moved one joins an earlier import from `to_module` in the same
+    block when there is one. The local name is kept, so no other line changes."""
+
+    statement: Span  # the whole `from ... import ...` statement
+    alias: Span  # the alias that moves (`name` or `name as local`)
+    to_module: str  # absolute
+    to_name: str
+    local_name: str
+
+
+@dataclass(frozen=True)
+class RetargetModuleImport:
+    """`import old as m` / `from pkg import old as m` -> `import to_module as m`.
+
+    Safe only when every use of `m` in the file is `m.<attribute>` with an
+    attribute that names the same object in both modules: `attributes` lists
+    those, and the fixer refuses when the file uses `m` in any other way."""
+
+    statement: Span
+    alias: Span
+    to_module: str
+    local_name: str
+    attributes: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReplaceString:
+    """A string literal's text replaced (its quotes and prefix kept): a dotted path made canonical."""
+
+    span: Span
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class RenameBinding:
+    """A name bound at `span` renamed to `new` there and at every use of that binding in the file.
+
+    An alias whose value becomes the name itself (`Factory = EngineFactory` ->
+    `EngineFactory = EngineFactory`) is removed; `import X as X` loses its `as`."""
+
+    span: Span  # the binding: an import alias, or an assignment's target
+    old: str
+    new: str
+    same_object: Tuple[Span, ...] = ()  # bindings of `new` in the file that bind the very same object
+
+
+Edit = Union[MoveImport, RetargetModuleImport, ReplaceString, RenameBinding]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A proposed change and how safe it is. `message` is for people: 'import X from m'."""
+
+    edit: Edit
+    applicability: Applicability
+    message: str
+
+    @property
+    def is_safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+
+def safe(edit: Edit, message: str) -> Fix:
+    return Fix(edit, Applicability.SAFE, message)
+
+
+def unsafe(edit: Edit, message: str) -> Fix:
+    return Fix(edit, Applicability.UNSAFE, message)
+
+
+def relative_or_absolute(importer: str, importer_is_package: bool, level: int, module: str) -> Tuple[int, str]:
+    """How to write `module` in a `from ... import` of `importer` that was written with `level` dots:
+    relative again when `module` lies under the same base package, absolute otherwise."""
+    if level == 0:
+        return 0, module
+    package = importer if importer_is_package else importer.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return 0, module
+    base = ".".join(parts[: len(parts) - (level - 1)])
+    if base and module.startswith(base + "."):
+        return level, module[len(base) + 1:]
+    return 0, module

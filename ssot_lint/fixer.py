@@ -1,0 +1,492 @@
+"""Applying fixes to one file's source, as a LibCST transform that keeps everything else as it was.
+
+`fix_source(source, fixes)` plans every edit against the file's concrete syntax
+tree (finding each node by the position the facts recorded), refuses an edit it
+cannot prove harmless or that overlaps one already planned (the next pass of the
+fix loop takes it up), transforms the tree once, and checks that the result still
+parses. Comments, parentheses, trailing commas, the encoding, the BOM and the line
+endings are the tree's, so they survive. Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+
+from ssot_lint.facts import Span
+from ssot_lint.fix import Fix, MoveImport, RenameBinding, ReplaceString, RetargetModuleImport
+
+
+@dataclass(frozen=True)
+class FixedFile:
+    """The new source, and what became of each fix asked for."""
+
+    source: bytes
+    applied: Tuple[Fix, ...]
+    refused: Tuple[Tuple[Fix, str], ...]  # each with why it was not applied
+
+
+def fix_source(source: bytes, fixes: Sequence[Fix]) -> FixedFile:
+    unique = sorted(set(fixes), key=_fix_position)
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(source))
+    except Exception as exc:  # LibCST cannot read this file (its parser is not CPython's): leave it alone
+        reason = f"LibCST cannot parse the file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        return FixedFile(source, (), tuple((f, reason) for f in unique))
+    plan = _Plan(wrapper)
+    applied, refused = [], []
+    for fix in unique:
+        reason = plan.add(fix)
+        if reason is None:
+            applied.append(fix)
+        else:
+            refused.append((fix, reason))
+    if not applied:
+        return FixedFile(source, (), tuple(refused))
+    new_source = wrapper.visit(_Applier(plan)).bytes
+    problem = _does_not_parse(new_source, source)
+    if problem:
+        return FixedFile(source, (), tuple(refused) + tuple((f, problem) for f in applied))
+    return FixedFile(new_source, tuple(applied), tuple(refused))
+
+
+def _fix_position(fix: Fix) -> tuple:
+    span = getattr(fix.edit, "alias", None) or getattr(fix.edit, "span")
+    return (span.line, span.column, type(fix.edit).__name__, repr(fix.edit))
+
+
+def _does_not_parse(new: bytes, old: bytes) -> str:
+    """Why the fixed code cannot be written, or ''. Checked by CPython when it can read the original."""
+    try:
+        ast.parse(old)
+    except (SyntaxError, ValueError):
+        try:
+            cst.parse_module(new)
+            return ""
+        except Exception:
+            return "the fixed code would not parse"
+    try:
+        ast.parse(new)
+        return ""
+    except (SyntaxError, ValueError):
+        return "the fixed code would not parse"
+
+
+@dataclass
+class _NewImport:
+    """A statement the fix adds after the one it came from: `from module import ...` or `import module as x`."""
+
+    module: str  # as written, with leading dots when relative
+    alias: cst.ImportAlias
+    is_from: bool
+
+
+class _Plan:
+    """The edits, keyed by the nodes they change; built before the tree is transformed."""
+
+    def __init__(self, wrapper: MetadataWrapper):
+        self.wrapper = wrapper
+        self.positions = wrapper.resolve(PositionProvider)
+        self.at: Dict[Tuple[int, int], List[cst.CSTNode]] = defaultdict(list)
+        for node, where in self.positions.items():
+            self.at[(where.start.line, where.start.column)].append(node)
+        self.claimed: Set[int] = set()  # nodes some planned edit changes
+        self.leave_statement: Dict[int, List[Tuple[int, _NewImport]]] = defaultdict(list)  # ImportFrom -> moves
+        self.names: Dict[int, str] = {}  # Name -> new value
+        self.strings: Dict[int, str] = {}  # SimpleString -> new literal
+        self.module_of_alias: Dict[int, str] = {}  # `import old as m` alias -> new dotted module
+        self.drop_as: Set[int] = set()  # aliases whose `as` becomes redundant
+        self.remove: Set[int] = set()  # small statements to delete (`X = X`)
+
+    def _nodes(self, span: Span, kind) -> List[cst.CSTNode]:
+        return [n for n in self.at.get((span.line, span.column - 1), []) if isinstance(n, kind)]
+
+    def _claim(self, *nodes: cst.CSTNode) -> Optional[str]:
+        ids = {id(n) for n in nodes}
+        if ids & self.claimed:
+            return "overlaps another fix in this pass; the next pass applies it"
+        self.claimed |= ids
+        return None
+
+    def add(self, fix: Fix) -> Optional[str]:
+        edit = fix.edit
+        if isinstance(edit, MoveImport):
+            return self._move(edit)
+        if isinstance(edit, RetargetModuleImport):
+            return self._retarget(edit)
+        if isinstance(edit, ReplaceString):
+            return self._string(edit)
+        if isinstance(edit, RenameBinding):
+            return self._rename(edit)
+        return f"unknown edit {type(edit).__name__}"
+
+    # -- imports -----------------------------------------------------------------------
+
+    def _alias_in(self, statement_span: Span, alias_span: Span, kind):
+        statements = self._nodes(statement_span, kind)
+        aliases = self._nodes(alias_span, cst.ImportAlias)
+        if not statements or not aliases or isinstance(statements[0].names, cst.ImportStar):
+            return None, None, -1
+        statement = statements[0]
+        for index, alias in enumerate(statement.names):
+            if alias is aliases[0]:
+                return statement, alias, index
+        return None, None, -1
+
+    def _move(self, edit: MoveImport) -> Optional[str]:
+        statement, alias, index = self._alias_in(edit.statement, edit.alias, cst.ImportFrom)
+        if statement is None:
+            return "the import is not where the analysis found it (the file changed)"
+        if _bound_name(alias) != edit.local_name:
+            return f"the import no longer binds {edit.local_name}"
+        new = _make_alias(edit.to_name, edit.local_name)
+        return self._claim(alias) or self._leave(statement, index, _NewImport(edit.to_module, new, True))
+
+    def _retarget(self, edit: RetargetModuleImport) -> Optional[str]:
+        is_from = bool(self._nodes(edit.statement, cst.ImportFrom))
+        statement, alias, index = self._alias_in(edit.statement, edit.alias,
+                                                 cst.ImportFrom if is_from else cst.Import)
+        if statement is None:
+            return "the import is not where the analysis found it (the file changed)"
+        if _bound_name(alias) != edit.local_name:
+            return f"the import no longer binds {edit.local_name}"
+        other_use = self._other_use(edit.local_name, alias, set(edit.attributes))
+        if other_use:
+            return other_use
+        if self._claim(alias):
+            return self._claim(alias)
+        if not is_from:
+            self.module_of_alias[id(alias)] = edit.to_module
+            return None
+        return self._leave(statement, index, _NewImport(edit.to_module, _make_alias(edit.to_module,
+                                                                                    edit.local_name), False))
+
+    def _leave(self, statement: cst.ImportFrom, index: int, new: _NewImport) -> None:
+        self.leave_statement[id(statement)].append((index, new))
+        return None
+
+    def _other_use(self, local: str, alias: cst.ImportAlias, attributes: Set[str]) -> str:
+        """Does the file use `local` other than as `local.<one of attributes>`?"""
+        parents = self.wrapper.resolve(ParentNodeProvider)
+        asname = alias.asname.name if alias.asname is not None else None
+        for node in self.positions:
+            if not isinstance(node, cst.Name) or node.value != local or node is asname:
+                continue
+            parent = parents.get(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue  # `x.local`: an attribute of something else
+            if isinstance(parent, cst.ImportAlias) and parent.name is node:
+                continue  # `from a import local`: another import names it
+            if isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value in attributes:
+                continue
+            line = self.positions[node].start.line
+            return f"{local} is used on line {line} other than as {local}.<name>"
+        return ""
+
+    # -- strings -------------------------------------------------------------------------
+
+    def _string(self, edit: ReplaceString) -> Optional[str]:
+        strings = self._nodes(edit.span, cst.SimpleString)
+        if not strings:
+            return "the string is not where the analysis found it (the file changed)"
+        node = strings[0]
+        prefix, quote = node.prefix, node.quote
+        body = node.value[len(prefix) + len(quote): len(node.value) - len(quote)]
+        if body != edit.old or "\\" in body or "b" in prefix.lower():
+            return "the string is written with escapes or as bytes"
+        return self._claim(node) or self.strings.__setitem__(id(node), f"{prefix}{quote}{edit.new}{quote}")
+
+    # -- renames -------------------------------------------------------------------------
+
+    def _rename(self, edit: RenameBinding) -> Optional[str]:
+        scopes = self.wrapper.resolve(ScopeProvider)
+        aliases = self._nodes(edit.span, cst.ImportAlias)
+        if aliases:
+            alias = aliases[0]
+            if _bound_name(alias) != edit.old or alias.asname is None:
+                return f"the import no longer binds {edit.old}"
+            binding_name = alias.asname.name
+            statement = next((n for n in self.positions if isinstance(n, cst.ImportFrom)
+                              and isinstance(n.names, Sequence) and alias in n.names), None)
+            anchor = statement
+        else:
+            names = [n for n in self._nodes(edit.span, cst.Name) if n.value == edit.old]
+            if not names:
+                return f"{edit.old} is not where the analysis found it (the file changed)"
+            binding_name = anchor = names[0]
+        scope = scopes.get(anchor)
+        if scope is None:
+            return f"cannot tell the scope of {edit.old}"
+        mine = [a for a in scope.assignments[edit.old] if a.node is anchor]
+        if len(mine) != 1 or len(scope.assignments[edit.old]) != 1:
+            return f"{edit.old} is bound more than once in its scope"
+        references = list(mine[0].references)
+        if any(not isinstance(r.node, cst.Name) for r in references):
+            return f"{edit.old} is used in a string annotation or as a dotted name"
+        for where in {scope, *(scopes.get(r.node) for r in references)}:
+            if where is not None and edit.new in where:
+                for other in where[edit.new]:
+                    if not self._is_same_object(other, edit):
+                        return f"{edit.new} already names something else in this file"
+        nodes = [binding_name, *(r.node for r in references)]
+        refusal = self._claim(*nodes)
+        if refusal:
+            return refusal
+        for node in nodes:
+            self.names[id(node)] = edit.new
+        if aliases:
+            if get_full_name_for_node(aliases[0].name) == edit.new:
+                self.drop_as.add(id(aliases[0]))
+        else:
+            for assign in self._nodes(edit.span, cst.Assign):
+                if len(assign.targets) == 1 and assign.targets[0].target is binding_name and \
+                        isinstance(assign.value, cst.Name) and assign.value.value == edit.new:
+                    self.remove.add(id(assign))  # `EngineFactory = EngineFactory` goes
+        return None
+
+    def _is_same_object(self, assignment, edit: RenameBinding) -> bool:
+        """Is an existing binding of the new name one the analysis found to be the same object?"""
+        node = assignment.node
+        starts = {(s.line, s.column - 1) for s in edit.same_object}
+        if isinstance(node, (cst.ImportFrom, cst.Import)) and isinstance(node.names, Sequence):
+            return any(_bound_name(a) == edit.new and _start(self.positions[a]) in starts for a in node.names)
+        return node in self.positions and _start(self.positions[node]) in starts
+
+
+def _start(where) -> Tuple[int, int]:
+    return (where.start.line, where.start.column)
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return (get_full_name_for_node(alias.name) or "").split(".")[0]
+
+
+def _make_alias(name: str, local: str) -> cst.ImportAlias:
+    dotted = cst.parse_expression(name)
+    tail = name.rpartition(".")[2]
+    asname = None if local == name or (local == tail and "." not in name) else cst.AsName(cst.Name(local))
+    return cst.ImportAlias(name=dotted, asname=asname)  # type: ignore[arg-type]
+
+
+class _Applier(cst.CSTTransformer):
+    """Carries out a plan in one pass over the tree."""
+
+    def __init__(self, plan: _Plan):
+        super().__init__()
+        self.plan = plan
+        self.moved: List[cst.BaseSmallStatement] = []  # imports this pass moved (kept alive: ids stay unique)
+        self.added: Dict[int, cst.SimpleStatementLine] = {}  # the lines holding them
+        self.removed: Dict[int, cst.SimpleStatementLine] = {}  # lines left empty, until their block drops them
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        new = self.plan.names.get(id(original))
+        return updated.with_changes(value=new) if new is not None else updated
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        new = self.plan.strings.get(id(original))
+        return updated.with_changes(value=new) if new is not None else updated
+
+    def leave_ImportAlias(self, original: cst.ImportAlias, updated: cst.ImportAlias) -> cst.ImportAlias:
+        module = self.plan.module_of_alias.get(id(original))
+        if module is not None:
+            updated = updated.with_changes(name=cst.parse_expression(module))
+        if id(original) in self.plan.drop_as:
+            updated = updated.with_changes(asname=None)
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        plan = self.plan
+        if not any(id(s) in plan.leave_statement or id(s) in plan.remove for s in original.body):
+            return updated
+        kept: List[cst.BaseSmallStatement] = []
+        added: List[cst.BaseSmallStatement] = []
+        for before, after in zip(original.body, updated.body):
+            if id(before) in plan.remove:
+                continue
+            moves = plan.leave_statement.get(id(before))
+            if not moves:
+                kept.append(after)
+                continue
+            rest = _without(after, {index for index, _ in moves})
+            groups: Dict[Tuple[str, bool], List[Tuple[int, _NewImport]]] = {}
+            for index, new in sorted(moves, key=lambda item: item[0]):
+                groups.setdefault((new.module, new.is_from), []).append((index, new))
+            statements = [_moved(after, items, fresh=rest is not None and len(items) == 1)
+                          for items in groups.values()]
+            self.moved.extend(statements)
+            if rest is None and len(statements) == 1:  # everything goes to one module: rewritten in place
+                kept.append(statements[0])
+            else:
+                kept.extend([rest] if rest is not None else [])
+                added.extend(statements)
+        lines: List[cst.SimpleStatementLine] = []
+        if kept:
+            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            lines.append(updated.with_changes(body=kept))
+        for statement in added:
+            line = cst.SimpleStatementLine(body=[statement])
+            if not lines:  # the new import takes the old one's place, with its comments
+                line = line.with_changes(leading_lines=updated.leading_lines,
+                                         trailing_whitespace=updated.trailing_whitespace)
+            lines.append(line)
+        moved = {id(statement) for statement in self.moved}
+        for line in lines:
+            if any(id(statement) in moved for statement in line.body):
+                self.added[id(line)] = line
+        if not lines:  # a placeholder, so that the block can hand its blank lines and comments on
+            placeholder = updated.with_changes(body=[cst.Pass()])
+            self.removed[id(placeholder)] = placeholder
+            return placeholder
+        return cst.FlattenSentinel(lines)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = self._merged(list(updated.body))
+        return updated.with_changes(body=body or [cst.SimpleStatementLine(body=[cst.Pass()])])
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        return updated.with_changes(body=self._merged(list(updated.body)))
+
+    def _merged(self, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
+        """Each `from m import X` this pass added joins an earlier plain `from m import ...` of the block,
+        when nothing between the two mentions X (so binding it earlier changes nothing)."""
+        result: List[cst.BaseStatement] = []
+        carried: List[cst.EmptyLine] = []  # the blank lines and comments above a removed line
+        for statement in body:
+            if id(statement) in self.removed:
+                carried.extend(statement.leading_lines)  # type: ignore[attr-defined]
+                continue
+            new = _lone_import(statement) if id(statement) in self.added else None
+            if carried and hasattr(statement, "leading_lines"):
+                statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
+                carried = []
+            if new is not None and not _has_comment(statement):
+                bound = _bound_name(new.alias)
+                for index in range(len(result) - 1, -1, -1):
+                    merged = _merge_into(result[index], new)
+                    if merged is not None:
+                        result[index] = merged
+                        break
+                    if _mentions(result[index], bound):
+                        result.append(statement)
+                        break
+                else:
+                    result.append(statement)
+                continue
+            result.append(statement)
+        return result
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_Name(self, visited: cst.Name) -> None:
+            if visited.value == name:
+                Finder.found = True
+
+    finder = Finder()
+    node.visit(finder)
+    return Finder.found
+
+
+def _moved(statement: cst.ImportFrom, items: List[Tuple[int, _NewImport]], fresh: bool) -> cst.BaseSmallStatement:
+    """The aliases at the items' indices, renamed, imported from their new module: the statement's own
+    parentheses and the aliases' commas and comments are kept, unless `fresh` (one name split off)."""
+    module, is_from = items[0][1].module, items[0][1].is_from
+    chosen = {index for index, _ in items}
+    only = _without(statement, set(range(len(statement.names))) - chosen)
+    assert isinstance(only, cst.ImportFrom)
+    if fresh:
+        only = cst.ImportFrom(module=only.module, relative=only.relative,
+                              names=[only.names[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+    renamed = [alias.with_changes(name=new.alias.name, asname=new.alias.asname)
+               for alias, (_, new) in zip(only.names, items)]
+    if not is_from:
+        renamed[-1] = renamed[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return cst.Import(names=renamed)
+    dots = len(module) - len(module.lstrip("."))
+    dotted = module[dots:]
+    return only.with_changes(module=cst.parse_expression(dotted) if dotted else None, names=renamed,
+                             relative=[cst.Dot()] * dots)
+
+
+def _lone_import(line: cst.BaseStatement) -> Optional[_NewImport]:
+    """A line holding just `from m import X` (one name, no parentheses): it may join another import."""
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    statement = line.body[0]
+    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar) or \
+            len(statement.names) != 1 or statement.lpar is not None:
+        return None
+    return _NewImport(_module_written(statement), statement.names[0], True)
+
+
+def _module_written(statement: cst.ImportFrom) -> str:
+    return "." * len(statement.relative) + (get_full_name_for_node(statement.module) or "" if statement.module else "")
+
+
+def _has_comment(line: cst.CSTNode) -> bool:
+    if not isinstance(line, cst.SimpleStatementLine):
+        return True
+    return line.trailing_whitespace.comment is not None or any(e.comment is not None for e in line.leading_lines)
+
+
+def _merge_into(line: cst.BaseStatement, new: _NewImport) -> Optional[cst.SimpleStatementLine]:
+    """`line` with `new`'s alias added, if it is a lone `from <same module> import names` statement."""
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    statement = line.body[0]
+    if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar) or \
+            _module_written(statement) != new.module:
+        return None
+    names = list(statement.names)
+    bound = _bound_name(new.alias)
+    if any(_bound_name(a) == bound for a in names):
+        if any(_bound_name(a) == bound and get_full_name_for_node(a.name) == get_full_name_for_node(new.alias.name)
+               for a in names):
+            return line  # already imported just so
+        return None
+    last = names[-1]
+    if statement.lpar is None:
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(new.alias)
+    elif isinstance(last.comma, cst.Comma):  # a trailing comma: the new name goes on a line of its own
+        between = names[-2].comma if len(names) > 1 else cst.Comma(whitespace_after=statement.lpar.whitespace_after)
+        names[-1] = last.with_changes(comma=between)
+        names.append(new.alias.with_changes(comma=last.comma))
+    else:
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(new.alias)
+    return line.with_changes(body=[statement.with_changes(names=names)])
+
+
+def _without(statement: cst.BaseSmallStatement, indices: Set[int]) -> Optional[cst.BaseSmallStatement]:
+    """The import less the aliases at `indices`; None if none is left."""
+    if isinstance(statement, cst.Import):  # `import` aliases are retargeted in place, never removed
+        return statement
+    assert isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
+    names = list(statement.names)
+    kept = [a for i, a in enumerate(names) if i not in indices]
+    if not kept:
+        return None
+    removed_last = (len(names) - 1) in indices
+    if statement.lpar is None:
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    elif removed_last:  # the new last name closes the list as the old last did, keeping its own comment
+        closing = names[-1].comma
+        own = kept[-1].comma
+        if isinstance(closing, cst.Comma) and isinstance(own, cst.Comma) and \
+                isinstance(closing.whitespace_after, cst.ParenthesizedWhitespace) and \
+                isinstance(own.whitespace_after, cst.ParenthesizedWhitespace):
+            closing = closing.with_changes(whitespace_after=closing.whitespace_after.with_changes(
+                first_line=own.whitespace_after.first_line))
+        kept[-1] = kept[-1].with_changes(comma=closing)
+    return statement.with_changes(names=kept)
