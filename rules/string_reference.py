@@ -38,7 +38,8 @@ class StringReference(Rule):
     `--fix --unsafe-fixes` rewrites the string to the canonical path (or to where
     a shim's re-export is defined). It is unsafe because a patch of the canonical
     module's attribute is not seen by code that imported the name before the
-    patch, and a module loaded by `import_module` is another object.
+    patch, and a module loaded by `import_module` is another object. A module path
+    is rewritten only when the canonical module offers every name the shim does.
     """
 
     code = "SSOT008"
@@ -53,10 +54,15 @@ class StringReference(Rule):
     INVALID = (
         Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.EngineFactory")\n', lines=(3,),
                 fixed='from unittest import mock\n\npatcher = mock.patch("app.factory.EngineFactory")\n'),
-        Example('import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
-                lines=(5,),
-                fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.factory")\n'),
-        Example("legacy = __import__('app.legacy')\n", lines=(1,), fixed="legacy = __import__('app.factory')\n"),
+        Example(  # a shim that only re-exports: the canonical module offers all it does
+            'import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
+            lines=(5,), files={"app/legacy.py": "from app.factory import EngineFactory\n"},
+            fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.factory")\n'),
+        Example(  # the shim has a helper of its own, which the canonical module lacks: no fix
+            'import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
+            lines=(5,),
+            fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n'),
+        Example("legacy = __import__('app.legacy')\n", lines=(1,), fixed="legacy = __import__('app.legacy')\n"),
         Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n', lines=(3,),
                 fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n'),
     )
@@ -82,16 +88,23 @@ class StringReference(Rule):
                         info, ref.span,
                         f"'{ref.value}' passed to {ref.callee}() goes through {kind} {module}; {advice}",
                         subject=f"string {ref.value}", canonical=canonical, chain=(module, canonical.module),
-                        fix=self._replacement(canonical, ref, module, resolution),
+                        fix=self._replacement(project, canonical, ref, module, resolution),
                     )
 
     @staticmethod
-    def _replacement(canonical, ref, module, resolution):
+    def _replacement(project, canonical, ref, module, resolution):
         """The canonical path for the string, in the string's own style ('a.b.C' or 'a.b:C')."""
         separator = ":" if ":" in ref.value else "."
         if canonical.is_canonical(resolution):
             new = f"{canonical.home}{separator}{canonical.name}"
-        elif module == ref.value:
+        elif module == ref.value:  # the shim module itself: only if the canonical module offers all it does
+            resolver, info = project.resolver, project.graph.get(module)
+            if info is None or any(
+                    resolver.resolve_import(module, name).definition is None or
+                    resolver.resolve_import(module, name).definition !=
+                    resolver.resolve_import(canonical.home, name).definition
+                    for name in info.namespace if not name.startswith("__") and name != "*"):
+                return None
             new = canonical.home
         elif resolution.target is not None and not canonical.is_shim(resolution.target[0]):
             new = f"{resolution.target[0]}{separator}{resolution.target[1]}"  # re-exported from there

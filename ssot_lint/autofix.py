@@ -23,6 +23,7 @@ from ssot_lint.config import Config
 from ssot_lint.engine import CheckResult, run_check
 from ssot_lint.fix import Fix
 from ssot_lint.rule import Violation
+from ssot_lint.rules import all_rules
 
 MAX_PASSES = 10  # ruff stops at 100; a pass here is a whole check, and two or three always sufficed
 
@@ -97,10 +98,14 @@ def _write(root: Path, changes: Dict[str, Tuple[bytes, bytes]]) -> Dict[str, str
 
 def _why_not_fixed(remaining: Sequence[Violation], refusals: Dict[Fix, str], unsafe: bool) -> Dict[str, int]:
     reasons: Counter = Counter()
+    fixable_rules = {rule.code for rule in all_rules() if rule.fixable}
+    never = sorted({v.code for v in remaining if v.code not in fixable_rules})
     for violation in remaining:
         fix = violation.fix
-        if fix is None:
-            reasons[f"{violation.code} has no automatic fix here"] += 1
+        if fix is None and violation.code not in fixable_rules:
+            reasons[f"no automatic fix for {', '.join(never)}: they need a person"] += 1
+        elif fix is None:
+            reasons[f"{violation.code}: no automatic fix for this case (see `ssot-lint explain {violation.code}`)"] += 1
         elif not fix.is_safe and not unsafe:
             reasons["the fix is unsafe: add --unsafe-fixes"] += 1
         elif fix in refusals:

@@ -302,6 +302,19 @@ class _Applier(cst.CSTTransformer):
             updated = updated.with_changes(asname=None)
         return updated
 
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        """Two aliases renamed to one name (`import F as A, F as B` -> `import F, F`): keep one."""
+        if isinstance(original.names, cst.ImportStar) or \
+                not any(id(alias) in self.plan.drop_as for alias in original.names):
+            return updated
+        seen, repeated = set(), set()
+        for index, alias in enumerate(updated.names):
+            key = (get_full_name_for_node(alias.name), _bound_name(alias))
+            (repeated if key in seen else seen).add(index if key in seen else key)
+        result = _without(updated, repeated) if repeated else updated
+        assert isinstance(result, cst.ImportFrom)
+        return result
+
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         plan = self.plan
         if not any(id(s) in plan.leave_statement or id(s) in plan.remove for s in original.body):

@@ -96,8 +96,9 @@ def fix_summary(outcome, would: bool) -> str:
     """After `--fix` (or `--diff`): how many were fixed, how many remain and why."""
     files = len(outcome.changed)
     verb = "Would fix" if would else "Fixed"
+    left = len(outcome.result.violations)
     lines = [f"{verb} {outcome.fixed} violation{'s' if outcome.fixed != 1 else ''} in {files} "
-             f"file{'s' if files != 1 else ''}; {len(outcome.result.violations)} remain."]
+             f"file{'s' if files != 1 else ''}; {left} remain{'s' if left == 1 else ''}."]
     for reason, count in outcome.not_fixed.items():
         lines.append(f"  {count:>4} not fixed: {reason}")
     for relpath, reason in outcome.not_written.items():
