@@ -153,11 +153,20 @@ class IndirectImport(Rule):
     def _retarget(project, canonical, site):
         """`import shim as m` -> `import canonical as m`, when every `m.X` in the file is the same X in both."""
         binding, shim, home = site.binding, site.resolution.module or "", canonical.home
+        if not canonical.is_shim(shim):  # `from shim_package import module`: the module itself, not via the shim
+            if binding.kind is not BindingKind.IMPORT_FROM or binding.statement is None:
+                return None
+            return safe(RetargetModuleImport(binding.statement, binding.span, shim, binding.name, None),
+                        f"import {shim} as {binding.name}")
         aliased = binding.name != shim.rpartition(".")[2] if binding.kind is BindingKind.IMPORT_FROM \
             else binding.imported_name == binding.module and binding.name != binding.module
         if not aliased or binding.statement is None or binding.kind not in (BindingKind.IMPORT_MODULE,
                                                                               BindingKind.IMPORT_FROM):
             return None  # `import a.shim` / `from a import shim`: `a.shim.X` and `shim.X` uses would need rewriting
+        if binding.context.at_module_level and (
+                binding.name in (site.info.facts.all_names or ()) or
+                any(s.source_module == site.info.name and s.name == binding.name for s in project.import_sites)):
+            return None  # other modules read the module alias too: their `m.X` may not be in the canonical
         resolver = project.resolver
         attributes = sorted({ref.dotted.split(".")[1] for ref in site.info.facts.attribute_refs
                              if ref.dotted.split(".")[0] == binding.name})
@@ -177,6 +186,9 @@ class IndirectImport(Rule):
     @staticmethod
     def _shim_message(canonical, site) -> str:
         resolution = site.resolution
+        if resolution.kind is TargetKind.MODULE and not canonical.is_shim(resolution.module):
+            return (f"module {resolution.module} imported through shim {site.source_module}, which is being "
+                    f"retired; import {resolution.module} itself")
         if resolution.kind is TargetKind.MODULE:  # `import shim`, `from package import shim`
             return (f"shim module {resolution.module} imported, which is being retired; "
                     f"import {canonical.name} from {canonical.home} instead")

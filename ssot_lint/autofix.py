@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import stat
 import tokenize
 from collections import Counter
 from dataclasses import dataclass
@@ -76,6 +77,8 @@ def run_fix(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str]
         result = check(overlay)
     changes = {path: (originals[path], data) for path, data in sorted(overlay.items()) if data != originals[path]}
     not_written = _write(config.root, changes) if write else {}
+    if not_written:  # what stays unfixed on disk is reported as it is there
+        result = check({path: data for path, data in overlay.items() if path not in not_written})
     gone = Counter(v.fingerprint for v in first.violations) - Counter(v.fingerprint for v in result.violations)
     return FixOutcome(result, changes, sum(gone.values()), _why_not_fixed(result.violations, refusals, unsafe),
                       not_written)
@@ -89,6 +92,9 @@ def _write(root: Path, changes: Dict[str, Tuple[bytes, bytes]]) -> Dict[str, str
         try:
             if path.read_bytes() != before:
                 not_written[relpath] = "it changed on disk during the run; run again"
+                continue
+            if not path.stat().st_mode & stat.S_IWUSR:  # not os.access: root may write anything
+                not_written[relpath] = "it is read-only"
                 continue
             write_atomically(path, after)
         except OSError as exc:

@@ -184,7 +184,7 @@ class FactsCache:
         try:
             self._ensure_folder()
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, data, mode=0o644)
+            write_atomically(path, data, mode=0o644, durable=False)
         except OSError:
             self.enabled = False  # read-only or full: run on without a cache
 

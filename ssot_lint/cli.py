@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import multiprocessing
+import os
 import sys
 import threading
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from ssot_lint import __version__
-from ssot_lint.atomic import write_atomically
+from ssot_lint.atomic import WRITE_LOCK, write_atomically
 from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline, save_baseline, updated_entries
 from ssot_lint.baseline import entry as baseline_entry
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
@@ -334,8 +336,13 @@ def main(argv: Optional[List[str]] = None) -> None:
         while worker.is_alive():
             worker.join(0.1)  # in slices, so that Ctrl-C reaches this thread at once
     except KeyboardInterrupt:
-        typer.echo("ssot-lint: interrupted", err=True)
-        sys.exit(130)
+        with WRITE_LOCK:  # a file being written is finished first; no other is started
+            for child in multiprocessing.active_children():  # parsing workers would wait for work forever
+                child.terminate()
+            typer.echo("ssot-lint: interrupted", err=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
     sys.exit(outcome[0] if outcome else EXIT_ERROR)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Tuple, Union
+from typing import Optional, Tuple, Union
 
 from ssot_lint.facts import Span
 
@@ -46,13 +46,15 @@ class RetargetModuleImport:
 
     Safe only when every use of `m` in the file is `m.<attribute>` with an
     attribute that names the same object in both modules: `attributes` lists
-    those, and the fixer refuses when the file uses `m` in any other way."""
+    those, and the fixer refuses when the file uses `m` in any other way. None:
+    `to_module` is the very module bound before (`from shim_package import mod`
+    -> `import shim_package.mod as mod`), so every use stays right."""
 
     statement: Span
     alias: Span
     to_module: str
     local_name: str
-    attributes: Tuple[str, ...]
+    attributes: Optional[Tuple[str, ...]]
 
 
 @dataclass(frozen=True)

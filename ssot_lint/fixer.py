@@ -39,17 +39,21 @@ def fix_source(source: bytes, fixes: Sequence[Fix]) -> FixedFile:
     except Exception as exc:  # LibCST cannot read this file (its parser is not CPython's): leave it alone
         reason = f"LibCST cannot parse the file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
         return FixedFile(source, (), tuple((f, reason) for f in unique))
-    plan = _Plan(wrapper)
     applied, refused = [], []
-    for fix in unique:
-        reason = plan.add(fix)
-        if reason is None:
-            applied.append(fix)
-        else:
-            refused.append((fix, reason))
-    if not applied:
-        return FixedFile(source, (), tuple(refused))
-    new_source = wrapper.visit(_Applier(plan)).bytes
+    try:
+        plan = _Plan(wrapper)
+        for fix in unique:
+            reason = plan.add(fix)
+            if reason is None:
+                applied.append(fix)
+            else:
+                refused.append((fix, reason))
+        if not applied:
+            return FixedFile(source, (), tuple(refused))
+        new_source = wrapper.visit(_Applier(plan)).bytes
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError) as exc:  # LibCST's limits
+        reason = f"LibCST could not transform the file ({type(exc).__name__})"
+        return FixedFile(source, (), tuple((f, reason) for f in unique))
     problem = _does_not_parse(new_source, source)
     if problem:
         return FixedFile(source, (), tuple(refused) + tuple((f, problem) for f in applied))
@@ -156,7 +160,7 @@ class _Plan:
             return "the import is not where the analysis found it (the file changed)"
         if _bound_name(alias) != edit.local_name:
             return f"the import no longer binds {edit.local_name}"
-        other_use = self._other_use(edit.local_name, alias, set(edit.attributes))
+        other_use = "" if edit.attributes is None else self._other_use(edit.local_name, alias, set(edit.attributes))
         if other_use:
             return other_use
         if self._claim(alias):
@@ -181,8 +185,8 @@ class _Plan:
             parent = parents.get(node)
             if isinstance(parent, cst.Attribute) and parent.attr is node:
                 continue  # `x.local`: an attribute of something else
-            if isinstance(parent, cst.ImportAlias) and parent.name is node:
-                continue  # `from a import local`: another import names it
+            if isinstance(parent, cst.ImportAlias) and parent.name is node or isinstance(parent, cst.AsName):
+                continue  # `from a import local`, `import a as local`: another import binds it
             if isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value in attributes:
                 continue
             line = self.positions[node].start.line
