@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.facts import BindingKind
-from ssot_lint.fix import Applicability, MoveImport, RetargetModuleImport, relative_or_absolute, safe
+from ssot_lint.fix import (
+    Applicability, ImportName, MoveImport, RetargetModuleImport, relative_or_absolute, safe, unsafe,
+)
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import EXAMPLE_FILES, Example, Rule, Violation
 
@@ -42,8 +44,12 @@ class IndirectImport(Rule):
     canonical module in the same block. A name a shim re-exports from elsewhere
     moves to where it is defined. `import shim as m` becomes `import canonical as m`
     when every `m.<name>` in the file names the same object in both modules.
-    Star imports, a shim's own helpers, `import shim` without `as`, and
-    `package.Name` reads have no automatic fix.
+    `package.Name` (read through a package or module that re-exports it) becomes
+    `Name`, imported from the canonical module right after the import of
+    `package`: an unsafe fix (`--unsafe-fixes`), since the name is then bound when
+    the module is imported rather than looked up at each use, which an import
+    cycle or a patch of `package` can tell apart. Star imports, a shim's own
+    helpers and `import shim` without `as` have no automatic fix.
     """
 
     code = "SSOT002"
@@ -76,10 +82,20 @@ class IndirectImport(Rule):
             fixed="from app.factory import make, EngineFactory  # keep\nfrom app.legacy import (\n"
                   "    make_factory,  # helper\n)\n",
         ),
+        Example(  # or a later one, when only imports lie between
+            "from app.legacy import EngineFactory\nfrom app.engine import Engine\nfrom app.factory import make\n",
+            lines=(1,), files={"app/factory.py": EXAMPLE_FACTORY + "\n\ndef make():\n    return 1\n"},
+            fixed="from app.engine import Engine\nfrom app.factory import make, EngineFactory\n",
+        ),
         Example(  # the fix keeps its place under TYPE_CHECKING, and a relative import stays relative
             "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .legacy import EngineFactory as F\n",
             lines=(4,),
             fixed="from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .factory import EngineFactory as F\n",
+        ),
+        Example(  # `package.Name`: an unsafe fix imports the name itself
+            "import app\n\n\ndef build():\n    return app.EngineFactory()\n", lines=(5,),
+            files={"app/__init__.py": "from app.factory import EngineFactory\n"},
+            fixed="import app\nfrom app.factory import EngineFactory\n\n\ndef build():\n    return EngineFactory()\n",
         ),
         Example(
             "import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
@@ -105,7 +121,8 @@ class IndirectImport(Rule):
                         f"import {canonical.name} from {canonical.home}",
                         subject=f"{site.source_module}:{site.name} as {site.local_name}",
                         canonical=canonical, chain=(site.info.name, *site.through, canonical.module),
-                        fix=self._move(site, canonical.home, canonical.name),
+                        fix=self._move(site, canonical.home, canonical.name) or
+                        self._import_name(project, canonical, site),
                     )
                 elif site.name == "*" or site.local_name == "*":
                     if reads_shim or self._star_brings(project, canonical, site):
@@ -135,6 +152,22 @@ class IndirectImport(Rule):
         shown = "." * level + written
         return safe(MoveImport(binding.statement, binding.span, shown, name, site.local_name),
                     f"import {name} from {shown}")
+
+    @staticmethod
+    def _import_name(project, canonical, site):
+        """`models.Factory` -> `Factory`, imported from its home after the import that binds `models`
+        (unsafe: the name is then bound once, at import time, instead of looked up at each use)."""
+        ref = site.attribute
+        if ref is None or canonical.is_shim(site.source_module):
+            return None  # `shim.Name`: the shim's import is retargeted instead
+        binding = _binding_in_scope(site.info, ref.context.qualname, ref.dotted.split(".")[0])
+        if binding is None or not binding.is_import or binding.statement is None:
+            return None
+        info, resolver = site.info, project.resolver
+        same = tuple(b.span for b in info.facts.bindings if b.name == canonical.name
+                     and canonical.is_canonical(resolver.resolve_binding(info, b)))
+        return unsafe(ImportName(ref.span, site.local_name, binding.statement, canonical.home, canonical.name,
+                                 same), f"import {canonical.name} from {canonical.home} and use it")
 
     def _shim_fix(self, project, canonical, site):
         """A shim's re-export moves to where it is defined; an aliased shim module import is retargeted."""
@@ -199,3 +232,16 @@ class IndirectImport(Rule):
         else:
             advice = f"use {canonical.name} from {canonical.home} instead"
         return f"{what} imported from shim {shim}, which is being retired; {advice}"
+
+
+def _binding_in_scope(info, scope: str, name: str):
+    """The one binding of `name` that a read in `scope` sees (innermost scope first); None if that scope
+    binds it more than once (which one applies depends on the path the code takes)."""
+    while True:
+        bindings = info.scopes.get(scope, ()) if scope else info.namespace.get(name, ())
+        found = [b for b in bindings if b.name == name]
+        if found:
+            return found[0] if len(found) == 1 else None
+        if not scope:
+            return None
+        scope = scope.rpartition(".")[0]

@@ -79,7 +79,22 @@ class RenameBinding:
     same_object: Tuple[Span, ...] = ()  # bindings of `new` in the file that bind the very same object
 
 
-Edit = Union[MoveImport, RetargetModuleImport, ReplaceString, RenameBinding]
+@dataclass(frozen=True)
+class ImportName:
+    """`m.Name` -> `Name`, with `from to_module import Name` added after the import that binds `m`.
+
+    Unsafe: `m.Name` is looked up when the line runs, `Name` when the module is
+    imported (an import cycle can tell the two apart, and so can a patch of `m`)."""
+
+    span: Span  # the `m.Name` expression
+    dotted: str  # `m.Name` as written
+    statement: Span  # the import statement that binds `m`
+    to_module: str
+    name: str
+    same_object: Tuple[Span, ...] = ()  # bindings of `name` in the file that bind the very same object
+
+
+Edit = Union[MoveImport, RetargetModuleImport, ReplaceString, RenameBinding, ImportName]
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,20 @@ endings are the tree's, so they survive. Nothing here writes files.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import (
+    CodeRange, ExpressionContext, ExpressionContextProvider, MetadataWrapper, ParentNodeProvider, PositionProvider,
+    ScopeProvider,
+)
 
 from ssot_lint.facts import Span
-from ssot_lint.fix import Fix, MoveImport, RenameBinding, ReplaceString, RetargetModuleImport
+from ssot_lint.fix import Edit, Fix, ImportName, MoveImport, RenameBinding, ReplaceString, RetargetModuleImport
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,13 @@ class FixedFile:
 def fix_source(source: bytes, fixes: Sequence[Fix]) -> FixedFile:
     unique = sorted(set(fixes), key=_fix_position)
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source))
+        module = cst.parse_module(source)
     except Exception as exc:  # LibCST cannot read this file (its parser is not CPython's): leave it alone
         reason = f"LibCST cannot parse the file ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
         return FixedFile(source, (), tuple((f, reason) for f in unique))
     applied, refused = [], []
     try:
-        plan = _Plan(wrapper)
+        plan = _Plan(module, source, [f.edit for f in unique])
         for fix in unique:
             reason = plan.add(fix)
             if reason is None:
@@ -50,7 +54,7 @@ def fix_source(source: bytes, fixes: Sequence[Fix]) -> FixedFile:
                 refused.append((fix, reason))
         if not applied:
             return FixedFile(source, (), tuple(refused))
-        new_source = wrapper.visit(_Applier(plan)).bytes
+        new_source = module.visit(_Applier(plan)).bytes
     except (RecursionError, MemoryError, ValueError, TypeError, AttributeError) as exc:  # LibCST's limits
         reason = f"LibCST could not transform the file ({type(exc).__name__})"
         return FixedFile(source, (), tuple((f, reason) for f in unique))
@@ -58,6 +62,45 @@ def fix_source(source: bytes, fixes: Sequence[Fix]) -> FixedFile:
     if problem:
         return FixedFile(source, (), tuple(refused) + tuple((f, problem) for f in applied))
     return FixedFile(new_source, tuple(applied), tuple(refused))
+
+
+def _lines(edit: Edit) -> range:
+    span = getattr(edit, "statement", None) or getattr(edit, "span")
+    return range(span.line, span.end_line + 1)
+
+
+def _statement_starts(module: cst.Module, source: bytes) -> Optional[List[int]]:
+    """The line each top-level statement starts on (its `def`/`class` line, as `ast` says; LibCST agrees),
+    or None if `ast` cannot tell."""
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    starts, index = [], 0
+    for statement in module.body:
+        if index >= len(body):
+            return None
+        starts.append(body[index].lineno)
+        index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    return starts if index == len(body) else None
+
+
+def _positions_near(module: cst.Module, starts: List[int], lines: Set[int]) -> Dict[cst.CSTNode, CodeRange]:
+    """Positions of the nodes of the top-level statements that hold any of `lines`, exact as if the whole
+    module had been measured: each statement is measured alone, then shifted to where it starts."""
+    positions: Dict[cst.CSTNode, CodeRange] = {}
+    for index, statement in enumerate(module.body):
+        end = starts[index + 1] if index + 1 < len(starts) else float("inf")
+        if not any(starts[index] <= line < end for line in lines):
+            continue
+        alone = MetadataWrapper(cst.Module(body=[statement]), unsafe_skip_copy=True).resolve(PositionProvider)
+        shift = starts[index] - alone[statement].start.line
+        for node, where in alone.items():
+            if isinstance(node, cst.Module):
+                continue
+            positions[node] = CodeRange((where.start.line + shift, where.start.column),
+                                        (where.end.line + shift, where.end.column))
+    return positions
 
 
 def _fix_position(fix: Fix) -> tuple:
@@ -94,9 +137,19 @@ class _NewImport:
 class _Plan:
     """The edits, keyed by the nodes they change; built before the tree is transformed."""
 
-    def __init__(self, wrapper: MetadataWrapper):
-        self.wrapper = wrapper
-        self.positions = wrapper.resolve(PositionProvider)
+    def __init__(self, module: cst.Module, source: bytes, edits: Sequence[Edit]):
+        self.module = module
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the nodes stay the module's own
+        # Positions of every node cost a walk of the whole tree; moves and strings need only those of the
+        # top-level statements they sit in (renames and retargets look at every use in the file).
+        local = not any(isinstance(edit, (RenameBinding, RetargetModuleImport, ImportName)) for edit in edits)
+        starts = _statement_starts(module, source) if local else None
+        if starts is None:
+            self.positions = self.wrapper.resolve(PositionProvider)
+            self.visitable: Optional[Set[int]] = None
+        else:
+            self.positions = _positions_near(module, starts, {line for edit in edits for line in _lines(edit)})
+            self.visitable = {id(node) for node in self.positions}
         self.at: Dict[Tuple[int, int], List[cst.CSTNode]] = defaultdict(list)
         for node, where in self.positions.items():
             self.at[(where.start.line, where.start.column)].append(node)
@@ -107,6 +160,8 @@ class _Plan:
         self.module_of_alias: Dict[int, str] = {}  # `import old as m` alias -> new dotted module
         self.drop_as: Set[int] = set()  # aliases whose `as` becomes redundant
         self.remove: Set[int] = set()  # small statements to delete (`X = X`)
+        self.insert_after: Dict[int, List[_NewImport]] = defaultdict(list)  # import statement -> imports after it
+        self.attributes: Dict[int, str] = {}  # `m.Name` -> `Name`
 
     def _nodes(self, span: Span, kind) -> List[cst.CSTNode]:
         return [n for n in self.at.get((span.line, span.column - 1), []) if isinstance(n, kind)]
@@ -128,6 +183,8 @@ class _Plan:
             return self._string(edit)
         if isinstance(edit, RenameBinding):
             return self._rename(edit)
+        if isinstance(edit, ImportName):
+            return self._import_name(edit)
         return f"unknown edit {type(edit).__name__}"
 
     # -- imports -----------------------------------------------------------------------
@@ -206,6 +263,33 @@ class _Plan:
             return "the string is written with escapes or as bytes"
         return self._claim(node) or self.strings.__setitem__(id(node), f"{prefix}{quote}{edit.new}{quote}")
 
+    # -- `m.Name` -> `Name` ----------------------------------------------------------------
+
+    def _import_name(self, edit: ImportName) -> Optional[str]:
+        reads = [n for n in self._nodes(edit.span, cst.Attribute) if get_full_name_for_node(n) == edit.dotted]
+        statements = self._nodes(edit.statement, (cst.Import, cst.ImportFrom))
+        if not reads or not statements:
+            return f"{edit.dotted} is not where the analysis found it (the file changed)"
+        read = reads[0]
+        if self.wrapper.resolve(ExpressionContextProvider).get(read) is not ExpressionContext.LOAD:
+            return f"{edit.dotted} is assigned or deleted here, not read"
+        if edit.name in dir(builtins):
+            return f"{edit.name} is a builtin"
+        scopes = {scope for scope in self.wrapper.resolve(ScopeProvider).values() if scope is not None}
+        for scope in scopes:
+            for assignment in scope.assignments[edit.name]:
+                if not self._is_same_object(assignment, edit.name, edit.same_object):
+                    return f"{edit.name} already names something else in this file"
+        refusal = self._claim(read)
+        if refusal:
+            return refusal
+        self.attributes[id(read)] = edit.name
+        new = _NewImport(edit.to_module, _make_alias(edit.name, edit.name), True)
+        pending = self.insert_after[id(statements[0])]
+        if not any(n.module == new.module and _bound_name(n.alias) == edit.name for n in pending):
+            pending.append(new)
+        return None
+
     # -- renames -------------------------------------------------------------------------
 
     def _rename(self, edit: RenameBinding) -> Optional[str]:
@@ -236,7 +320,7 @@ class _Plan:
         for where in {scope, *(scopes.get(r.node) for r in references)}:
             if where is not None and edit.new in where:
                 for other in where[edit.new]:
-                    if not self._is_same_object(other, edit):
+                    if not self._is_same_object(other, edit.new, edit.same_object):
                         return f"{edit.new} already names something else in this file"
         nodes = [binding_name, *(r.node for r in references)]
         refusal = self._claim(*nodes)
@@ -254,12 +338,12 @@ class _Plan:
                     self.remove.add(id(assign))  # `EngineFactory = EngineFactory` goes
         return None
 
-    def _is_same_object(self, assignment, edit: RenameBinding) -> bool:
-        """Is an existing binding of the new name one the analysis found to be the same object?"""
+    def _is_same_object(self, assignment, name: str, same_object: Sequence[Span]) -> bool:
+        """Is an existing binding of `name` one the analysis found to be the same object?"""
         node = assignment.node
-        starts = {(s.line, s.column - 1) for s in edit.same_object}
+        starts = {(s.line, s.column - 1) for s in same_object}
         if isinstance(node, (cst.ImportFrom, cst.Import)) and isinstance(node.names, Sequence):
-            return any(_bound_name(a) == edit.new and _start(self.positions[a]) in starts for a in node.names)
+            return any(_bound_name(a) == name and _start(self.positions[a]) in starts for a in node.names)
         return node in self.positions and _start(self.positions[node]) in starts
 
 
@@ -290,9 +374,19 @@ class _Applier(cst.CSTTransformer):
         self.added: Dict[int, cst.SimpleStatementLine] = {}  # the lines holding them
         self.removed: Dict[int, cst.SimpleStatementLine] = {}  # lines left empty, until their block drops them
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        visitable = self.plan.visitable  # only the statements holding an edit, when those alone were measured
+        if visitable is not None and id(node) not in visitable and not isinstance(node, cst.Module):
+            return False
+        return super().on_visit(node)
+
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
         new = self.plan.names.get(id(original))
         return updated.with_changes(value=new) if new is not None else updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        name = self.plan.attributes.get(id(original))
+        return cst.Name(name, lpar=updated.lpar, rpar=updated.rpar) if name is not None else updated
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
         new = self.plan.strings.get(id(original))
@@ -321,13 +415,18 @@ class _Applier(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         plan = self.plan
-        if not any(id(s) in plan.leave_statement or id(s) in plan.remove for s in original.body):
+        if not any(id(s) in plan.leave_statement or id(s) in plan.remove or id(s) in plan.insert_after
+                   for s in original.body):
             return updated
         kept: List[cst.BaseSmallStatement] = []
         added: List[cst.BaseSmallStatement] = []
         for before, after in zip(original.body, updated.body):
             if id(before) in plan.remove:
                 continue
+            for new in plan.insert_after.get(id(before), ()):
+                fresh = cst.ImportFrom(module=cst.parse_expression(new.module), names=[new.alias])
+                self.moved.append(fresh)
+                added.append(fresh)
             moves = plan.leave_statement.get(id(before))
             if not moves:
                 kept.append(after)
@@ -346,7 +445,10 @@ class _Applier(cst.CSTTransformer):
                 added.extend(statements)
         lines: List[cst.SimpleStatementLine] = []
         if kept:
-            kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            last = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            if any(kept[-1] is statement for statement in self.moved):
+                self.moved.append(last)
+            kept[-1] = last
             lines.append(updated.with_changes(body=kept))
         for statement in added:
             line = cst.SimpleStatementLine(body=[statement])
@@ -372,11 +474,13 @@ class _Applier(cst.CSTTransformer):
         return updated.with_changes(body=self._merged(list(updated.body)))
 
     def _merged(self, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
-        """Each `from m import X` this pass added joins an earlier plain `from m import ...` of the block,
-        when nothing between the two mentions X (so binding it earlier changes nothing)."""
+        """Each `from m import X` this pass added joins a plain `from m import ...` of the same block: an
+        earlier one when nothing between mentions X, else a later one when only imports that do not
+        mention X lie between (so binding X earlier or later changes nothing)."""
+        body = list(body)
         result: List[cst.BaseStatement] = []
         carried: List[cst.EmptyLine] = []  # the blank lines and comments above a removed line
-        for statement in body:
+        for position, statement in enumerate(body):
             if id(statement) in self.removed:
                 carried.extend(statement.leading_lines)  # type: ignore[attr-defined]
                 continue
@@ -384,21 +488,39 @@ class _Applier(cst.CSTTransformer):
             if carried and hasattr(statement, "leading_lines"):
                 statement = statement.with_changes(leading_lines=[*carried, *statement.leading_lines])
                 carried = []
-            if new is not None and not _has_comment(statement):
-                bound = _bound_name(new.alias)
-                for index in range(len(result) - 1, -1, -1):
-                    merged = _merge_into(result[index], new)
-                    if merged is not None:
-                        result[index] = merged
-                        break
-                    if _mentions(result[index], bound):
-                        result.append(statement)
-                        break
-                else:
-                    result.append(statement)
-                continue
-            result.append(statement)
+            if new is None or _has_comment(statement) or \
+                    not (self._merge_back(result, new) or self._merge_forward(body, position, new)):
+                result.append(statement)
         return result
+
+    @staticmethod
+    def _merge_back(result: List[cst.BaseStatement], new: _NewImport) -> bool:
+        bound = _bound_name(new.alias)
+        for index in range(len(result) - 1, -1, -1):
+            merged = _merge_into(result[index], new)
+            if merged is not None:
+                result[index] = merged
+                return True
+            if _mentions(result[index], bound):
+                return False
+        return False
+
+    @staticmethod
+    def _merge_forward(body: List[cst.BaseStatement], position: int, new: _NewImport) -> bool:
+        bound = _bound_name(new.alias)
+        for index in range(position + 1, len(body)):
+            merged = _merge_into(body[index], new)
+            if merged is not None:
+                body[index] = merged
+                return True
+            if not _imports_only(body[index]) or _mentions(body[index], bound):
+                return False
+        return False
+
+
+def _imports_only(line: cst.BaseStatement) -> bool:
+    return isinstance(line, cst.SimpleStatementLine) and \
+        all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in line.body)
 
 
 def _mentions(node: cst.CSTNode, name: str) -> bool:
