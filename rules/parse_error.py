@@ -52,4 +52,5 @@ class ParseError(Rule):
             source, facts = graph.unparsed[relpath]
             error = facts.parse_error
             span = Span(error.line, error.column, error.line, error.column)
-            yield self.violation_at(source.relpath, span, f"cannot parse: {error.message}", subject="parse")
+            message = error.message if error.message.startswith("cannot read") else f"cannot parse: {error.message}"
+            yield self.violation_at(source.relpath, span, message, subject="parse")

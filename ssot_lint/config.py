@@ -135,6 +135,9 @@ def load_config(path: Path) -> Config:
         prefix = "tool.ssot-lint"
     else:  # ssot-lint.toml / .ssot-lint.toml hold the section's keys at the top level, like ruff.toml
         section, prefix = data, ""
+        if isinstance(data.get("tool"), dict) and "ssot-lint" in data["tool"]:
+            raise ConfigError(f"{path}: [tool.ssot-lint] belongs in pyproject.toml; in {path.name} the keys go at "
+                              "the top level (src = ..., [[canonical]])")
     return parse_config(section, path=path, prefix=prefix)
 
 
