@@ -373,7 +373,10 @@ class _AstCollector:
     """Walks an ast in source order, as the LibCST collector does, and collects the facts."""
 
     def __init__(self, source: bytes):
-        encoding = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+        except (SyntaxError, LookupError):  # CPython parsed it (a stray byte in a first-line comment): UTF-8
+            encoding = "utf-8"
         self.lines = _LINE_BREAK.split(source.decode(encoding, "replace"))
         self._utf8_lines: Dict[int, bytes] = {}
         self.scope: List[Tuple[str, str]] = []
