@@ -118,6 +118,8 @@ def check(
             raise ConfigError(f"{path}: no such file or folder")
     if fix and diff:
         raise ConfigError("--fix and --diff cannot be used together: --diff shows the fixes without writing them")
+    if quiet and verbose:
+        raise ConfigError("--quiet and --verbose cannot be used together")
     settings = load_project_config(config, paths)
     progress = None if quiet else progress_bar(sys.stderr)
     outcome = None
@@ -219,6 +221,8 @@ def report(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """Where the migration stands, per canonical symbol: direct vs through each shim, and what is left."""
+    if every != 1 and history is None:
+        raise ConfigError("--every goes with --history (every Nth commit of the range)")
     settings = load_project_config(config, [])
     known = load_baseline(baseline) if baseline is not None else None
     project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))

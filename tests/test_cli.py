@@ -131,6 +131,9 @@ INVOCATIONS: Dict[str, Invocation] = {
     "unknown-select": invocation(DIRTY_PROJECT, "check", "--select", "SSOT999"),
     "unknown-symbol": invocation(project(DIRTY_FILES, UNKNOWN_SYMBOL), "check"),
     "bad-output-format": invocation(DIRTY_PROJECT, "check", "--output-format", "xml"),
+    "fix-and-diff": invocation(DIRTY_PROJECT, "check", "--fix", "--diff"),
+    "quiet-and-verbose": invocation(DIRTY_PROJECT, "check", "--quiet", "--verbose"),
+    "every-without-history": invocation(DIRTY_PROJECT, "report", "--every", "5"),
 }
 
 
@@ -259,6 +262,9 @@ ERRORS = {
     "unknown-select": ["SSOT999"],
     "unknown-symbol": ["pyproject.toml", "tool.ssot-lint.canonical", "app.factory:NoSuchFactory"],
     "bad-output-format": ["--output-format", "xml"],
+    "fix-and-diff": ["--fix and --diff cannot be used together"],
+    "quiet-and-verbose": ["--quiet and --verbose cannot be used together"],
+    "every-without-history": ["--every goes with --history"],
 }
 
 

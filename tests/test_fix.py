@@ -250,11 +250,3 @@ def test_fix_summary_counts_fixed_and_remaining_with_reasons(tmp_path):
     assert "Fixed 1 violation in 1 file; 1 remains." in lines
     assert "     1 not fixed: SSOT002: no automatic fix for this case (see `ssot-lint explain SSOT002`)" in lines
     assert (root / "app/service.py").read_text() == FIXED_IMPORT + "from app.legacy import make_factory\n"
-
-
-def test_fix_and_diff_together_is_a_usage_error(tmp_path):
-    root = project(tmp_path, SHIM_IMPORT.encode())
-    (root / "pyproject.toml").write_text(CONFIG)
-    run = cli("check", "--fix", "--diff", cwd=root)
-    assert run.returncode == 2 and run.stdout == ""
-    assert run.stderr.count("\n") == 1 and "--fix and --diff cannot be used together" in run.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -51,6 +52,9 @@ def project(tmp_path):
     (tmp_path / "odd/folder.py").mkdir()  # a directory named .py
     (tmp_path / "odd/broken.py").symlink_to(tmp_path / "nowhere.py")
     (tmp_path / "odd/loop").symlink_to(tmp_path / "odd")  # a symlink loop
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "odd/socket.py"))  # a socket named .py (left bound: reading it would fail)
+    server.close()
     return tmp_path
 
 
