@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -102,3 +103,21 @@ def test_a_folder_that_refuses_new_files_is_reported_not_a_crash(tmp_path, monke
     outcome = run_fix(make_config(tmp_path), jobs=1)
     assert set(outcome.not_written.values()) == {"cannot write it: Permission denied"}
     assert len(outcome.not_written) == FILES and set(states(tmp_path).values()) == {"old"}
+
+
+def test_ctrl_c_during_a_check_leaves_a_cache_that_gives_the_right_answer(tmp_path):
+    many_files(tmp_path)
+    command = [sys.executable, "-m", "ssot_lint", "check", "--output-format", "json"]
+    truth = subprocess.run([*command, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    interrupted = 0
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+        process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=120)
+        interrupted += process.returncode == 130
+        assert not list((tmp_path / ".ssot_lint_cache").rglob("*.tmp")), "a temporary cache file was left"
+        after = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert (after.returncode, after.stdout) == (truth.returncode, truth.stdout)
+        shutil.rmtree(tmp_path / ".ssot_lint_cache", ignore_errors=True)
+    assert interrupted, "no run was interrupted: the test proved nothing"
