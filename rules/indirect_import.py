@@ -82,6 +82,11 @@ class IndirectImport(Rule):
             fixed="from app.factory import make, EngineFactory  # keep\nfrom app.legacy import (\n"
                   "    make_factory,  # helper\n)\n",
         ),
+        Example(  # a parenthesised import takes it on a line of its own, comments kept in place
+            "from app.factory import (\n    make,  # the helper\n)\nfrom app.legacy import EngineFactory\n",
+            lines=(4,), files={"app/factory.py": EXAMPLE_FACTORY + "\n\ndef make():\n    return 1\n"},
+            fixed="from app.factory import (\n    make,  # the helper\n    EngineFactory,\n)\n",
+        ),
         Example(  # or a later one, when only imports lie between
             "from app.legacy import EngineFactory\nfrom app.engine import Engine\nfrom app.factory import make\n",
             lines=(1,), files={"app/factory.py": EXAMPLE_FACTORY + "\n\ndef make():\n    return 1\n"},

@@ -206,8 +206,12 @@ class _Plan:
             return "the import is not where the analysis found it (the file changed)"
         if _bound_name(alias) != edit.local_name:
             return f"the import no longer binds {edit.local_name}"
-        new = _make_alias(edit.to_name, edit.local_name)
-        return self._claim(alias) or self._leave(statement, index, _NewImport(edit.to_module, new, True))
+        refusal = self._claim(alias)
+        if refusal:
+            return refusal
+        self.leave_statement[id(statement)].append(
+            (index, _NewImport(edit.to_module, _make_alias(edit.to_name, edit.local_name), True)))
+        return None
 
     def _retarget(self, edit: RetargetModuleImport) -> Optional[str]:
         is_from = bool(self._nodes(edit.statement, cst.ImportFrom))
@@ -220,16 +224,14 @@ class _Plan:
         other_use = "" if edit.attributes is None else self._other_use(edit.local_name, alias, set(edit.attributes))
         if other_use:
             return other_use
-        if self._claim(alias):
-            return self._claim(alias)
+        refusal = self._claim(alias)
+        if refusal:
+            return refusal
         if not is_from:
             self.module_of_alias[id(alias)] = edit.to_module
             return None
-        return self._leave(statement, index, _NewImport(edit.to_module, _make_alias(edit.to_module,
-                                                                                    edit.local_name), False))
-
-    def _leave(self, statement: cst.ImportFrom, index: int, new: _NewImport) -> None:
-        self.leave_statement[id(statement)].append((index, new))
+        self.leave_statement[id(statement)].append(
+            (index, _NewImport(edit.to_module, _make_alias(edit.to_module, edit.local_name), False)))
         return None
 
     def _other_use(self, local: str, alias: cst.ImportAlias, attributes: Set[str]) -> str:
@@ -261,7 +263,11 @@ class _Plan:
         body = node.value[len(prefix) + len(quote): len(node.value) - len(quote)]
         if body != edit.old or "\\" in body or "b" in prefix.lower():
             return "the string is written with escapes or as bytes"
-        return self._claim(node) or self.strings.__setitem__(id(node), f"{prefix}{quote}{edit.new}{quote}")
+        refusal = self._claim(node)
+        if refusal:
+            return refusal
+        self.strings[id(node)] = f"{prefix}{quote}{edit.new}{quote}"
+        return None
 
     # -- `m.Name` -> `Name` ----------------------------------------------------------------
 
@@ -408,7 +414,9 @@ class _Applier(cst.CSTTransformer):
         seen, repeated = set(), set()
         for index, alias in enumerate(updated.names):
             key = (get_full_name_for_node(alias.name), _bound_name(alias))
-            (repeated if key in seen else seen).add(index if key in seen else key)
+            if key in seen:
+                repeated.add(index)
+            seen.add(key)
         result = _without(updated, repeated) if repeated else updated
         assert isinstance(result, cst.ImportFrom)
         return result
@@ -523,17 +531,19 @@ def _imports_only(line: cst.BaseStatement) -> bool:
         all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in line.body)
 
 
+class _NameFinder(cst.CSTVisitor):
+    def __init__(self, name: str):
+        super().__init__()
+        self.name, self.found = name, False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == self.name
+
+
 def _mentions(node: cst.CSTNode, name: str) -> bool:
-    class Finder(cst.CSTVisitor):
-        found = False
-
-        def visit_Name(self, visited: cst.Name) -> None:
-            if visited.value == name:
-                Finder.found = True
-
-    finder = Finder()
+    finder = _NameFinder(name)
     node.visit(finder)
-    return Finder.found
+    return finder.found
 
 
 def _moved(statement: cst.ImportFrom, items: List[Tuple[int, _NewImport]], fresh: bool) -> cst.BaseSmallStatement:
@@ -598,9 +608,18 @@ def _merge_into(line: cst.BaseStatement, new: _NewImport) -> Optional[cst.Simple
         names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         names.append(new.alias)
     elif isinstance(last.comma, cst.Comma):  # a trailing comma: the new name goes on a line of its own
+        closing = last.comma  # after the last name: its comment, then the indentation of `)`
         between = names[-2].comma if len(names) > 1 else cst.Comma(whitespace_after=statement.lpar.whitespace_after)
-        names[-1] = last.with_changes(comma=between)
-        names.append(new.alias.with_changes(comma=last.comma))
+        middle, end = between, closing
+        if isinstance(between, cst.Comma) and isinstance(between.whitespace_after, cst.ParenthesizedWhitespace) \
+                and isinstance(closing.whitespace_after, cst.ParenthesizedWhitespace):
+            # The old last name keeps its comment and is indented like the names; the new one closes the list.
+            middle = between.with_changes(whitespace_after=between.whitespace_after.with_changes(
+                first_line=closing.whitespace_after.first_line))
+            end = closing.with_changes(whitespace_after=closing.whitespace_after.with_changes(
+                first_line=cst.TrailingWhitespace()))
+        names[-1] = last.with_changes(comma=middle)
+        names.append(new.alias.with_changes(comma=end))
     else:
         names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         names.append(new.alias)
