@@ -656,8 +656,10 @@ def tool_versions(ssot: Path, tools: Dict[str, Path]) -> Dict[str, str]:
 
 
 def history_repository(corpus: Path, commits: int) -> Path:
-    """A git repository holding the corpus and then `commits` commits, each appending a comment to one
-    Django model file (a different one each time, cycling), in bench/.corpus-history/."""
+    """A git repository holding the corpus and then `commits` commits, in bench/.corpus-history/. Each
+    commit adds a function to one Django file, spread evenly over all of them: like real history, some
+    commits touch files the analysis reads (their figures are recomputed) and most touch others (their
+    figures are reused); a comment-only edit would change no fact at all, so none is made."""
     target = BENCH_DIR / ".corpus-history"
     if target.exists():
         shutil.rmtree(target)
@@ -672,12 +674,13 @@ def history_repository(corpus: Path, commits: int) -> Path:
     run_quietly([*git, "init", "-q"])
     run_quietly([*git, "add", "-A"])
     run_quietly([*git, "commit", "-q", "-m", "corpus"])
-    candidates = sorted((target / SDISTS[0].folder / "django" / "db" / "models").glob("*.py"))
+    candidates = sorted((target / SDISTS[0].folder / "django").rglob("*.py"))
+    stride = max(1, len(candidates) // max(1, commits))
     for index in range(commits):
-        path = candidates[index % len(candidates)]
+        path = candidates[(index * stride) % len(candidates)]
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(f"# bench history commit {index}\n")
-        run_quietly([*git, "commit", "-q", "-am", f"touch {path.name}"])
+            handle.write(f"\n\ndef _bench_history_{index}():\n    return {index}\n")
+        run_quietly([*git, "commit", "-q", "-am", f"add a function to {path.name}"])
     return target
 
 

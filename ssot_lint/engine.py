@@ -91,6 +91,7 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     graph.preload({m for info in graph.checked.values() for b in info.facts.bindings if b.is_import
                    for m in graph.imported_modules(info, b, parents=False)})
     reader.cache.save()
+    project.tokens = tokens if prefilter else None
     return project
 
 

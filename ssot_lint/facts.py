@@ -20,6 +20,7 @@ import io
 import re
 import sys
 import tokenize
+import warnings
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -229,10 +230,18 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
+def parse_python(source: bytes) -> ast.Module:
+    """`ast.parse`, without the warnings CPython prints about the code it reads (an invalid escape, `1if`):
+    they are the linted code's business, and would clutter ssot-lint's output."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
+
+
 def extract_facts(source: bytes) -> FileFacts:
     """Read one file's facts. A file that does not parse gives only `parse_error`."""
     try:
-        tree = ast.parse(source)
+        tree = parse_python(source)
     except SyntaxError as error:
         python_error = _python_error(source, error)
         if python_error.fatal:

@@ -10,7 +10,6 @@ endings are the tree's, so they survive. Nothing here writes files.
 
 from __future__ import annotations
 
-import ast
 import builtins
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from ssot_lint.facts import Span
+from ssot_lint.facts import Span, parse_python
 from ssot_lint.fix import Edit, Fix, ImportName, MoveImport, RenameBinding, ReplaceString, RetargetModuleImport
 
 
@@ -73,7 +72,7 @@ def _statement_starts(module: cst.Module, source: bytes) -> Optional[List[int]]:
     """The line each top-level statement starts on (its `def`/`class` line, as `ast` says; LibCST agrees),
     or None if `ast` cannot tell."""
     try:
-        body = ast.parse(source).body
+        body = parse_python(source).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     starts, index = [], 0
@@ -111,7 +110,7 @@ def _fix_position(fix: Fix) -> tuple:
 def _does_not_parse(new: bytes, old: bytes) -> str:
     """Why the fixed code cannot be written, or ''. Checked by CPython when it can read the original."""
     try:
-        ast.parse(old)
+        parse_python(old)
     except (SyntaxError, ValueError):
         try:
             cst.parse_module(new)
@@ -119,7 +118,7 @@ def _does_not_parse(new: bytes, old: bytes) -> str:
         except Exception:
             return "the fixed code would not parse"
     try:
-        ast.parse(new)
+        parse_python(new)
         return ""
     except (SyntaxError, ValueError):
         return "the fixed code would not parse"

@@ -12,13 +12,14 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.discovery import SourceFile, sources_at
 from ssot_lint.engine import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
 from ssot_lint.facts import FileFacts
+from ssot_lint.prefilter import Tokens
 from ssot_lint.report import build_report
 from ssot_lint.sources import SourceReader
 
@@ -121,10 +122,13 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
     rules = select_rules(config.select, config.ignore)
     blobs = GitBlobs(toplevel)
     points = []
+    previous: Optional[_Analysed] = None
     with cyclic_gc_paused():
         try:
             for index, (commit, date, subject) in enumerate(commits, start=1):
-                points.append(_point(config, toplevel, prefix, (commit, date, subject), cache, rules, blobs, jobs))
+                point, previous = _point(config, toplevel, prefix, (commit, date, subject), cache, rules, blobs,
+                                         jobs, previous)
+                points.append(point)
                 if progress is not None:
                     progress(index, len(commits))
         finally:
@@ -133,29 +137,69 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
     return points
 
 
+@dataclass
+class _Analysed:
+    """What one analysed commit leaves for the next: the figures, and what they depended on."""
+
+    point: HistoryPoint
+    blob_of: Dict[str, str]
+    loaded: Set[str]  # the files whose facts the analysis read (the others matched no token)
+    tokens: Optional[Tokens]  # the prefilter's final token set
+
+
 def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, str], cache: FactsCache,
-           rules, blobs: GitBlobs, jobs: Optional[int]) -> HistoryPoint:
+           rules, blobs: GitBlobs, jobs: Optional[int],
+           previous: Optional[_Analysed]) -> Tuple[HistoryPoint, Optional[_Analysed]]:
     point = HistoryPoint(commit[0][:10], commit[1], commit[2])
     blob_of = _python_blobs(toplevel, commit[0], prefix)
+    reader = GitSourceReader(cache, jobs, blobs, blob_of)
+    files = sources_at(config, blob_of)
+    if previous is not None and _same_analysis(previous, blob_of, files, reader, blobs):
+        point.violations, point.symbols = previous.point.violations, previous.point.symbols
+        return point, _Analysed(point, blob_of, previous.loaded, previous.tokens)
     # Keep what is known of the blobs still in the tree only: memory stays that of one commit.
     current = set(blob_of.values())
     blobs.facts = {blob: facts for blob, facts in blobs.facts.items() if blob in current}
-    reader = GitSourceReader(cache, jobs, blobs, blob_of)
     try:
-        project = build_project(config, jobs, files=sources_at(config, blob_of), reader=reader)
+        project = build_project(config, jobs, files=files, reader=reader)
     except ConfigError as exc:  # e.g. the canonical symbol does not exist yet at this commit
         point.error = str(exc).split(": ", 2)[-1]
-        return point
+        return point, None
     violations, _ = find_violations(project, rules)
     report = build_report(project, finalise(violations))
+    graph = project.graph
+    loaded = {info.file.relpath for info in graph.modules.values()} | set(graph.unparsed)
     # networkx graphs refer to themselves (their cached views), and the cyclic collector is paused:
     # empty this commit's graph so that its facts go when the project does.
-    project.graph.graph.clear()
+    graph.graph.clear()
     point.violations = report.violations
     point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
                                 "import_sites": s.total, "competing_implementations": s.competing_implementations}
                      for s in report.symbols}
-    return point
+    return point, _Analysed(point, blob_of, loaded, project.tokens)
+
+
+def _same_analysis(previous: _Analysed, blob_of: Dict[str, str], files: List[SourceFile],
+                   reader: "GitSourceReader", blobs: GitBlobs) -> bool:
+    """Would this commit's analysis read exactly what the previous one read? Then its figures stand.
+
+    It would if the same files exist (so every import resolves alike), every file the analysis read
+    has the same facts (an edited comment or docstring changes none), and every other changed file
+    still matches no token, so that the prefilter leaves it out again."""
+    if previous.tokens is None or blob_of.keys() != previous.blob_of.keys():
+        return False
+    by_path = {source.relpath: source for source in files}
+    for relpath, blob in blob_of.items():
+        old = previous.blob_of[relpath]
+        if blob == old or relpath not in by_path:
+            continue
+        if relpath in previous.loaded:
+            before = blobs.facts.get(old)
+            if before is None or reader.facts_of([by_path[relpath]])[0] != before:
+                return False
+        elif reader.matches(by_path[relpath], previous.tokens):
+            return False
+    return True
 
 
 def _python_blobs(toplevel: Path, commit: str, prefix: str) -> Dict[str, str]:

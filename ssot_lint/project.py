@@ -121,6 +121,7 @@ class Project:
         self.resolver = Resolver(graph)
         self.mentions_configured_name = mentions_configured_name or (lambda relpath: True)
         self.reader = reader  # the SourceReader that loaded it: its cache, and what it read and parsed
+        self.tokens = None  # the prefilter's final token set: a file outside `graph` that matches none is not read
         self.canonicals: Tuple[Canonical, ...] = tuple(self._locate(spec) for spec in config.canonicals)
         self.refresh()
 

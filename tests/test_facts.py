@@ -681,3 +681,15 @@ def test_deeply_nested_source_is_a_parse_error_not_a_crash():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"the process died (returncode {result.returncode}): {result.stderr[-500:]}"
     assert result.stdout.strip() == "PARSE-ERROR"
+
+
+def test_reading_facts_prints_no_warning_about_the_code_read():
+    """CPython warns about an invalid escape or `1if` while parsing (SyntaxWarning from 3.12): that is the
+    linted code's business, not something ssot-lint should print."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        facts = extract_facts(b'import re\nPATTERN = "\\d+"\nvalue = 1if PATTERN else 2\n')
+    assert facts.parse_error is None and [b.name for b in facts.bindings] == ["re", "PATTERN", "value"]
+    assert caught == []

@@ -80,3 +80,35 @@ def test_a_bad_range_is_a_usage_error(migrated_repo):
     run = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--history", "nope..HEAD"],
                          cwd=migrated_repo, capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and run.stderr.startswith("ssot-lint: error: --history: git log")
+
+
+def test_a_commit_that_changes_nothing_the_analysis_reads_reuses_the_figures(migrated_repo, monkeypatch):
+    """A comment edited in an analysed file, or an unrelated file changed, cannot change the figures: they
+    are reused without a new analysis. A change that can (a new import through the shim in a file the
+    prefilter had left out) is analysed again, and the figures are those of a full analysis."""
+    repo = migrated_repo
+    write_tree(repo, {"app/unrelated.py": "VALUE = 1\n"})
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "an unrelated file")
+    write_tree(repo, {"app/c1.py": "from app.factory import EngineFactory  # migrated\n"})  # a comment only
+    git(repo, "commit", "-q", "-am", "a comment")
+    write_tree(repo, {"app/unrelated.py": "VALUE = 2\n"})
+    git(repo, "commit", "-q", "-am", "unrelated change")
+    write_tree(repo, {"app/unrelated.py": "from app.legacy import EngineFactory\nVALUE = 2\n"})
+    git(repo, "commit", "-q", "-am", "a new consumer on the shim")
+    config = make_config(repo, {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}]})
+
+    import ssot_lint.history as history
+
+    analysed = []
+    real_build = history.build_project
+    monkeypatch.setattr(history, "build_project", lambda *a, **k: analysed.append(1) or real_build(*a, **k))
+    points = compute_history(config, "HEAD~5..HEAD", use_cache=False)
+    assert [p.subject for p in points] == ["migrate app/c3.py", "an unrelated file", "a comment",
+                                           "unrelated change", "a new consumer on the shim"]
+    assert [p.violations for p in points] == [0, 0, 0, 0, 1]
+    # The first commit, the one adding a file (the file list changed), and the new consumer: analysed.
+    assert len(analysed) == 3
+    monkeypatch.setattr(history, "_same_analysis", lambda *args: False)
+    assert [(p.violations, p.symbols) for p in compute_history(config, "HEAD~5..HEAD", use_cache=False)] == \
+        [(p.violations, p.symbols) for p in points]
