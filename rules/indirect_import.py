@@ -169,8 +169,10 @@ class IndirectImport(Rule):
         if binding is None or not binding.is_import or binding.statement is None:
             return None
         info, resolver = site.info, project.resolver
-        same = tuple(b.span for b in info.facts.bindings if b.name == canonical.name
-                     and canonical.is_canonical(resolver.resolve_binding(info, b)))
+        bound = [b for b in info.facts.bindings if b.name == canonical.name]
+        same = tuple(b.span for b in bound if canonical.is_canonical(resolver.resolve_binding(info, b)))
+        if len(same) != len(bound) or info.facts.binds_elsewhere(canonical.name):
+            return None  # the name means something else somewhere in the file
         return unsafe(ImportName(ref.span, site.local_name, binding.statement, canonical.home, canonical.name,
                                  same), f"import {canonical.name} from {canonical.home} and use it")
 

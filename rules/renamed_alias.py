@@ -56,6 +56,11 @@ class RenamedAlias(Rule):
                 "    return Factory()\n", lines=(5,),
                 fixed="import app.factory\n\n\ndef build():\n    EngineFactory = app.factory.EngineFactory\n"
                       "    return EngineFactory()\n"),
+        Example(  # the canonical's name already means something else in the file: no fix
+            "from app.factory import EngineFactory as Factory\n\n\ndef build():\n    EngineFactory = None\n"
+            "    return Factory(), EngineFactory\n", lines=(1,),
+            fixed="from app.factory import EngineFactory as Factory\n\n\ndef build():\n    EngineFactory = None\n"
+                  "    return Factory(), EngineFactory\n"),
         Example(  # another module imports the alias: renaming it would break that import, so no fix
             "from app.factory import EngineFactory as Factory\n", lines=(1,),
             files={"app/other.py": "from app.service import Factory\n"},
@@ -90,7 +95,9 @@ class RenamedAlias(Rule):
             if any(site.source_module == info.name and site.name == binding.name
                    for site in project.import_sites):
                 return None
-        same = tuple(b.span for b in info.facts.bindings if b.name == canonical.name
-                     and canonical.is_canonical(project.resolver.resolve_binding(info, b)))
+        bound = [b for b in info.facts.bindings if b.name == canonical.name]
+        same = tuple(b.span for b in bound if canonical.is_canonical(project.resolver.resolve_binding(info, b)))
+        if len(same) != len(bound) or info.facts.binds_elsewhere(canonical.name):
+            return None  # the canonical's name means something else somewhere in the file
         return unsafe(RenameBinding(binding.span, binding.name, canonical.name, same),
                       f"rename {binding.name} to {canonical.name}")

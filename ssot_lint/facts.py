@@ -217,6 +217,11 @@ class FileFacts:
     all_names: Optional[Tuple[str, ...]] = None  # literal `__all__`, None when absent
     all_is_dynamic: bool = False  # `__all__` built in a way we cannot read
     parse_error: Optional[ParseError] = None
+    local_names: Tuple[str, ...] = ()  # function locals left out of `bindings` (nothing looks them up), sorted
+
+    def binds_elsewhere(self, name: str) -> bool:
+        """Is `name` a function local that `bindings` leaves out? (A fix renaming to it would clash.)"""
+        return name in self.local_names
 
     def module_bindings(self) -> Tuple[Binding, ...]:
         return tuple(b for b in self.bindings if b.context.at_module_level)
@@ -305,7 +310,9 @@ def assemble_facts(collector, noqa: Sequence[NoqaComment]) -> FileFacts:
     looked_up.update(base.split(".", 1)[0] for cls in collector.classes for base in cls.bases)
     bindings = tuple(b for b in collector.bindings if b.kind is not BindingKind.ASSIGN
                      or not b.context.in_function or b.name in looked_up)
+    kept = {b.name for b in bindings}
     return FileFacts(
+        local_names=tuple(sorted({b.name for b in collector.bindings} - kept)),
         bindings=bindings,
         classes=tuple(collector.classes),
         functions=tuple(collector.functions),

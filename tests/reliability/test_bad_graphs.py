@@ -42,3 +42,28 @@ def test_thousands_long_chains_and_cycles(tmp_path):
     assert ("c_user.py", "SSOT002") in found  # through 300 modules
     chain_message = next(v["message"] for v in json.loads(run.stdout) if v["filename"] == "c_user.py")
     assert "more modules" in chain_message and len(chain_message) < 300  # a long chain is elided
+
+
+def test_one_module_reachable_under_two_names(tmp_path):
+    """With `src = [".", "pkg"]`, pkg/base.py is both `pkg.base` and `base` (Python loads it twice). ssot-lint
+    names each file once (from its innermost root) and finishes, whichever name the code uses."""
+    files = {
+        "pkg/__init__.py": "from pkg.base import Target\n",
+        "pkg/base.py": "class Target:\n    pass\n",
+        "pkg/twice.py": "from base import Target\nfrom pkg.base import Target as Again\nimport base, pkg.base\n",
+        "user.py": "from pkg import Target\nfrom base import Target as T2\nfrom twice import Again\n",
+        "ssot-lint.toml": 'src = [".", "pkg"]\n[[canonical]]\nsymbol = "base:Target"\n',
+    }
+    for relpath, text in files.items():
+        path = tmp_path / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "ssot_lint", "check", "--no-cache", "--output-format", "json"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode in (0, 1) and run.stderr == "", run.stderr
+    import json
+
+    found = {(v["filename"], v["location"]["row"], v["code"]) for v in json.loads(run.stdout)}
+    # Only `base.Target` is the canonical: `pkg.base.Target` is another class object at runtime too (the
+    # file is loaded once per name), so reads through `pkg` are not paths to the canonical.
+    assert found == {("user.py", 2, "SSOT005")}
