@@ -15,10 +15,10 @@ import typer
 
 from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK, write_atomically
+from ssot_lint.autofix import run_fix, unified_diff
 from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline, save_baseline, updated_entries
 from ssot_lint.baseline import entry as baseline_entry
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
-from ssot_lint.autofix import run_fix, unified_diff
 from ssot_lint.engine import analyse, build_project, run_check
 from ssot_lint.output import (
     fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,

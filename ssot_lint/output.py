@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from ssot_lint.engine import CheckResult
 from ssot_lint.rule import Violation
+
+if TYPE_CHECKING:
+    from ssot_lint.autofix import FixOutcome
 
 
 
@@ -92,7 +95,7 @@ def render_concise(result: CheckResult, root: Path, colour: bool, unsafe_fixes: 
     return "\n".join(lines) + "\n"
 
 
-def fix_summary(outcome, would: bool) -> str:
+def fix_summary(outcome: "FixOutcome", would: bool) -> str:
     """After `--fix` (or `--diff`): how many were fixed, how many remain and why."""
     files = len(outcome.changed)
     verb = "Would fix" if would else "Fixed"
