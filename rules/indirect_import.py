@@ -168,10 +168,8 @@ class IndirectImport(Rule):
         binding = _binding_in_scope(site.info, ref.context.qualname, ref.dotted.split(".")[0])
         if binding is None or not binding.is_import or binding.statement is None:
             return None
-        info, resolver = site.info, project.resolver
-        bound = [b for b in info.facts.bindings if b.name == canonical.name]
-        same = tuple(b.span for b in bound if canonical.is_canonical(resolver.resolve_binding(info, b)))
-        if len(same) != len(bound) or info.facts.binds_elsewhere(canonical.name):
+        same = project.canonical_bindings(site.info, canonical)
+        if same is None:
             return None  # the name means something else somewhere in the file
         return unsafe(ImportName(ref.span, site.local_name, binding.statement, canonical.home, canonical.name,
                                  same), f"import {canonical.name} from {canonical.home} and use it")
@@ -203,9 +201,7 @@ class IndirectImport(Rule):
         if not aliased or binding.statement is None or binding.kind not in (BindingKind.IMPORT_MODULE,
                                                                               BindingKind.IMPORT_FROM):
             return None  # `import a.shim` / `from a import shim`: `a.shim.X` and `shim.X` uses would need rewriting
-        if binding.context.at_module_level and (
-                binding.name in (site.info.facts.all_names or ()) or
-                any(s.source_module == site.info.name and s.name == binding.name for s in project.import_sites)):
+        if project.read_elsewhere(site.info, binding):
             return None  # other modules read the module alias too: their `m.X` may not be in the canonical
         resolver = project.resolver
         attributes = sorted({ref.dotted.split(".")[1] for ref in site.info.facts.attribute_refs

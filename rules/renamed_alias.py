@@ -89,15 +89,8 @@ class RenamedAlias(Rule):
     @staticmethod
     def _rename(project, canonical, info, binding):
         """Rename the alias throughout its file, unless other modules can read it by its name."""
-        if binding.context.at_module_level:
-            if binding.name in (info.facts.all_names or ()):
-                return None
-            if any(site.source_module == info.name and site.name == binding.name
-                   for site in project.import_sites):
-                return None
-        bound = [b for b in info.facts.bindings if b.name == canonical.name]
-        same = tuple(b.span for b in bound if canonical.is_canonical(project.resolver.resolve_binding(info, b)))
-        if len(same) != len(bound) or info.facts.binds_elsewhere(canonical.name):
-            return None  # the canonical's name means something else somewhere in the file
+        same = project.canonical_bindings(info, canonical)
+        if project.read_elsewhere(info, binding) or same is None:
+            return None
         return unsafe(RenameBinding(binding.span, binding.name, canonical.name, same),
                       f"rename {binding.name} to {canonical.name}")

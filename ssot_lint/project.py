@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import pathspec
 
@@ -133,7 +133,9 @@ class Project:
         self._undeclared: Dict[str, Dict[str, Tuple[Binding, Tuple[str, ...]]]] = {}
         self._sites_outside: Dict[str, List[ImportSite]] = {}
         self._calls: Dict[Tuple[str, int], Resolution] = {}
+        self._canonical_bindings: Dict[Tuple[str, str], Optional[Tuple[Span, ...]]] = {}
         self.__dict__.pop("import_sites", None)
+        self.__dict__.pop("_names_read_elsewhere", None)
         self.__dict__.pop("_wrappers", None)
 
     @property
@@ -293,6 +295,27 @@ class Project:
                         canonical.is_canonical(self.resolver.resolve_import(source, canonical.name)):
                     found.setdefault(info.name, []).append(star)
         return found
+
+    @cached_property
+    def _names_read_elsewhere(self) -> Set[Tuple[Optional[str], Optional[str]]]:
+        return {(site.source_module, site.name) for site in self.import_sites}
+
+    def read_elsewhere(self, info: ModuleInfo, binding: Binding) -> bool:
+        """Can other modules read this binding by its name: a module-level one that they import, or that
+        `__all__` lists? (A fix that renames or rebinds it would then break them.)"""
+        return binding.context.at_module_level and (
+            binding.name in (info.facts.all_names or ()) or (info.name, binding.name) in self._names_read_elsewhere)
+
+    def canonical_bindings(self, info: ModuleInfo, canonical: Canonical) -> Optional[Tuple[Span, ...]]:
+        """The bindings of the canonical's name in a module, if every one of them is the canonical itself
+        (so a fix may bind that name there too); None if the name means something else anywhere in it."""
+        key = (info.name, canonical.symbol)
+        if key not in self._canonical_bindings:
+            bound = [b for b in info.facts.bindings if b.name == canonical.name]
+            same = tuple(b.span for b in bound if canonical.is_canonical(self.resolver.resolve_binding(info, b)))
+            clash = len(same) != len(bound) or info.facts.binds_elsewhere(canonical.name)
+            self._canonical_bindings[key] = None if clash else same
+        return self._canonical_bindings[key]
 
     def modules_outside(self, canonical: Canonical) -> Iterator[ModuleInfo]:
         """Every module but the canonical's own, which is the source of truth."""
