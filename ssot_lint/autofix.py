@@ -11,21 +11,19 @@ alias in a statement another fix just moved) are taken up by the next pass.
 from __future__ import annotations
 
 import difflib
-import gc
-import io
 import os
 import stat
-import tokenize
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ssot_lint.atomic import write_atomically
 from ssot_lint.config import Config
 from ssot_lint.engine import CheckResult, run_check
+from ssot_lint.facts import decode_source
 from ssot_lint.fix import Fix
+from ssot_lint.parallel import process_map
 from ssot_lint.rule import Violation
 from ssot_lint.rules import all_rules
 
@@ -93,14 +91,10 @@ def run_fix(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str]
     return FixOutcome(result, changes, sum(gone.values()), why, not_written)
 
 
-def _fix_files(fix_source, work: List[Tuple[str, bytes, List[Fix]]], jobs: Optional[int]) -> Iterator:
+def _fix_files(fix_source, work: List[Tuple[str, bytes, List[Fix]]], jobs: Optional[int]) -> List:
     """fix_source on each file, in worker processes when there are many (LibCST is slow: ~0.2 s a file)."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(work) < PARALLEL_THRESHOLD:
-        return (fix_source(source, fixes) for _, source, fixes in work)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:  # see engine.py on gc
-        return iter(list(pool.map(fix_source, [source for _, source, _ in work], [fixes for _, _, fixes in work],
-                                  chunksize=max(1, len(work) // (jobs * 4)))))
+    return list(process_map(fix_source, [source for _, source, _ in work], [fixes for _, _, fixes in work],
+                            jobs=jobs or os.cpu_count() or 1, threshold=PARALLEL_THRESHOLD, chunks_per_job=4))
 
 
 def _write(root: Path, changes: Dict[str, Tuple[bytes, bytes]]) -> Dict[str, str]:
@@ -144,14 +138,7 @@ def unified_diff(root: Path, changes: Dict[str, Tuple[bytes, bytes]]) -> str:
     """The changes as one unified diff (`git apply` reads it), paths relative to the project root."""
     parts = []
     for relpath, (before, after) in changes.items():
-        old, new = (_text(data).splitlines(keepends=True) for data in (before, after))
+        old, new = (decode_source(data).splitlines(keepends=True) for data in (before, after))
         parts.extend(difflib.unified_diff(old, new, f"a/{relpath}", f"b/{relpath}"))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in parts)
 
-
-def _text(data: bytes) -> str:
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        return data.decode("utf-8", "replace")

@@ -235,6 +235,16 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
+def decode_source(source: bytes) -> str:
+    """A Python file's text, in the encoding its cookie or BOM declares (UTF-8 otherwise, and when the
+    declaration is unreadable, as when a stray byte sits in a first-line comment CPython parses anyway)."""
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+    except (SyntaxError, LookupError):
+        encoding = "utf-8"
+    return source.decode(encoding, "replace")
+
+
 def parse_python(source: bytes) -> ast.Module:
     """`ast.parse`, without the warnings CPython prints about the code it reads (an invalid escape, `1if`):
     they are the linted code's business, and would clutter ssot-lint's output."""
@@ -389,11 +399,7 @@ class _AstCollector:
     """Walks an ast in source order, as the LibCST collector does, and collects the facts."""
 
     def __init__(self, source: bytes):
-        try:
-            encoding = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
-        except (SyntaxError, LookupError):  # CPython parsed it (a stray byte in a first-line comment): UTF-8
-            encoding = "utf-8"
-        self.lines = _LINE_BREAK.split(source.decode(encoding, "replace"))
+        self.lines = _LINE_BREAK.split(decode_source(source))
         self._utf8_lines: Dict[int, bytes] = {}
         self.scope: List[Tuple[str, str]] = []
         self.branches: List[Branch] = []

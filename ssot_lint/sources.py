@@ -7,14 +7,13 @@ facts, or whether it matches a token set) is cached.
 
 from __future__ import annotations
 
-import gc
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.discovery import SourceFile
 from ssot_lint.facts import FileFacts, ParseError, extract_facts
+from ssot_lint.parallel import process_map
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -107,11 +106,8 @@ class SourceReader:
         return result  # type: ignore[return-value]
 
     def _extract(self, datas: List[bytes]) -> List[FileFacts]:
-        if self.jobs <= 1 or len(datas) < PARALLEL_THRESHOLD:
-            return self._reporting(map(extract_facts, datas), len(datas))
-        chunk = max(1, len(datas) // (self.jobs * 8))
-        with ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.disable) as pool:  # see engine.py
-            return self._reporting(pool.map(extract_facts, datas, chunksize=chunk), len(datas))
+        return self._reporting(process_map(extract_facts, datas, jobs=self.jobs, threshold=PARALLEL_THRESHOLD,
+                                           chunks_per_job=8), len(datas))
 
     def _reporting(self, results: Iterator[FileFacts], total: int) -> List[FileFacts]:
         collected = []

@@ -37,7 +37,7 @@ LAYERS = [
     "ssot_lint.discovery | ssot_lint.facts_cst",
     "ssot_lint.facts",
     "ssot_lint.config",
-    "ssot_lint.atomic",
+    "ssot_lint.atomic | ssot_lint.parallel",
     "ssot_lint",
 ]
 
