@@ -11,6 +11,17 @@ from ssot_lint.project import Project
 from ssot_lint.rule import EXAMPLE_CONFIG, EXAMPLE_FILES, Example
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The example project's canonical and its one shim, as a pyproject.toml, and an import through each.
+SHIM_PYPROJECT = """
+[tool.ssot-lint]
+
+[[tool.ssot-lint.canonical]]
+symbol = "app.factory:EngineFactory"
+shims = ["app.legacy"]
+"""
+SHIM_IMPORT = "from app.legacy import EngineFactory\n"
+CANONICAL_IMPORT = "from app.factory import EngineFactory\n"
 FIXTURES_REPO = REPO / "fixtures_repo"
 
 

@@ -7,8 +7,6 @@ Modules in one layer separated by `|` must not import each other.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from helpers import REPO

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES_REPO, REPO, make_config, write_tree
+from helpers import CANONICAL_IMPORT, FIXTURES_REPO, SHIM_IMPORT, SHIM_PYPROJECT, make_config, write_tree
 from ssot_lint.autofix import run_fix
 from ssot_lint.config import load_config
 from ssot_lint.engine import run_check
@@ -134,8 +134,6 @@ def test_unsafe_fixes_keep_every_module_importing_and_rename_only_aliases(tmp_pa
 
 # -- guarantees ------------------------------------------------------------------------
 
-SHIM_IMPORT = "from app.legacy import EngineFactory\n"
-FIXED_IMPORT = "from app.factory import EngineFactory\n"
 
 
 def project(tmp_path: Path, service: bytes) -> Path:
@@ -153,7 +151,7 @@ def test_fix_keeps_permissions_line_endings_encoding_and_bom(tmp_path):
     assert sorted(outcome.changed) == ["app/bom.py", "app/service.py"]
     expected = crlf.replace("from app.legacy", "from app.factory").encode("latin-1")
     assert (root / "app/service.py").read_bytes() == expected
-    assert (root / "app/bom.py").read_bytes() == b"\xef\xbb\xbf" + FIXED_IMPORT.encode()
+    assert (root / "app/bom.py").read_bytes() == b"\xef\xbb\xbf" + CANONICAL_IMPORT.encode()
     assert stat.S_IMODE(os.stat(root / "app/service.py").st_mode) == 0o640
     assert not [p for p in root.rglob("*.tmp")], "no temporary file is left behind"
 
@@ -209,23 +207,16 @@ def test_unsafe_fixes_wait_for_the_flag_and_the_summary_says_so(tmp_path):
 def test_a_fix_revealing_an_alias_is_followed_by_the_next_pass(tmp_path):
     root = project(tmp_path, b"from app.legacy import EngineFactory as Maker\n\n\ndef build():\n    return Maker()\n")
     outcome = run_fix(make_config(root), jobs=1, unsafe=True)
-    assert (root / "app/service.py").read_text() == FIXED_IMPORT + "\n\ndef build():\n    return EngineFactory()\n"
+    assert (root / "app/service.py").read_text() == CANONICAL_IMPORT + "\n\ndef build():\n    return EngineFactory()\n"
     assert outcome.result.violations == () and outcome.fixed == 2
 
 
 # -- the command line ----------------------------------------------------------------------
 
-CONFIG = """
-[tool.ssot-lint]
-[[tool.ssot-lint.canonical]]
-symbol = "app.factory:EngineFactory"
-shims = ["app.legacy"]
-"""
-
 
 def test_diff_shows_a_patch_that_git_applies_and_writes_nothing(tmp_path):
     root = project(tmp_path, b"import os\n" + SHIM_IMPORT.encode())
-    (root / "pyproject.toml").write_text(CONFIG)
+    (root / "pyproject.toml").write_text(SHIM_PYPROJECT)
     run = cli("check", "--diff", "--no-cache", cwd=root)
     assert run.returncode == 1, run.stderr
     assert run.stdout == ("--- a/app/service.py\n+++ b/app/service.py\n@@ -1,2 +1,2 @@\n import os\n"
@@ -235,18 +226,18 @@ def test_diff_shows_a_patch_that_git_applies_and_writes_nothing(tmp_path):
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     applied = subprocess.run(["git", "apply", "-"], input=run.stdout, text=True, cwd=root, capture_output=True)
     assert applied.returncode == 0, applied.stderr
-    assert (root / "app/service.py").read_text() == "import os\n" + FIXED_IMPORT
+    assert (root / "app/service.py").read_text() == "import os\n" + CANONICAL_IMPORT
     clean = cli("check", "--diff", "--no-cache", cwd=root)
     assert clean.returncode == 0 and clean.stdout == ""
 
 
 def test_fix_summary_counts_fixed_and_remaining_with_reasons(tmp_path):
     root = project(tmp_path, (SHIM_IMPORT + "from app.legacy import make_factory\n").encode())
-    (root / "pyproject.toml").write_text(CONFIG)
+    (root / "pyproject.toml").write_text(SHIM_PYPROJECT)
     run = cli("check", "--fix", "--no-cache", cwd=root)
     assert run.returncode == 1
     lines = run.stdout.splitlines()
     assert lines[0].startswith("app/service.py:2:24: SSOT002 make_factory imported from shim app.legacy")
     assert "Fixed 1 violation in 1 file; 1 remains." in lines
     assert "     1 not fixed: SSOT002: no automatic fix for this case (see `ssot-lint explain SSOT002`)" in lines
-    assert (root / "app/service.py").read_text() == FIXED_IMPORT + "from app.legacy import make_factory\n"
+    assert (root / "app/service.py").read_text() == CANONICAL_IMPORT + "from app.legacy import make_factory\n"

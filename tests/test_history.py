@@ -8,17 +8,10 @@ import sys
 
 import pytest
 
-from helpers import make_config, write_tree
+from helpers import SHIM_PYPROJECT, make_config, write_tree
 from ssot_lint.history import compute_history
 from ssot_lint.rule import EXAMPLE_FILES
 
-CONFIG = """
-[tool.ssot-lint]
-
-[[tool.ssot-lint.canonical]]
-symbol = "app.factory:EngineFactory"
-shims = ["app.legacy"]
-"""
 CONSUMERS = ["app/c1.py", "app/c2.py", "app/c3.py"]
 
 
@@ -35,7 +28,7 @@ def migrated_repo(tmp_path):
     write_tree(tmp_path, {"README.md": "before the factory existed\n"})
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "empty")
-    write_tree(tmp_path, {**EXAMPLE_FILES, "pyproject.toml": CONFIG,
+    write_tree(tmp_path, {**EXAMPLE_FILES, "pyproject.toml": SHIM_PYPROJECT,
                           **{path: "from app.legacy import EngineFactory\n" for path in CONSUMERS}})
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "three consumers on the shim")

@@ -8,16 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import REPO, write_tree
+from helpers import REPO, SHIM_PYPROJECT, write_tree
 from ssot_lint.rule import EXAMPLE_FILES
 
-CONFIG = """
-[tool.ssot-lint]
-
-[[tool.ssot-lint.canonical]]
-symbol = "app.factory:EngineFactory"
-shims = ["app.legacy"]
-"""
 
 
 def git(folder: Path, *args: str) -> None:
@@ -26,7 +19,7 @@ def git(folder: Path, *args: str) -> None:
 
 def test_the_hook_reports_on_the_files_it_is_given(tmp_path):
     project = tmp_path / "project"
-    write_tree(project, {**EXAMPLE_FILES, "pyproject.toml": CONFIG,
+    write_tree(project, {**EXAMPLE_FILES, "pyproject.toml": SHIM_PYPROJECT,
                          "app/service.py": "from app.legacy import EngineFactory\n",
                          "app/clean.py": "from app.factory import EngineFactory\n"})
     git(project, "init", "-q")

@@ -3,10 +3,20 @@ relative imports beyond the top package end in a report, never a recursion error
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
+from helpers import write_tree
+
 CHAIN = 3000
+
+
+def check_json(root, files) -> subprocess.CompletedProcess:
+    """`ssot-lint check --output-format json` on a project of these files, in a fresh process."""
+    write_tree(root, files)
+    return subprocess.run([sys.executable, "-m", "ssot_lint", "check", "--no-cache", "--output-format", "json"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
 
 
 def test_thousands_long_chains_and_cycles(tmp_path):
@@ -26,16 +36,9 @@ def test_thousands_long_chains_and_cycles(tmp_path):
     for index in range(300):  # a chain of 300 modules, each re-exporting the one before
         files[f"pkg/m{index}.py"] = f"from pkg.{'base' if index == 0 else f'm{index - 1}'} import Target\n"
     files["c_user.py"] = "from pkg.m299 import Target\n"
-    for relpath, text in files.items():
-        path = tmp_path / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "ssot_lint", "check", "--no-cache", "--output-format", "json"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    run = check_json(tmp_path, files)
     assert run.returncode == 1, run.stderr
     assert "internal error" not in run.stderr
-    import json
-
     found = {(v["filename"], v["code"]) for v in json.loads(run.stdout)}
     assert ("a_first.py", "SSOT002") in found  # A2999 is the canonical, through pkg.chain
     assert ("b_user.py", "SSOT002") in found  # through the star-import cycle
@@ -54,15 +57,8 @@ def test_one_module_reachable_under_two_names(tmp_path):
         "user.py": "from pkg import Target\nfrom base import Target as T2\nfrom twice import Again\n",
         "ssot-lint.toml": 'src = [".", "pkg"]\n[[canonical]]\nsymbol = "base:Target"\n',
     }
-    for relpath, text in files.items():
-        path = tmp_path / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "ssot_lint", "check", "--no-cache", "--output-format", "json"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    run = check_json(tmp_path, files)
     assert run.returncode in (0, 1) and run.stderr == "", run.stderr
-    import json
-
     found = {(v["filename"], v["location"]["row"], v["code"]) for v in json.loads(run.stdout)}
     # Only `base.Target` is the canonical: `pkg.base.Target` is another class object at runtime too (the
     # file is loaded once per name), so reads through `pkg` are not paths to the canonical.

@@ -4,13 +4,11 @@ the change (the cache never pairs old facts with the new content)."""
 
 from __future__ import annotations
 
-from helpers import make_config, write_tree
+from helpers import CANONICAL_IMPORT, SHIM_IMPORT, make_config, write_tree
 from ssot_lint.engine import run_check
 from ssot_lint.rule import EXAMPLE_FILES
 from ssot_lint.sources import SourceReader
 
-SHIM_IMPORT = "from app.legacy import EngineFactory\n"
-CLEAN = "from app.factory import EngineFactory\n"
 
 
 def test_a_file_that_vanishes_after_discovery_is_reported_and_the_rest_linted(tmp_path, monkeypatch):
@@ -38,7 +36,7 @@ def test_a_file_changed_after_it_was_read_is_analysed_as_read_and_the_next_run_s
     def load(self, source):
         data = real_load(self, source)
         if source.relpath == "app/service.py" and not edits:
-            (tmp_path / "app/service.py").write_text("# fixed meanwhile\n" + CLEAN)  # saved by an editor
+            (tmp_path / "app/service.py").write_text("# fixed meanwhile\n" + CANONICAL_IMPORT)  # saved by an editor
             edits.append(source.relpath)
         return data
 

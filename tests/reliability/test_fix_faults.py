@@ -12,23 +12,17 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import make_config, write_tree
+from helpers import SHIM_PYPROJECT, make_config, write_tree
 from ssot_lint.autofix import run_fix
 from ssot_lint.rule import EXAMPLE_FILES
 
 OLD = "from app.legacy import EngineFactory\n\n\ndef build_{n}():\n    return EngineFactory()\n"
 NEW = OLD.replace("app.legacy", "app.factory")
-CONFIG = """
-[tool.ssot-lint]
-[[tool.ssot-lint.canonical]]
-symbol = "app.factory:EngineFactory"
-shims = ["app.legacy"]
-"""
 FILES = 400
 
 
 def many_files(root: Path) -> None:
-    write_tree(root, {**EXAMPLE_FILES, "pyproject.toml": CONFIG,
+    write_tree(root, {**EXAMPLE_FILES, "pyproject.toml": SHIM_PYPROJECT,
                       **{f"app/services/s{n}.py": OLD.format(n=n) for n in range(FILES)}})
 
 
