@@ -305,9 +305,7 @@ class _Plan:
             if _bound_name(alias) != edit.old or alias.asname is None:
                 return f"the import no longer binds {edit.old}"
             binding_name = alias.asname.name
-            statement = next((n for n in self.positions if isinstance(n, cst.ImportFrom)
-                              and isinstance(n.names, Sequence) and alias in n.names), None)
-            anchor = statement
+            anchor = self.wrapper.resolve(ParentNodeProvider)[alias]  # the import statement: the scope's node
         else:
             names = [n for n in self._nodes(edit.span, cst.Name) if n.value == edit.old]
             if not names:
