@@ -241,7 +241,7 @@ def _binding_in_scope(info, scope: str, name: str):
     """The one binding of `name` that a read in `scope` sees (innermost scope first); None if that scope
     binds it more than once (which one applies depends on the path the code takes)."""
     while True:
-        bindings = info.scopes.get(scope, ()) if scope else info.namespace.get(name, ())
+        bindings = info.scopes.get(scope, ()) if scope else info.bindings_of(name)
         found = [b for b in bindings if b.name == name]
         if found:
             return found[0] if len(found) == 1 else None

@@ -228,10 +228,12 @@ def report(
     project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
     figures = build_report(project, violations, known)
     project.graph.graph.clear()  # free it before the history builds a project per commit (see history.py)
+    known_facts = project.reader.known_facts  # history parses none of the files it already read
     del project
     if history is not None:
         bar = progress_bar(sys.stderr, "reading history", "commits", minimum=2)
-        figures.history = compute_history(settings, history, every, use_cache=not no_cache, progress=bar)
+        figures.history = compute_history(settings, history, every, use_cache=not no_cache, progress=bar,
+                                          known_facts=known_facts)
         if bar is not None:
             bar.finish()
     chosen = output_format or (ReportFormat.terminal if sys.stdout.isatty() and output is None

@@ -17,25 +17,79 @@ definitions is `resolve.py`'s job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.discovery import SourceFile
 from ssot_lint.facts import Binding, BindingKind, FileFacts
 
 
-@dataclass
+@dataclass(frozen=True)
+class ImportStructure:
+    """What the graph and the resolver read of a module besides the names they look up in it: its
+    imports and aliases of every scope (for the import edges, `try` blocks and re-exports) and
+    `__all__` (for star imports)."""
+
+    bindings: Tuple[Binding, ...]
+    all_names: Optional[Tuple[str, ...]]
+    all_is_dynamic: bool
+
+    @staticmethod
+    def of(facts: FileFacts) -> "ImportStructure":
+        return ImportStructure(tuple(b for b in facts.bindings if b.is_import or b.kind is BindingKind.ALIAS),
+                               facts.all_names, facts.all_is_dynamic)
+
+
+def module_namespace(facts: FileFacts) -> Dict[str, List[Binding]]:
+    """Module-level bindings by local name, in source order; star imports under "*"."""
+    namespace: Dict[str, List[Binding]] = {}
+    for binding in facts.bindings:
+        if binding.context.at_module_level:
+            namespace.setdefault(binding.name, []).append(binding)
+    return namespace
+
+
 class ModuleInfo:
-    file: SourceFile
-    facts: FileFacts
-    # module-level bindings by local name, in source order; star imports under "*"
-    namespace: Dict[str, List[Binding]] = field(default_factory=dict)
-    # bindings of each scope (a qualname; "" for module level), in source order
-    scopes: Dict[str, List[Binding]] = field(default_factory=dict)
+    """A loaded module: its facts, indexed, and a log of what the analysis read of them.
+
+    The log lets `report --history` keep a commit's figures when a file changed only where nothing
+    read it: reading `facts`, `namespace` or `scopes` reads everything; `bindings_of(name)` reads
+    one name; `structure` is always read (the graph is built from it)."""
+
+    def __init__(self, file: SourceFile, facts: FileFacts):
+        self.file = file
+        self._facts = facts
+        self._namespace = module_namespace(facts)
+        self._scopes: Dict[str, List[Binding]] = {}  # bindings of each scope (a qualname; "" for module level)
+        for binding in facts.bindings:
+            self._scopes.setdefault(binding.context.qualname, []).append(binding)
+        self.structure = ImportStructure.of(facts)
+        self.read_in_full = False
+        self.names_read: Set[str] = set()
 
     @property
     def name(self) -> str:
         return self.file.module
+
+    @property
+    def facts(self) -> FileFacts:
+        self.read_in_full = True
+        return self._facts
+
+    @property
+    def namespace(self) -> Dict[str, List[Binding]]:
+        self.read_in_full = True
+        return self._namespace
+
+    @property
+    def scopes(self) -> Dict[str, List[Binding]]:
+        self.read_in_full = True
+        return self._scopes
+
+    def bindings_of(self, name: str) -> List[Binding]:
+        """The module-level bindings of one name (star imports: "*"), in source order."""
+        self.names_read.add(name)
+        return self._namespace.get(name, [])
 
 
 def absolute_module(importer: str, is_package: bool, level: int, module: Optional[str]) -> Optional[str]:
@@ -97,7 +151,7 @@ class ProjectGraph:
         elif self.modules.get(source.module) is not None and self.modules[source.module].file == source:
             self.checked[source.relpath] = self.modules[source.module]
         else:
-            self.checked[source.relpath] = self._info(source, facts)
+            self.checked[source.relpath] = ModuleInfo(source, facts)
 
     def get(self, module: str) -> Optional[ModuleInfo]:
         """The module's facts, loading them if they were not yet."""
@@ -140,18 +194,9 @@ class ProjectGraph:
             return
         if self.sources.get(source.module) != source:
             return  # a second file for a module name: checked (see add_checked), never imported
-        info = self._info(source, facts)
+        info = ModuleInfo(source, facts)
         self.modules[source.module] = info
         self._add_edges(info)
-
-    @staticmethod
-    def _info(source: SourceFile, facts: FileFacts) -> ModuleInfo:
-        info = ModuleInfo(source, facts)
-        for binding in facts.bindings:
-            info.scopes.setdefault(binding.context.qualname, []).append(binding)
-            if binding.context.at_module_level:
-                info.namespace.setdefault(binding.name, []).append(binding)
-        return info
 
     # -- queries -----------------------------------------------------------------
 
@@ -182,7 +227,7 @@ class ProjectGraph:
         """The project modules this one imports while it is being imported (not its own parents)."""
         own_parents = set(ancestors(info.name))
         found = set()
-        for binding in info.facts.bindings:
+        for binding in info.structure.bindings:
             if binding.is_import and binding.context.at_module_level and not binding.context.type_checking:
                 found.update(m for m in self.imported_modules(info, binding)
                              if m != info.name and m not in own_parents)
@@ -195,7 +240,7 @@ class ProjectGraph:
         name = info.name
         graph.add_node(("module", name), path=info.file.relpath)
         own_parents = set(ancestors(name))
-        for binding in info.facts.bindings:
+        for binding in info.structure.bindings:
             if not binding.is_import:
                 if binding.context.at_module_level and binding.kind is BindingKind.ALIAS:
                     graph.add_edge(("symbol", name, binding.name), ("symbol", name, binding.value or ""),

@@ -12,13 +12,14 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.discovery import SourceFile, sources_at
 from ssot_lint.engine import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
 from ssot_lint.facts import FileFacts
+from ssot_lint.graph import ImportStructure, ModuleInfo, module_namespace
 from ssot_lint.prefilter import Tokens
 from ssot_lint.report import build_report
 from ssot_lint.sources import SourceReader
@@ -54,7 +55,8 @@ def list_commits(root: Path, rev_range: str, every: int) -> List[Tuple[str, str,
 class GitBlobs:
     """One `git cat-file --batch` for the whole history, and what was learnt of each blob."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, known_facts: Optional[Dict[str, FileFacts]] = None):
+        self.known_facts = known_facts or {}  # by content hash: the work tree's, until the first analysis
         self.process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE)
         self.digests: Dict[str, str] = {}
@@ -82,7 +84,7 @@ class GitSourceReader(SourceReader):
     """A SourceReader over one commit's blobs, sharing what is known of each blob across commits."""
 
     def __init__(self, cache: FactsCache, jobs: Optional[int], blobs: GitBlobs, blob_of: Dict[str, str]):
-        super().__init__(cache, jobs)
+        super().__init__(cache, jobs, known_facts=blobs.known_facts)
         self.blobs = blobs
         self.blob_of = blob_of
 
@@ -110,7 +112,8 @@ class GitSourceReader(SourceReader):
 
 def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Optional[int] = None,
                     use_cache: bool = True, progress: Optional[Callable[[int, int], None]] = None,
-                    ) -> List[HistoryPoint]:
+                    known_facts: Optional[Dict[str, FileFacts]] = None) -> List[HistoryPoint]:
+    """`known_facts`: facts already extracted in this run (the work tree's), by content hash."""
     toplevel = Path(_git(config.root, "rev-parse", "--show-toplevel").decode().strip()).resolve()
     try:
         prefix = config.root.relative_to(toplevel).as_posix()
@@ -120,7 +123,7 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
     commits = list_commits(toplevel, rev_range, every)
     cache = FactsCache(config.root, enabled=use_cache)
     rules = select_rules(config.select, config.ignore)
-    blobs = GitBlobs(toplevel)
+    blobs = GitBlobs(toplevel, known_facts)
     points = []
     previous: Optional[_Analysed] = None
     with cyclic_gc_paused():
@@ -129,6 +132,7 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
                 point, previous = _point(config, toplevel, prefix, (commit, date, subject), cache, rules, blobs,
                                          jobs, previous)
                 points.append(point)
+                blobs.known_facts = {}  # the blobs' own facts serve from here on; memory stays that of one commit
                 if progress is not None:
                     progress(index, len(commits))
         finally:
@@ -137,13 +141,35 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
     return points
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What an analysis read of one file's facts: all of them, or its import structure and some names."""
+
+    in_full: bool
+    names: FrozenSet[str]  # the module-level names looked up in it
+
+    @staticmethod
+    def of(info: ModuleInfo) -> "_Read":
+        return _Read(info.read_in_full, frozenset(info.names_read))
+
+    def sees_no_change(self, before: FileFacts, after: FileFacts) -> bool:
+        """Would the analysis read the same of `after` as it read of `before`?"""
+        if self.in_full or before.parse_error is not None or after.parse_error is not None:
+            return before == after
+        if ImportStructure.of(before) != ImportStructure.of(after):
+            return False
+        old, new = module_namespace(before), module_namespace(after)
+        return all(old.get(name) == new.get(name) for name in self.names)
+
+
 @dataclass
 class _Analysed:
     """What one analysed commit leaves for the next: the figures, and what they depended on."""
 
     point: HistoryPoint
     blob_of: Dict[str, str]
-    loaded: Set[str]  # the files whose facts the analysis read (the others matched no token)
+    reads: Dict[str, _Read]  # what the analysis read of each file it loaded (the others matched no token)
+    checked: Set[str]  # the files the prefilter let through: those matching `tokens`
     tokens: Optional[Tokens]  # the prefilter's final token set
 
 
@@ -156,7 +182,7 @@ def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, 
     files = sources_at(config, blob_of)
     if previous is not None and _same_analysis(previous, blob_of, files, reader, blobs):
         point.violations, point.symbols = previous.point.violations, previous.point.symbols
-        return point, _Analysed(point, blob_of, previous.loaded, previous.tokens)
+        return point, _Analysed(point, blob_of, previous.reads, previous.checked, previous.tokens)
     # Keep what is known of the blobs still in the tree only: memory stays that of one commit.
     current = set(blob_of.values())
     blobs.facts = {blob: facts for blob, facts in blobs.facts.items() if blob in current}
@@ -168,7 +194,10 @@ def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, 
     violations, _ = find_violations(project, rules)
     report = build_report(project, finalise(violations))
     graph = project.graph
-    loaded = {info.file.relpath for info in graph.modules.values()} | set(graph.unparsed)
+    reads = {info.file.relpath: _Read.of(info) for info in graph.modules.values()}
+    # The rules read all of a checked module; a file that does not parse is all error.
+    reads.update({relpath: _Read(True, frozenset()) for relpath in [*graph.checked, *graph.unparsed]})
+    checked = set(graph.checked) | graph.checked_unparsed
     # networkx graphs refer to themselves (their cached views), and the cyclic collector is paused:
     # empty this commit's graph so that its facts go when the project does.
     graph.graph.clear()
@@ -176,16 +205,18 @@ def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, 
     point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
                                 "import_sites": s.total, "competing_implementations": s.competing_implementations}
                      for s in report.symbols}
-    return point, _Analysed(point, blob_of, loaded, project.tokens)
+    return point, _Analysed(point, blob_of, reads, checked, project.tokens)
 
 
 def _same_analysis(previous: _Analysed, blob_of: Dict[str, str], files: List[SourceFile],
                    reader: "GitSourceReader", blobs: GitBlobs) -> bool:
     """Would this commit's analysis read exactly what the previous one read? Then its figures stand.
 
-    It would if the same files exist (so every import resolves alike), every file the analysis read
-    has the same facts (an edited comment or docstring changes none), and every other changed file
-    still matches no token, so that the prefilter leaves it out again."""
+    It would if the same files exist (so every import resolves alike), the prefilter lets the same
+    files through, and every changed file the analysis read is unchanged where it read it: a checked
+    file has the same facts (an edited comment or docstring changes none); a file that resolution
+    only went through has the same imports, aliases and `__all__`, and the same bindings of each name
+    looked up in it (a function added to it that nobody looks up changes nothing)."""
     if previous.tokens is None or blob_of.keys() != previous.blob_of.keys():
         return False
     by_path = {source.relpath: source for source in files}
@@ -193,12 +224,14 @@ def _same_analysis(previous: _Analysed, blob_of: Dict[str, str], files: List[Sou
         old = previous.blob_of[relpath]
         if blob == old or relpath not in by_path:
             continue
-        if relpath in previous.loaded:
-            before = blobs.facts.get(old)
-            if before is None or reader.facts_of([by_path[relpath]])[0] != before:
-                return False
-        elif reader.matches(by_path[relpath], previous.tokens):
+        source = by_path[relpath]
+        if reader.matches(source, previous.tokens) != (relpath in previous.checked):
             return False
+        read = previous.reads.get(relpath)
+        if read is not None:
+            before = blobs.facts.get(old)
+            if before is None or not read.sees_no_change(before, reader.facts_of([source])[0]):
+                return False
     return True
 
 

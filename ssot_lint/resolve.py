@@ -211,9 +211,9 @@ class Resolver:
         info = self.graph.get(module)
         if info is None:
             return False
-        facts = info.facts
-        if facts.all_names is not None and not facts.all_is_dynamic:
-            return name in facts.all_names
+        structure = info.structure
+        if structure.all_names is not None and not structure.all_is_dynamic:
+            return name in structure.all_names
         return not name.startswith("_") and self.lookup(module, name, runtime=runtime) is not None
 
     def try_succeeds(self, info: ModuleInfo, try_id: int) -> bool:
@@ -231,8 +231,7 @@ class Resolver:
         try:
             ok = all(
                 self.resolve_import_binding(info, binding, runtime=True).kind is not TargetKind.UNRESOLVED
-                for binding in info.facts.bindings
-                if (binding.is_import or binding.kind is BindingKind.ALIAS) and binding.context.innermost_try == try_id
+                for binding in info.structure.bindings if binding.context.innermost_try == try_id
             )
         finally:
             self._active = outer_active
@@ -269,7 +268,7 @@ class Resolver:
         info = self.graph.get(module)
         if info is None:
             return None
-        candidates = sorted(info.namespace.get(name, []) + info.namespace.get("*", []),
+        candidates = sorted(info.bindings_of(name) + info.bindings_of("*"),
                             key=lambda b: b.order, reverse=True)
         for binding in candidates:
             if before is not None and binding.order >= before:

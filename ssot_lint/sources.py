@@ -21,8 +21,11 @@ PARALLEL_THRESHOLD = 32
 
 class SourceReader:
     def __init__(self, cache: FactsCache, jobs: Optional[int] = None,
-                 progress: Optional[Callable[[int, int], None]] = None):
+                 progress: Optional[Callable[[int, int], None]] = None,
+                 known_facts: Optional[Dict[str, FileFacts]] = None):
         self.cache = cache
+        # The facts this reader was given or produced, by content hash (history seeds it with the work tree's).
+        self.known_facts: Dict[str, FileFacts] = dict(known_facts or {})
         self.jobs = jobs or os.cpu_count() or 1
         self.progress = progress  # called with (files parsed, files to parse) during a long batch
         self._stamps: Dict[str, Optional[FileStamp]] = {}
@@ -89,10 +92,12 @@ class SourceReader:
             if stamp is None:
                 result.append(FileFacts(parse_error=_unreadable(source)))
                 continue
-            facts = self.cache.get(stamp.digest)
+            facts = self.known_facts.get(stamp.digest) or self.cache.get(stamp.digest)
             result.append(facts)
             if facts is None:
                 missing.append((index, source, stamp))
+            else:
+                self.known_facts[stamp.digest] = facts
         if missing:
             self.files_parsed += len(missing)
             datas = [self._read(source) for _, source, _ in missing]
@@ -102,6 +107,7 @@ class SourceReader:
                     facts = FileFacts(parse_error=_unreadable(source))
                 else:
                     self.cache.put(stamp.digest, facts)
+                    self.known_facts[stamp.digest] = facts
                 result[index] = facts
         return result  # type: ignore[return-value]
 

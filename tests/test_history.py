@@ -105,3 +105,74 @@ def test_a_commit_that_changes_nothing_the_analysis_reads_reuses_the_figures(mig
     monkeypatch.setattr(history, "_same_analysis", lambda *args: False)
     assert [(p.violations, p.symbols) for p in compute_history(config, "HEAD~5..HEAD", use_cache=False)] == \
         [(p.violations, p.symbols) for p in points]
+
+
+def test_a_file_resolution_only_passes_through_is_compared_where_it_was_read(tmp_path, monkeypatch):
+    """`app/util.py` names nothing tracked, but the canonical module imports `helper` from it (so the
+    resolver looks that name up there) and the import-cycle rule follows its imports. A function added to
+    it changes neither: the figures are reused. Rebinding `helper`, or a new import (here one that closes
+    an import cycle through the canonical module), is analysed again, and every figure is that of a full
+    analysis."""
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    util = "def helper():\n    return 1\n"
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/factory.py": "from app.util import helper\n\n\nclass EngineFactory:\n    pass\n",
+        "app/util.py": util,
+        "app/other.py": "import app.factory\n",
+        "app/legacy.py": "from app.factory import EngineFactory\n",
+        "app/c1.py": "from app.legacy import EngineFactory\n",
+    })
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
+    for subject, text in [("util gains a function", util + "\n\ndef other():\n    return 2\n"),
+                          ("helper is rebound", util + "\n\nhelper = print\n"),
+                          ("util imports app.other", "import app.other\n\n\n" + util)]:
+        write_tree(tmp_path, {"app/util.py": text})
+        git(tmp_path, "commit", "-q", "-am", subject)
+    config = make_config(tmp_path, {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}]})
+
+    import ssot_lint.history as history
+
+    analysed = []
+    real_build = history.build_project
+    monkeypatch.setattr(history, "build_project", lambda *a, **k: analysed.append(1) or real_build(*a, **k))
+    points = compute_history(config, "HEAD", use_cache=False)
+    assert [p.subject for p in points] == ["start", "util gains a function", "helper is rebound",
+                                           "util imports app.other"]
+    assert len(analysed) == 3  # the first commit, the rebinding and the new import
+    assert [p.violations for p in points] == [1, 1, 1, 2]  # c1 through the shim; then the cycle too
+    monkeypatch.setattr(history, "_same_analysis", lambda *args: False)
+    assert [(p.violations, p.symbols) for p in compute_history(config, "HEAD", use_cache=False)] == \
+        [(p.violations, p.symbols) for p in points]
+
+
+def test_a_name_looked_up_where_nothing_is_tracked_can_decide_the_figures(tmp_path, monkeypatch):
+    """`app/c1.py` binds the canonical only when `app/util.py` (which names nothing tracked) lacks `Q`: the
+    `try` fails and its handler runs. `c2` imports the canonical from `c1`. Defining `Q` in `util` breaks
+    that import: it must be analysed again, although the file still names nothing tracked."""
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    write_tree(tmp_path, {
+        "app/__init__.py": "",
+        "app/factory.py": "class EngineFactory:\n    pass\n",
+        "app/util.py": "def helper():\n    return 1\n",
+        "app/c1.py": "try:\n    from app.util import Q\nexcept ImportError:\n    from app.factory import EngineFactory\n",
+        "app/c2.py": "from app.c1 import EngineFactory\n",
+    })
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
+    write_tree(tmp_path, {"app/util.py": "def helper():\n    return 1\n\n\nclass Q:\n    pass\n"})
+    git(tmp_path, "commit", "-q", "-am", "util defines Q")
+    config = make_config(tmp_path, {"canonical": [{"symbol": "app.factory:EngineFactory"}]})
+    points = compute_history(config, "HEAD", use_cache=False)
+    import ssot_lint.history as history
+
+    monkeypatch.setattr(history, "_same_analysis", lambda *args: False)
+    full = compute_history(config, "HEAD", use_cache=False)
+    # c1 re-exports the canonical (SSOT003) and c2 imports it through c1 (SSOT002); then that import breaks
+    assert [p.violations for p in full] == [2, 1]
+    assert [(p.violations, p.symbols) for p in points] == [(p.violations, p.symbols) for p in full]
