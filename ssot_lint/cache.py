@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint import __version__
 from ssot_lint.atomic import write_atomically
@@ -124,22 +124,34 @@ class FactsCache:
 
     # -- a whole run's answer ------------------------------------------------------------
 
-    def load_result(self, key: str, files: Sequence[SourceFile]) -> Optional[Any]:
-        """The answer saved under `key`, if every file is still there with the same size and mtime."""
+    def load_result(self, key: str) -> Optional[Tuple[Dict[str, Tuple[int, int]], Any]]:
+        """The answer saved under `key`, with the size and mtime each file had then."""
         if not self.enabled:
             return None
         try:
             with open(self._result_path, "rb") as handle:
                 saved_key, stamps, payload = pickle.load(handle)
-            if saved_key != key or len(stamps) != len(files):
-                return None
-            for source in files:
-                stat = os.stat(source.path)
-                if stamps.get(source.relpath) != (stat.st_size, stat.st_mtime_ns):
-                    return None
-        except Exception:  # noqa: BLE001 - missing, stale or corrupt: the run is simply done
+        except Exception:  # noqa: BLE001 - missing or corrupt: the run is simply done
             return None
-        return payload
+        return (stamps, payload) if saved_key == key and isinstance(stamps, dict) else None
+
+    @staticmethod
+    def changed_since(stamps: Dict[str, Tuple[int, int]], files: Sequence[SourceFile]) -> Optional[List[SourceFile]]:
+        """The files whose size or mtime differ from `stamps`; None if files came or went."""
+        if len(stamps) != len(files):
+            return None
+        changed = []
+        for source in files:
+            saved = stamps.get(source.relpath)
+            if saved is None:
+                return None
+            try:
+                stat = os.stat(source.path)
+            except OSError:
+                return None
+            if saved != (stat.st_size, stat.st_mtime_ns):
+                changed.append(source)
+        return changed
 
     def save_result(self, key: str, files: Sequence[SourceFile], payload: Any) -> None:
         if not self.enabled:

@@ -25,6 +25,7 @@ from ssot_lint.project import Project
 from ssot_lint.rule import Rule, Violation
 import ssot_lint.rules as rules_package
 from ssot_lint.rules import all_rules
+from ssot_lint.reuse import AnalysisRecord
 from ssot_lint.sources import OverlayReader, SourceReader
 
 UNUSED_NOQA = "SSOT100"
@@ -135,10 +136,10 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
     files = discover(config)
     cache = FactsCache(config.root, enabled=use_cache)
     key = _result_key(config, rules, prefilter)
-    cached = None if overlay else cache.load_result(key, files)
-    if cached is not None:  # nothing changed since the last run: its answer stands
-        violations, suppressed, loaded = cached
-        files_read = files_parsed = 0
+    reused = None if overlay else _last_answer_if_it_stands(cache, key, files, jobs)
+    if reused is not None:
+        answer, files_read, files_parsed = reused
+        violations, suppressed, loaded = answer.violations, answer.suppressed, answer.loaded
     else:
         reader = OverlayReader(cache, overlay, jobs, progress) if overlay else None
         project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache, progress=progress,
@@ -149,9 +150,42 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
             reader.files_parsed
         cache.save()  # the stamps of what the rules read too
         if not overlay:
-            cache.save_result(key, files, (violations, suppressed, loaded))
+            cache.save_result(key, files, _Answer(violations, suppressed, loaded, AnalysisRecord.of(project)))
     kept = _only_under(config, list(violations), paths)
     return CheckResult(finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A run's answer as the cache keeps it: what to report, and what it depended on."""
+
+    violations: List[Violation]
+    suppressed: int
+    loaded: int
+    record: Optional[AnalysisRecord]  # None without the prefilter
+
+
+def _last_answer_if_it_stands(cache: FactsCache, key: str, files: Sequence[SourceFile],
+                              jobs: Optional[int]) -> Optional[Tuple[_Answer, int, int]]:
+    """The last run's answer (and the files read and parsed to know it) if no file changed since, or
+    only where that run's analysis did not read it (reuse.py); None when the analysis must run."""
+    saved = cache.load_result(key)
+    if saved is None:
+        return None
+    stamps, answer = saved
+    changed = cache.changed_since(stamps, files)
+    if changed is None or not isinstance(answer, _Answer):
+        return None
+    if not changed:
+        return answer, 0, 0
+    if answer.record is None:
+        return None
+    reader = SourceReader(cache, jobs)
+    if not answer.record.still_stands(changed, reader, lambda relpath: cache.get(answer.record.digests[relpath])):
+        return None
+    cache.save()
+    cache.save_result(key, files, answer)  # with the new stamps: the next run need not look again
+    return answer, reader.files_read, reader.files_parsed
 
 
 def analyse(config: Config, *, jobs: Optional[int] = None, use_cache: bool = False,

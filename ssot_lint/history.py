@@ -12,16 +12,15 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.discovery import SourceFile, sources_at
 from ssot_lint.engine import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
 from ssot_lint.facts import FileFacts
-from ssot_lint.graph import ImportStructure, ModuleInfo, module_namespace
-from ssot_lint.prefilter import Tokens
 from ssot_lint.report import build_report
+from ssot_lint.reuse import AnalysisRecord
 from ssot_lint.sources import SourceReader
 
 
@@ -141,36 +140,13 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
     return points
 
 
-@dataclass(frozen=True)
-class _Read:
-    """What an analysis read of one file's facts: all of them, or its import structure and some names."""
-
-    in_full: bool
-    names: FrozenSet[str]  # the module-level names looked up in it
-
-    @staticmethod
-    def of(info: ModuleInfo) -> "_Read":
-        return _Read(info.read_in_full, frozenset(info.names_read))
-
-    def sees_no_change(self, before: FileFacts, after: FileFacts) -> bool:
-        """Would the analysis read the same of `after` as it read of `before`?"""
-        if self.in_full or before.parse_error is not None or after.parse_error is not None:
-            return before == after
-        if ImportStructure.of(before) != ImportStructure.of(after):
-            return False
-        old, new = module_namespace(before), module_namespace(after)
-        return all(old.get(name) == new.get(name) for name in self.names)
-
-
 @dataclass
 class _Analysed:
     """What one analysed commit leaves for the next: the figures, and what they depended on."""
 
     point: HistoryPoint
     blob_of: Dict[str, str]
-    reads: Dict[str, _Read]  # what the analysis read of each file it loaded (the others matched no token)
-    checked: Set[str]  # the files the prefilter let through: those matching `tokens`
-    tokens: Optional[Tokens]  # the prefilter's final token set
+    record: AnalysisRecord  # what the figures depended on
 
 
 def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, str], cache: FactsCache,
@@ -182,7 +158,7 @@ def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, 
     files = sources_at(config, blob_of)
     if previous is not None and _same_analysis(previous, blob_of, files, reader, blobs):
         point.violations, point.symbols = previous.point.violations, previous.point.symbols
-        return point, _Analysed(point, blob_of, previous.reads, previous.checked, previous.tokens)
+        return point, _Analysed(point, blob_of, previous.record)
     # Keep what is known of the blobs still in the tree only: memory stays that of one commit.
     current = set(blob_of.values())
     blobs.facts = {blob: facts for blob, facts in blobs.facts.items() if blob in current}
@@ -193,11 +169,8 @@ def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, 
         return point, None
     violations, _ = find_violations(project, rules)
     report = build_report(project, finalise(violations))
+    record = AnalysisRecord.of(project)
     graph = project.graph
-    reads = {info.file.relpath: _Read.of(info) for info in graph.modules.values()}
-    # The rules read all of a checked module; a file that does not parse is all error.
-    reads.update({relpath: _Read(True, frozenset()) for relpath in [*graph.checked, *graph.unparsed]})
-    checked = set(graph.checked) | graph.checked_unparsed
     # networkx graphs refer to themselves (their cached views), and the cyclic collector is paused:
     # empty this commit's graph so that its facts go when the project does.
     graph.graph.clear()
@@ -205,34 +178,22 @@ def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, 
     point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
                                 "import_sites": s.total, "competing_implementations": s.competing_implementations}
                      for s in report.symbols}
-    return point, _Analysed(point, blob_of, reads, checked, project.tokens)
+    return point, _Analysed(point, blob_of, record) if record is not None else None
 
 
 def _same_analysis(previous: _Analysed, blob_of: Dict[str, str], files: List[SourceFile],
                    reader: "GitSourceReader", blobs: GitBlobs) -> bool:
     """Would this commit's analysis read exactly what the previous one read? Then its figures stand.
 
-    It would if the same files exist (so every import resolves alike), the prefilter lets the same
-    files through, and every changed file the analysis read is unchanged where it read it: a checked
-    file has the same facts (an edited comment or docstring changes none); a file that resolution
-    only went through has the same imports, aliases and `__all__`, and the same bindings of each name
-    looked up in it (a function added to it that nobody looks up changes nothing)."""
-    if previous.tokens is None or blob_of.keys() != previous.blob_of.keys():
+    It would if the same files exist (so every import resolves alike) and the changed files are
+    unchanged where the analysis read them (reuse.py): an edited comment or docstring, or a function
+    added to a module that resolution only passed through, changes nothing it read."""
+    if blob_of.keys() != previous.blob_of.keys():
         return False
     by_path = {source.relpath: source for source in files}
-    for relpath, blob in blob_of.items():
-        old = previous.blob_of[relpath]
-        if blob == old or relpath not in by_path:
-            continue
-        source = by_path[relpath]
-        if reader.matches(source, previous.tokens) != (relpath in previous.checked):
-            return False
-        read = previous.reads.get(relpath)
-        if read is not None:
-            before = blobs.facts.get(old)
-            if before is None or not read.sees_no_change(before, reader.facts_of([source])[0]):
-                return False
-    return True
+    changed = [by_path[relpath] for relpath, blob in blob_of.items()
+               if blob != previous.blob_of[relpath] and relpath in by_path]
+    return previous.record.still_stands(changed, reader, lambda relpath: blobs.facts.get(previous.blob_of[relpath]))
 
 
 def _python_blobs(toplevel: Path, commit: str, prefix: str) -> Dict[str, str]:

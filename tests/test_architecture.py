@@ -23,6 +23,7 @@ LAYERS = [
     "ssot_lint.history | ssot_lint.autofix",
     "ssot_lint.output | ssot_lint.report",
     "ssot_lint.engine",
+    "ssot_lint.reuse",
     "ssot_lint.prefilter | ssot_lint.rules | ssot_lint.shim_graph | ssot_lint.starter | ssot_lint.baseline"
     " | ssot_lint.fixer",
     "ssot_lint.rule",

@@ -1,0 +1,92 @@
+"""When an earlier analysis still stands: what it read of each file, and whether a change touches that.
+
+The rules read all of a checked file's facts; of a file that resolution only
+passed through, the analysis reads its import structure and the names looked up
+in it (`graph.ModuleInfo` keeps the log). If the same files exist, the prefilter
+lets the same files through, and every changed file is unchanged where it was
+read, a new analysis would read exactly the same and find exactly the same.
+`check` then keeps its last answer, and `report --history` the previous commit's
+figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, FrozenSet, Iterable, Optional
+
+from ssot_lint.discovery import SourceFile
+from ssot_lint.facts import FileFacts
+from ssot_lint.graph import ImportStructure, ModuleInfo, module_namespace
+from ssot_lint.prefilter import Tokens
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What an analysis read of one file's facts: all of them, or its import structure and some names."""
+
+    in_full: bool
+    names: FrozenSet[str] = frozenset()  # the module-level names looked up in it
+
+    @staticmethod
+    def of(info: ModuleInfo) -> "FileRead":
+        return FileRead(info.read_in_full, frozenset(info.names_read))
+
+    def sees_no_change(self, before: FileFacts, after: FileFacts) -> bool:
+        """Would the analysis read the same of `after` as it read of `before`?"""
+        if self.in_full or before.parse_error is not None or after.parse_error is not None:
+            return before == after
+        if ImportStructure.of(before) != ImportStructure.of(after):
+            return False
+        old, new = module_namespace(before), module_namespace(after)
+        return all(old.get(name) == new.get(name) for name in self.names)
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """What one analysis depended on, beyond the list of files."""
+
+    reads: Dict[str, FileRead]  # by path, every file whose facts it loaded (the others matched no token)
+    digests: Dict[str, str]  # the content hash of each of those files
+    checked: FrozenSet[str]  # the files the prefilter let through: those matching `tokens`
+    tokens: Tokens  # the prefilter's final token set
+
+    @staticmethod
+    def of(project) -> Optional["AnalysisRecord"]:
+        """The record of a finished analysis (None without the prefilter: then every file counts)."""
+        if project.tokens is None:
+            return None
+        graph = project.graph
+        reads = {info.file.relpath: FileRead.of(info) for info in graph.modules.values()}
+        # The rules read all of a checked module; a file that does not parse is all error.
+        reads.update({relpath: FileRead(True) for relpath in [*graph.checked, *graph.unparsed]})
+        sources = {info.file.relpath: info.file for info in [*graph.modules.values(), *graph.checked.values()]}
+        sources.update({relpath: source for relpath, (source, _) in graph.unparsed.items()})
+        digests = {}
+        for relpath, source in sources.items():
+            stamp = project.reader.stamp(source)
+            if stamp is not None:
+                digests[relpath] = stamp.digest
+        tokens = project.tokens
+        return AnalysisRecord(reads, digests, frozenset(graph.checked) | frozenset(graph.checked_unparsed),
+                              Tokens(tokens.names, tokens.patterns, tokens.modules, tokens.star_modules))
+
+    def still_stands(self, changed: Iterable[SourceFile], reader,
+                     facts_before: Callable[[str], Optional[FileFacts]]) -> bool:
+        """Would an analysis with these files changed (the same files existing) read exactly the same?
+
+        `reader` reads the files as they are now; `facts_before(relpath)` gives the facts a file had when
+        it was last compared (at the analysis, or since: what was read of it is the same)."""
+        for source in changed:
+            stamp = reader.stamp(source)
+            if stamp is None:
+                return False
+            if stamp.digest == self.digests.get(source.relpath):
+                continue  # rewritten with the same content
+            if reader.matches(source, self.tokens) != (source.relpath in self.checked):
+                return False
+            read = self.reads.get(source.relpath)
+            if read is not None:
+                before = facts_before(source.relpath)
+                if before is None or not read.sees_no_change(before, reader.facts_of([source])[0]):
+                    return False
+        return True
