@@ -52,9 +52,10 @@ def module_namespace(facts: FileFacts) -> Dict[str, List[Binding]]:
 class ModuleInfo:
     """A loaded module: its facts, indexed, and a log of what the analysis read of them.
 
-    The log lets `report --history` keep a commit's figures when a file changed only where nothing
-    read it: reading `facts`, `namespace` or `scopes` reads everything; `bindings_of(name)` reads
-    one name; `structure` is always read (the graph is built from it)."""
+    The log lets `check` keep its last answer, and `report --history` a commit's figures, when a
+    file changed only where nothing read it (reuse.py): reading `facts`, `namespace` or `scopes`
+    reads everything; `bindings_of(name)` reads one name; `structure` is always read (the graph is
+    built from it)."""
 
     def __init__(self, file: SourceFile, facts: FileFacts):
         self.file = file
