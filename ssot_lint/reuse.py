@@ -86,6 +86,8 @@ class AnalysisRecord:
                 return False
             read = self.reads.get(source.relpath)
             if read is not None:
+                if source.relpath not in self.digests:
+                    return False  # it could not be read then
                 before = facts_before(source.relpath)
                 if before is None or not read.sees_no_change(before, reader.facts_of([source])[0]):
                     return False
