@@ -146,7 +146,7 @@ class FactsCache:
             if saved is None:
                 return None
             try:
-                stat = os.stat(source.path)
+                stat = os.stat(source.absolute)
             except OSError:
                 return None
             if saved != (stat.st_size, stat.st_mtime_ns):
@@ -159,7 +159,7 @@ class FactsCache:
         stamps = {}
         for source in files:
             try:
-                stat = os.stat(source.path)
+                stat = os.stat(source.absolute)
             except OSError:
                 return
             if _racy(stat):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -31,10 +32,15 @@ DEFAULT_EXCLUDES = (
 class SourceFile:
     """One Python file of the project."""
 
-    path: Path  # absolute
+    absolute: str  # its absolute path
     relpath: str  # posix path relative to the project root, as reported
     module: str  # dotted module name, as Python would import it from its `src` root
     is_package: bool  # an `__init__.py`: relative imports count from the module itself
+
+    @cached_property
+    def path(self) -> Path:
+        # Built when asked: a warm run needs only the string of each of its thousands of files.
+        return Path(self.absolute)
 
 
 def discover(config: Config) -> List[SourceFile]:
@@ -55,7 +61,7 @@ def discover(config: Config) -> List[SourceFile]:
                 continue
             owner = next((r for r in roots if _relative(real, r) != real), str(root))
             module, is_package = _module_name(_relative(real, owner).split("/"))
-            found[real] = SourceFile(Path(real), relpath, module, is_package)
+            found[real] = SourceFile(real, relpath, module, is_package)
     return sorted(found.values(), key=lambda f: f.relpath)
 
 
@@ -74,7 +80,7 @@ def sources_at(config: Config, relpaths: Iterable[str]) -> List[SourceFile]:
         if owner is None:
             continue  # outside every src root
         module, is_package = _module_name(_relative(absolute, owner).split("/"))
-        found.append(SourceFile(Path(absolute), relpath, module, is_package))
+        found.append(SourceFile(absolute, relpath, module, is_package))
     return sorted(found, key=lambda f: f.relpath)
 
 
@@ -164,7 +170,7 @@ def _walk(root: str, respect_gitignore: bool) -> Iterator[str]:
     while pending:
         folder = pending.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = list(os.scandir(folder))  # in no order: `discover` sorts what it found
         except OSError:
             continue
         if respect_gitignore and any(e.name == ".gitignore" for e in entries):
