@@ -150,9 +150,15 @@ def check(
         typer.echo(f"{len(known)} known violation{'s' if len(known) != 1 else ''} remain in the baseline "
                    f"{baseline}.")
     if verbose:
-        typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "
-                   f"({result.files_read} read from disk, {result.files_parsed} parsed, the rest from the cache "
-                   f"in {settings.root / '.ssot_lint_cache'}); config {settings.path}", err=True)
+        cache_folder = settings.root / ".ssot_lint_cache"
+        if result.answer_kept:
+            typer.echo(f"ssot-lint: {result.files_analysed} files; the last run's answer stands, nothing it read "
+                       f"having changed ({result.files_read} changed files read, {result.files_parsed} parsed; "
+                       f"cache in {cache_folder}); config {settings.path}", err=True)
+        else:
+            typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "
+                       f"({result.files_read} read from disk, {result.files_parsed} parsed, the rest from the cache "
+                       f"in {cache_folder}); config {settings.path}", err=True)
     raise typer.Exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
 
 

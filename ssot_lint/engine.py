@@ -39,6 +39,7 @@ class CheckResult:
     files_read: int  # read from disk in this run (the others were vouched for by the cache)
     files_parsed: int  # parsed in this run (the others' facts came from the cache)
     suppressed: int  # by `# noqa`
+    answer_kept: bool = False  # the last run's answer, since nothing it read had changed
 
 
 def select_rules(select: Sequence[str], ignore: Sequence[str],
@@ -152,7 +153,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
         if not overlay:
             cache.save_result(key, files, _Answer(violations, suppressed, loaded, AnalysisRecord.of(project)))
     kept = _only_under(config, list(violations), paths)
-    return CheckResult(finalise(kept), len(files), loaded, files_read, files_parsed, suppressed)
+    return CheckResult(finalise(kept), len(files), loaded, files_read, files_parsed, suppressed, reused is not None)
 
 
 @dataclass(frozen=True)
