@@ -153,7 +153,7 @@ def check(
         cache_folder = settings.root / ".ssot_lint_cache"
         if result.answer_kept:
             typer.echo(f"ssot-lint: {result.files_analysed} files; the last run's answer stands, nothing it read "
-                       f"having changed ({result.files_read} changed files read, {result.files_parsed} parsed; "
+                       f"having changed ({result.files_read} changed read, {result.files_parsed} parsed; "
                        f"cache in {cache_folder}); config {settings.path}", err=True)
         else:
             typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "

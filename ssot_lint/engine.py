@@ -137,23 +137,23 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
     files = discover(config)
     cache = FactsCache(config.root, enabled=use_cache)
     key = _result_key(config, rules, prefilter)
-    reused = None if overlay else _last_answer_if_it_stands(cache, key, files, jobs)
-    if reused is not None:
-        answer, files_read, files_parsed = reused
-        violations, suppressed, loaded = answer.violations, answer.suppressed, answer.loaded
-    else:
-        reader = OverlayReader(cache, overlay, jobs, progress) if overlay else None
+    reader = OverlayReader(cache, overlay, jobs, progress) if overlay else SourceReader(cache, jobs, progress)
+    answer = None if overlay else _last_answer_if_it_stands(cache, key, files, reader)
+    if answer is None:
         project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache, progress=progress,
                                 reader=reader)
         violations, suppressed = find_violations(project, rules)
-        graph, reader = project.graph, project.reader
-        loaded, files_read, files_parsed = len(graph.modules) + len(graph.unparsed), reader.files_read, \
-            reader.files_parsed
+        graph = project.graph
+        answer = _Answer(violations, suppressed, len(graph.modules) + len(graph.unparsed), AnalysisRecord.of(project))
         cache.save()  # the stamps of what the rules read too
         if not overlay:
-            cache.save_result(key, files, _Answer(violations, suppressed, loaded, AnalysisRecord.of(project)))
-    kept = _only_under(config, list(violations), paths)
-    return CheckResult(finalise(kept), len(files), loaded, files_read, files_parsed, suppressed, reused is not None)
+            cache.save_result(key, files, answer)
+        kept_answer = False
+    else:
+        kept_answer = True
+    kept = _only_under(config, list(answer.violations), paths)
+    return CheckResult(finalise(kept), len(files), answer.loaded, reader.files_read, reader.files_parsed,
+                       answer.suppressed, kept_answer)
 
 
 @dataclass(frozen=True)
@@ -167,9 +167,9 @@ class _Answer:
 
 
 def _last_answer_if_it_stands(cache: FactsCache, key: str, files: Sequence[SourceFile],
-                              jobs: Optional[int]) -> Optional[Tuple[_Answer, int, int]]:
-    """The last run's answer (and the files read and parsed to know it) if no file changed since, or
-    only where that run's analysis did not read it (reuse.py); None when the analysis must run."""
+                              reader: SourceReader) -> Optional[_Answer]:
+    """The last run's answer if no file changed since, or only where that run's analysis did not read it
+    (reuse.py); None when the analysis must run. `reader` reads the changed files (and counts them)."""
     saved = cache.load_result(key)
     if saved is None:
         return None
@@ -178,15 +178,14 @@ def _last_answer_if_it_stands(cache: FactsCache, key: str, files: Sequence[Sourc
     if changed is None or not isinstance(answer, _Answer):
         return None
     if not changed:
-        return answer, 0, 0
+        return answer
     if answer.record is None:
         return None
-    reader = SourceReader(cache, jobs)
     if not answer.record.still_stands(changed, reader, lambda relpath: cache.get(answer.record.digests[relpath])):
         return None
     cache.save()
     cache.save_result(key, files, answer)  # with the new stamps: the next run need not look again
-    return answer, reader.files_read, reader.files_parsed
+    return answer
 
 
 def analyse(config: Config, *, jobs: Optional[int] = None, use_cache: bool = False,
