@@ -4,6 +4,9 @@ starting the workers (parsing with `ast`, fixing with LibCST)."""
 from __future__ import annotations
 
 import gc
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterator, Sequence
 
@@ -16,6 +19,20 @@ def process_map(function: Callable, *iterables: Sequence, jobs: int, threshold: 
     if jobs <= 1 or count < threshold:
         yield from map(function, *iterables)
         return
-    # The workers build many objects and no cycles: the cyclic collector only costs (see engine.py).
-    with ProcessPoolExecutor(max_workers=jobs, initializer=gc.disable) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         yield from pool.map(function, *iterables, chunksize=max(1, count // (jobs * chunks_per_job)))
+
+
+def _start_worker(parent: int) -> None:
+    # The workers build many objects and no cycles: the cyclic collector only costs (see engine.py).
+    gc.disable()
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """A worker whose parent is gone (Ctrl-C ends it with `os._exit`) exits too. Otherwise it would wait for
+    work forever, holding the parent's stdout and stderr open: the Ctrl-C handler terminates the workers it
+    sees, but one started at that very moment escapes it."""
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)

@@ -115,3 +115,28 @@ def test_ctrl_c_during_a_check_leaves_a_cache_that_gives_the_right_answer(tmp_pa
         assert (after.returncode, after.stdout) == (truth.returncode, truth.stdout)
         shutil.rmtree(tmp_path / ".ssot_lint_cache", ignore_errors=True)
     assert interrupted, "no run was interrupted: the test proved nothing"
+
+
+WORKERS_OUTLIVING_THEIR_PARENT = """
+import os, time
+from ssot_lint.parallel import process_map
+
+def slow(item):
+    time.sleep(0.3)
+    return item
+
+if __name__ == "__main__":
+    results = process_map(slow, list(range(40)), jobs=2, threshold=1, chunks_per_job=20)
+    next(results)
+    os._exit(0)  # gone with its workers busy, as after Ctrl-C (which ends with os._exit)
+"""
+
+
+def test_worker_processes_end_when_their_parent_is_gone(tmp_path):
+    """A worker the Ctrl-C handler missed (one started at that moment) must not hold the terminal's pipes
+    open forever: whoever ran ssot-lint would wait for ever."""
+    script = tmp_path / "parent.py"
+    script.write_text(WORKERS_OUTLIVING_THEIR_PARENT)
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.communicate(timeout=60)  # the pipes close once every worker has exited too
+    assert process.returncode == 0
