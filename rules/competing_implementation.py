@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, List
 
 from ssot_lint.facts import BindingKind
 from ssot_lint.resolve import TargetKind
@@ -85,10 +85,7 @@ class CompetingImplementation(Rule):
                         f"function {function.qualname} is a second implementation of {canonical.name}; {advice}",
                         subject=f"function {function.qualname}", canonical=canonical,
                     )
-                for binding in info.facts.bindings:
-                    if binding.name != canonical.name or binding.kind not in (
-                            BindingKind.IMPORT_FROM, BindingKind.ALIAS):
-                        continue
+                for binding in _imports_and_aliases_named(info, canonical.name):
                     resolution = project.resolver.resolve_binding(info, binding)
                     target = resolution.target
                     if resolution.kind is not TargetKind.DEFINITION or target is None \
@@ -103,3 +100,9 @@ class CompetingImplementation(Rule):
                         f"not to the canonical {canonical.symbol}; {advice}",
                         subject=f"binding {binding.name} -> {target[0]}.{target[1]}", canonical=canonical,
                     )
+
+
+def _imports_and_aliases_named(info, name: str) -> List:
+    """The imports and aliases binding `name` in any scope of a module, in source order."""
+    return [b for b in info.structure.bindings
+            if b.name == name and b.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS)]

@@ -68,13 +68,17 @@ class RenamedAlias(Rule):
     )
 
     def check(self, project) -> Iterator[Violation]:
-        for canonical in project.canonicals:
-            for info in project.modules_outside(canonical):
-                if canonical.is_shim(info.name):
+        for info in project.checked_modules:
+            # Few bindings rename anything: find them once, not once per canonical.
+            renamings = [b for b in info.facts.bindings
+                         if b.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS) and b.is_renaming]
+            if not renamings:
+                continue
+            for canonical in project.canonicals:
+                if canonical.is_home(info.name) or canonical.is_shim(info.name):
                     continue
-                for binding in info.facts.bindings:
-                    if binding.kind not in (BindingKind.IMPORT_FROM, BindingKind.ALIAS) \
-                            or not binding.is_renaming or binding.name == canonical.name:
+                for binding in renamings:
+                    if binding.name == canonical.name:
                         continue
                     if not canonical.is_canonical(project.resolver.resolve_binding(info, binding)):
                         continue

@@ -49,11 +49,15 @@ class SharedInstance(Rule):
     )
 
     def check(self, project) -> Iterator[Violation]:
-        for canonical in project.canonicals:
-            for info in project.modules_outside(canonical):
-                for call in info.facts.calls:
-                    if not call.creates_shared_instance:
-                        continue
+        for info in project.checked_modules:
+            # Few calls create a shared instance: find them once, not once per canonical.
+            shared = [call for call in info.facts.calls if call.creates_shared_instance]
+            if not shared:
+                continue
+            for canonical in project.canonicals:
+                if canonical.is_home(info.name):  # the canonical module is the source of truth
+                    continue
+                for call in shared:
                     resolution = project.resolve_call(info, call)
                     if canonical.is_canonical(resolution):
                         what = canonical.name

@@ -71,6 +71,14 @@ class Tokens:
         return self._compiled["segments"]
 
     @property
+    def patterns_regex(self) -> Optional["re.Pattern[str]"]:
+        """One regex for all the lookalike patterns (fnmatch, over a whole identifier)."""
+        if "patterns" not in self._compiled:
+            self._compiled["patterns"] = re.compile("|".join(fnmatch.translate(p) for p in self.patterns)) \
+                if self.patterns else None
+        return self._compiled["patterns"]
+
+    @property
     def key(self) -> str:
         text = repr((sorted(self.names), self.patterns, sorted(self.modules), sorted(self.star_modules)))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -84,7 +92,7 @@ class Tokens:
                       self.star_modules | frozenset(star_modules))
 
     def _regexes(self):
-        if not self._compiled:
+        if "identifiers" not in self._compiled:  # (other entries may be there already)
             # One search per name: Python's re scans for a literal fast, but not for an alternation.
             self._compiled["identifiers"] = [_identifier_regex(p) for p in (*sorted(self.names), *self.patterns)]
             self._compiled["star"] = self._star_regex(self.star_modules)
@@ -149,8 +157,8 @@ def initial_tokens(config: Config) -> Tokens:
 def mentions(tokens: Tokens, text: str) -> bool:
     """Does an identifier in `text` (a dotted name) match the tokens? (Generous: it only decides what
     is worth resolving.)"""
-    segments = tokens.module_segments
-    return any(part in tokens.names or part in segments or any(fnmatch.fnmatchcase(part, p) for p in tokens.patterns)
+    segments, patterns = tokens.module_segments, tokens.patterns_regex
+    return any(part in tokens.names or part in segments or (patterns is not None and patterns.match(part))
                for part in text.split("."))
 
 

@@ -137,6 +137,7 @@ class Project:
         self.__dict__.pop("import_sites", None)
         self.__dict__.pop("_names_read_elsewhere", None)
         self.__dict__.pop("_wrappers", None)
+        self.__dict__.pop("_passing_on", None)
 
     @property
     def checked_modules(self) -> List[ModuleInfo]:
@@ -275,21 +276,27 @@ class Project:
         """Classes outside the canonical module that subclass it, or are named like it and construct it."""
         return self._wrappers[canonical.symbol]
 
+    @cached_property
+    def _passing_on(self) -> List[Tuple[ModuleInfo, List[Binding], List[Binding]]]:
+        """Per checked module, the module-level bindings that can hand on another module's object (imports
+        and aliases, by name), and its star imports: what `reexports` resolves, for every canonical."""
+        found = []
+        for info in self.checked_modules:
+            bindings = [b for named in info.namespace.values() for b in named if b.kind not in (
+                BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN, BindingKind.STAR)]
+            found.append((info, bindings, info.namespace.get("*", [])))
+        return found
+
     def reexports(self, canonical: Canonical) -> Dict[str, List[Binding]]:
         """Module-level bindings of the canonical in each module other than its own, by module."""
         found: Dict[str, List[Binding]] = {}
-        for info in self.checked_modules:
+        for info, bindings, stars in self._passing_on:
             if canonical.is_home(info.name):
                 continue
-            for bindings in info.namespace.values():
-                for binding in bindings:
-                    if binding.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN):
-                        continue
-                    if binding.kind is BindingKind.STAR:
-                        continue
-                    if canonical.is_canonical(self.resolver.resolve_binding(info, binding)):
-                        found.setdefault(info.name, []).append(binding)
-            for star in info.namespace.get("*", []):
+            for binding in bindings:
+                if canonical.is_canonical(self.resolver.resolve_binding(info, binding)):
+                    found.setdefault(info.name, []).append(binding)
+            for star in stars:
                 source = self.graph.absolute(info, star)
                 if source and self.resolver.exports(source, canonical.name) and \
                         canonical.is_canonical(self.resolver.resolve_import(source, canonical.name)):
