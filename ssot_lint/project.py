@@ -133,6 +133,7 @@ class Project:
         self._undeclared: Dict[str, Dict[str, Tuple[Binding, Tuple[str, ...]]]] = {}
         self._sites_outside: Dict[str, List[ImportSite]] = {}
         self._calls: Dict[Tuple[str, int], Resolution] = {}
+        self._expressions: Dict[Tuple[int, str, str], Resolution] = {}
         self._canonical_bindings: Dict[Tuple[str, str], Optional[Tuple[Span, ...]]] = {}
         self.__dict__.pop("import_sites", None)
         self.__dict__.pop("_names_read_elsewhere", None)
@@ -224,7 +225,11 @@ class Project:
         return self._calls[key]
 
     def resolve_expression(self, info: ModuleInfo, dotted: str, scope: str) -> Resolution:
-        return self.resolver.resolve_dotted(info, dotted, scope)
+        """What a dotted expression in a scope of a module is (remembered: asked once per canonical)."""
+        key = (id(info), dotted, scope)  # the graph keeps every ModuleInfo alive: ids are not reused
+        if key not in self._expressions:
+            self._expressions[key] = self.resolver.resolve_dotted(info, dotted, scope)
+        return self._expressions[key]
 
     def resolve_string_path(self, text: str) -> Tuple[Optional[str], Resolution]:
         """A dotted string like 'pkg.mod.Name' (or 'pkg.mod:Name'): its module part and what it names."""
