@@ -75,8 +75,10 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     tokens = initial = initial_tokens(config)
     checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
     _check(graph, reader, checked)
+    round_of = {f.relpath: 0 for f in checked}  # which round let each checked file through
     by_path = {f.relpath: f for f in files}
     project = Project(config, graph, lambda relpath: reader.matches(by_path[relpath], initial), reader)
+    rounds = [initial]  # the token set each round of checking matched files against
     while prefilter:
         grown = derive_tokens(project, tokens)
         if grown == tokens:
@@ -84,16 +86,20 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
         # A file that did not match the old tokens matches the grown set only through what is new.
         new = grown.difference(tokens)
         tokens = grown
+        rounds.append(new)
         more = [f for f in files if f.relpath not in graph.checked and f.relpath not in graph.checked_unparsed
                 and reader.matches(f, new)]
         _check(graph, reader, more)
+        round_of.update({f.relpath: len(rounds) - 1 for f in more})
         project.refresh()
     # The rules resolve every import of the checked modules: read the modules they name in one
-    # parallel batch rather than one at a time on demand.
-    graph.preload({m for info in graph.checked.values() for b in info.facts.bindings if b.is_import
-                   for m in graph.imported_modules(info, b, parents=False)})
+    # parallel batch rather than one at a time on demand (in a fixed order: it is the graph's).
+    graph.preload(sorted({m for info in graph.checked.values() for b in info.facts.bindings if b.is_import
+                          for m in graph.imported_modules(info, b, parents=False)}))
     reader.cache.save()
     project.tokens = tokens if prefilter else None
+    project.token_rounds = rounds if prefilter else None
+    project.round_of = round_of if prefilter else None
     return project
 
 

@@ -125,6 +125,8 @@ class Project:
         self.mentions_configured_name = mentions_configured_name or (lambda relpath: True)
         self.reader = reader  # the SourceReader that loaded it: its cache, and what it read and parsed
         self.tokens = None  # the prefilter's final token set: a file outside `graph` that matches none is not read
+        self.token_rounds = None  # the token set of each round of the prefilter's fixpoint, in order
+        self.round_of = None  # the round that let each checked file through, by path
         self.canonicals: Tuple[Canonical, ...] = tuple(self._locate(spec) for spec in config.canonicals)
         self.refresh()
 

@@ -3,7 +3,7 @@
 The rules read all of a checked file's facts; of a file that resolution only
 passed through, the analysis reads its import structure and the names looked up
 in it (`graph.ModuleInfo` keeps the log). If the same files exist, the prefilter
-lets the same files through, and every changed file is unchanged where it was
+lets the same files through in the same rounds, and every changed file is unchanged where it was
 read, a new analysis would read exactly the same and find exactly the same.
 `check` then keeps its last answer, and `report --history` the previous commit's
 figures.
@@ -12,7 +12,7 @@ figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, Iterable, Optional
+from typing import Callable, Dict, FrozenSet, Iterable, Optional, Tuple
 
 from ssot_lint.discovery import SourceFile
 from ssot_lint.facts import FileFacts
@@ -47,13 +47,16 @@ class AnalysisRecord:
 
     reads: Dict[str, FileRead]  # by path, every file whose facts it loaded (the others matched no token)
     digests: Dict[str, str]  # the content hash of each of those files
-    checked: FrozenSet[str]  # the files the prefilter let through: those matching `tokens`
-    tokens: Tokens  # the prefilter's final token set
+    # The prefilter's rounds: the token set each matched files against, and the round that let each checked
+    # file through. The round decides the order in which files are analysed, and a resolution that meets a
+    # cycle depends on that order; round 0 (the configured names) also decides SSOT000.
+    token_rounds: Tuple[Tokens, ...]
+    round_of: Dict[str, int]
 
     @staticmethod
     def of(project) -> Optional["AnalysisRecord"]:
         """The record of a finished analysis (None without the prefilter: then every file counts)."""
-        if project.tokens is None:
+        if project.token_rounds is None:
             return None
         graph = project.graph
         reads = {info.file.relpath: FileRead.of(info) for info in graph.modules.values()}
@@ -66,9 +69,8 @@ class AnalysisRecord:
             stamp = project.reader.stamp(source)
             if stamp is not None:
                 digests[relpath] = stamp.digest
-        tokens = project.tokens
-        return AnalysisRecord(reads, digests, frozenset(graph.checked) | frozenset(graph.checked_unparsed),
-                              Tokens(tokens.names, tokens.patterns, tokens.modules, tokens.star_modules))
+        rounds = tuple(Tokens(t.names, t.patterns, t.modules, t.star_modules) for t in project.token_rounds)
+        return AnalysisRecord(reads, digests, rounds, dict(project.round_of))
 
     def still_stands(self, changed: Iterable[SourceFile], reader,
                      facts_before: Callable[[str], Optional[FileFacts]]) -> bool:
@@ -82,8 +84,8 @@ class AnalysisRecord:
                 return False
             if stamp.digest == self.digests.get(source.relpath):
                 continue  # rewritten with the same content
-            if reader.matches(source, self.tokens) != (source.relpath in self.checked):
-                return False
+            if self._round(source, reader) != self.round_of.get(source.relpath):
+                return False  # the prefilter would let it through in another round, or not at all
             read = self.reads.get(source.relpath)
             if read is not None:
                 if source.relpath not in self.digests:
@@ -92,3 +94,8 @@ class AnalysisRecord:
                 if before is None or not read.sees_no_change(before, reader.facts_of([source])[0]):
                     return False
         return True
+
+    def _round(self, source: SourceFile, reader) -> Optional[int]:
+        """The round of the prefilter that would let the file through as it is now (None: no round would)."""
+        return next((index for index, tokens in enumerate(self.token_rounds) if reader.matches(source, tokens)),
+                    None)

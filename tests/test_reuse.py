@@ -79,6 +79,33 @@ def test_changes_nothing_read_keep_the_answer_and_others_do_not(tmp_path, monkey
     assert {v.code for v in result.violations} == {"SSOT002", "SSOT010"}  # the cycle was found
 
 
+def test_a_text_change_that_moves_a_file_to_another_prefilter_round_is_analysed(tmp_path, monkeypatch):
+    """Facts are not all that matters of a checked file's text: the round of the prefilter's fixpoint that lets
+    it through decides whether SSOT000 reports it (round 0: it names the configuration's symbols) and the
+    order of analysis, on which the reason given for an import bound in a cycle depends. Both cases were
+    found by review: a name added in a comment changes no fact, but moves the file to round 0."""
+    config = make_config(tmp_path, CONFIG)
+    write(tmp_path, {
+        **{path: TREE[path] for path in ("app/__init__.py", "app/factory.py", "app/legacy.py")},
+        "app/alias.py": "from app.factory import EngineFactory as Motor\n",  # makes Motor a token (round 1)
+        "app/bad.py": "Motor(\n",  # does not parse: reported only if it names EngineFactory itself
+        "d.py": "from app.factory import EngineFactory as Motor2\n",
+        "a/__init__.py": "",
+        "a/t.py": "from pkg . legacy import Motor  # Motor2\n",  # round 1; first in the order when in round 0
+        "pkg/__init__.py": "",
+        "pkg/alpha.py": "from pkg.legacy import EngineFactory\n",
+        "pkg/legacy.py": "from pkg.alpha import EngineFactory\nMotor = EngineFactory\n",  # a cycle
+    })
+    check_counting_analyses(monkeypatch, config)
+    for relpath, text in [("app/bad.py", "Motor(  # EngineFactory\n"),
+                          ("a/t.py", "from pkg . legacy import Motor  # Motor2 EngineFactory\n")]:
+        write(tmp_path, {relpath: text})
+        result, analysed = check_counting_analyses(monkeypatch, config)
+        assert analysed == 1, relpath
+        assert rows(result) == rows(engine.run_check(config, jobs=1)), relpath
+    assert "SSOT000" in {v.code for v in result.violations}
+
+
 # 25 in CI; SSOT_LINT_HISTORY_EXAMPLES=1000 for a long run.
 @settings(max_examples=int(os.environ.get("SSOT_LINT_HISTORY_EXAMPLES", "25")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
