@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from helpers import SHIM_PYPROJECT, make_config, write_tree
+import ssot_lint.history as history
 from ssot_lint.history import compute_history
 from ssot_lint.rule import EXAMPLE_FILES
 
@@ -19,12 +20,24 @@ def git(folder, *args):
     return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True).stdout
 
 
+def new_repository(folder):
+    git(folder, "init", "-q")
+    git(folder, "config", "user.email", "t@example.com")
+    git(folder, "config", "user.name", "t")
+
+
+def count_analyses(monkeypatch) -> list:
+    """A list that gets an item for each analysis history runs (a commit whose figures are not kept)."""
+    analysed: list = []
+    real_build = history.build_project
+    monkeypatch.setattr(history, "build_project", lambda *a, **k: analysed.append(1) or real_build(*a, **k))
+    return analysed
+
+
 @pytest.fixture
 def migrated_repo(tmp_path):
     """A repository migrated one consumer per commit: 0 of 3, then 1, 2, 3 import the canonical module."""
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "config", "user.email", "t@example.com")
-    git(tmp_path, "config", "user.name", "t")
+    new_repository(tmp_path)
     write_tree(tmp_path, {"README.md": "before the factory existed\n"})
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "empty")
@@ -91,11 +104,7 @@ def test_a_commit_that_changes_nothing_the_analysis_reads_reuses_the_figures(mig
     git(repo, "commit", "-q", "-am", "a new consumer on the shim")
     config = make_config(repo, {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}]})
 
-    import ssot_lint.history as history
-
-    analysed = []
-    real_build = history.build_project
-    monkeypatch.setattr(history, "build_project", lambda *a, **k: analysed.append(1) or real_build(*a, **k))
+    analysed = count_analyses(monkeypatch)
     points = compute_history(config, "HEAD~5..HEAD", use_cache=False)
     assert [p.subject for p in points] == ["migrate app/c3.py", "an unrelated file", "a comment",
                                            "unrelated change", "a new consumer on the shim"]
@@ -113,9 +122,7 @@ def test_a_file_resolution_only_passes_through_is_compared_where_it_was_read(tmp
     it changes neither: the figures are reused. Rebinding `helper`, or a new import (here one that closes
     an import cycle through the canonical module), is analysed again, and every figure is that of a full
     analysis."""
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "config", "user.email", "t@example.com")
-    git(tmp_path, "config", "user.name", "t")
+    new_repository(tmp_path)
     util = "def helper():\n    return 1\n"
     write_tree(tmp_path, {
         "app/__init__.py": "",
@@ -134,11 +141,7 @@ def test_a_file_resolution_only_passes_through_is_compared_where_it_was_read(tmp
         git(tmp_path, "commit", "-q", "-am", subject)
     config = make_config(tmp_path, {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}]})
 
-    import ssot_lint.history as history
-
-    analysed = []
-    real_build = history.build_project
-    monkeypatch.setattr(history, "build_project", lambda *a, **k: analysed.append(1) or real_build(*a, **k))
+    analysed = count_analyses(monkeypatch)
     points = compute_history(config, "HEAD", use_cache=False)
     assert [p.subject for p in points] == ["start", "util gains a function", "helper is rebound",
                                            "util imports app.other"]
@@ -153,9 +156,7 @@ def test_a_name_looked_up_where_nothing_is_tracked_can_decide_the_figures(tmp_pa
     """`app/c1.py` binds the canonical only when `app/util.py` (which names nothing tracked) lacks `Q`: the
     `try` fails and its handler runs. `c2` imports the canonical from `c1`. Defining `Q` in `util` breaks
     that import: it must be analysed again, although the file still names nothing tracked."""
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "config", "user.email", "t@example.com")
-    git(tmp_path, "config", "user.name", "t")
+    new_repository(tmp_path)
     write_tree(tmp_path, {
         "app/__init__.py": "",
         "app/factory.py": "class EngineFactory:\n    pass\n",
@@ -169,8 +170,6 @@ def test_a_name_looked_up_where_nothing_is_tracked_can_decide_the_figures(tmp_pa
     git(tmp_path, "commit", "-q", "-am", "util defines Q")
     config = make_config(tmp_path, {"canonical": [{"symbol": "app.factory:EngineFactory"}]})
     points = compute_history(config, "HEAD", use_cache=False)
-    import ssot_lint.history as history
-
     monkeypatch.setattr(history, "_same_analysis", lambda *args: False)
     full = compute_history(config, "HEAD", use_cache=False)
     # c1 re-exports the canonical (SSOT003) and c2 imports it through c1 (SSOT002); then that import breaks

@@ -112,7 +112,7 @@ def test_reused_figures_are_those_of_a_full_analysis(case):
         git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "start")
         current = dict(files)
         for index, (relpath, statement) in enumerate(edits):
-            current[relpath] = files[relpath] if statement is None else current[relpath] + statement + "\n"
+            current[relpath] = edited(files, current, relpath, statement)
             write_tree(root, {relpath: current[relpath]})
             git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "--allow-empty",
                 "-am", f"edit {index}")
@@ -130,6 +130,11 @@ def test_reused_figures_are_those_of_a_full_analysis(case):
         # Stronger than the figures: reuse claims that the analysis would read exactly the same, so every
         # violation (its place and message) of the last analysis must be what a full analysis finds.
         assert reused_violations == full_violations
+
+
+def edited(files, current, relpath: str, statement) -> str:
+    """The file's text after an edit: `statement` appended, or (None) the file put back as it was at the start."""
+    return files[relpath] if statement is None else current[relpath] + statement + "\n"
 
 
 def figures_and_violations(config):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import ssot_lint.engine as engine
 from ssot_lint.config import ConfigError
 from helpers import make_config, write_tree
-from test_property_history import histories, passed_through_histories
+from test_property_history import edited, histories, passed_through_histories
 
 CONFIG = {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}],
           "respect-gitignore": False}
@@ -120,7 +120,7 @@ def test_a_cached_check_after_each_change_finds_what_an_uncached_one_does(case):
         outcome(config, use_cache=True)
         current = dict(files)
         for relpath, statement in edits:
-            current[relpath] = files[relpath] if statement is None else current[relpath] + statement + "\n"
+            current[relpath] = edited(files, current, relpath, statement)
             write(root, {relpath: current[relpath]})
             assert outcome(config, use_cache=True) == outcome(config, use_cache=False)
 
