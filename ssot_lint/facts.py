@@ -22,11 +22,14 @@ import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 
-@dataclass(frozen=True)
-class Span:
+# Span and the facts a file has many of are named tuples rather than dataclasses: a tuple is
+# smaller, and loads from the cache faster (a large project has millions of them).
+
+
+class Span(NamedTuple):
     """A source range: 1-based lines and 1-based columns (in characters), end exclusive."""
 
     line: int
@@ -107,8 +110,7 @@ class BindingKind(str, enum.Enum):
     ASSIGN = "assign"  # X = anything else (shadows whatever X was)
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """A name bound in some scope, in source order (`order`)."""
 
     name: str  # the local name ("*" for a star import; "a" for `import a.b`)
@@ -136,8 +138,7 @@ class Binding:
         return False
 
 
-@dataclass(frozen=True)
-class ClassFact:
+class ClassFact(NamedTuple):
     name: str
     qualname: str  # within the module, e.g. "Outer.Inner"
     span: Span  # of the class name
@@ -145,8 +146,7 @@ class ClassFact:
     bases: Tuple[str, ...]  # dotted base expressions as written
 
 
-@dataclass(frozen=True)
-class FunctionFact:
+class FunctionFact(NamedTuple):
     name: str
     qualname: str
     span: Span  # of the function name
@@ -154,8 +154,7 @@ class FunctionFact:
     is_method: bool
 
 
-@dataclass(frozen=True)
-class CallFact:
+class CallFact(NamedTuple):
     """A call of a dotted name: `Foo(...)`, `mod.Foo(...)`."""
 
     callee: str
@@ -172,8 +171,7 @@ class CallFact:
         return self.context.at_module_level and self.assigned_to is not None and "." not in self.assigned_to
 
 
-@dataclass(frozen=True)
-class StringRef:
+class StringRef(NamedTuple):
     """A string literal holding a dotted path, passed to a function that imports or patches by path."""
 
     value: str
@@ -182,8 +180,7 @@ class StringRef:
     callee: str  # the call it is passed to, e.g. "mock.patch", "importlib.import_module"
 
 
-@dataclass(frozen=True)
-class AttributeRef:
+class AttributeRef(NamedTuple):
     """`m.Name` (or `a.b.Name`) where the chain's root is a name bound by an import (perhaps a module)."""
 
     dotted: str
@@ -191,8 +188,7 @@ class AttributeRef:
     context: Context
 
 
-@dataclass(frozen=True)
-class NoqaComment:
+class NoqaComment(NamedTuple):
     line: int
     span: Span
     codes: Optional[Tuple[str, ...]]  # None for a blanket `# noqa`
@@ -389,10 +385,22 @@ def _base_name(node: ast.AST) -> Optional[str]:
     return ast_dotted_name(node)
 
 
-_VISITORS: Dict[type, object] = {}  # node class -> its visit_ method (or None), looked up once
-# Nodes with nothing inside that a fact could come from: not worth a visit.
-_LEAVES = (ast.Name, ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
-_UNKNOWN = object()
+# Node classes with nothing inside that a fact could come from: not worth a visit (a set of the
+# concrete classes, since `type(x) in set` is much cheaper than `isinstance` against base classes).
+_LEAF_TYPES = frozenset(cls for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+                        for cls in base.__subclasses__()) | {ast.Name}
+# Fields that never hold a node, whatever the class: the walk does not even look at them.
+_SCALAR_FIELDS = frozenset({"id", "ctx", "op", "attr", "arg", "name", "module", "level", "asname", "kind",
+                            "type_comment", "is_async", "conversion", "simple", "tag", "lineno"})
+
+
+def _visit_plan(kind: type) -> Tuple[object, Tuple[str, ...]]:
+    """A node class's visit_ method (or None) and the fields that may hold child nodes, looked up once."""
+    fields = tuple(f for f in kind._fields if f not in _SCALAR_FIELDS and not (kind is ast.Constant and f == "value"))
+    return getattr(_AstCollector, f"visit_{kind.__name__}", None), fields
+
+
+_PLANS: Dict[type, Tuple[object, Tuple[str, ...]]] = {}
 
 
 class _AstCollector:
@@ -479,20 +487,20 @@ class _AstCollector:
 
     def visit(self, node: ast.AST) -> None:
         kind = type(node)
-        method = _VISITORS.get(kind, _UNKNOWN)
-        if method is _UNKNOWN:
-            method = _VISITORS[kind] = getattr(_AstCollector, f"visit_{kind.__name__}", None)
+        plan = _PLANS.get(kind)
+        if plan is None:
+            plan = _PLANS[kind] = _visit_plan(kind)
+        method, fields = plan
         if method is not None and method(self, node) is False:
             return
-        for field_name in node._fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
+        for field_name in fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
             value = getattr(node, field_name, None)
-            if isinstance(value, ast.AST):
-                if not isinstance(value, _LEAVES):
-                    self.visit(value)
-            elif isinstance(value, list):
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES):
+                    if type(item) not in _LEAF_TYPES and isinstance(item, ast.AST):
                         self.visit(item)
+            elif value is not None and type(value) not in _LEAF_TYPES and isinstance(value, ast.AST):
+                self.visit(value)
 
     # -- scopes --------------------------------------------------------------------
 
