@@ -74,23 +74,29 @@ class FactsCache:
 
     # -- facts by content hash ------------------------------------------------------
 
-    def get(self, digest: str) -> Optional[FileFacts]:
+    def get(self, digest: str, module_view: bool = False) -> Optional[FileFacts]:
+        """The facts of content `digest` (with `module_view`: its module-level view, see facts.py)."""
         if not self.enabled:
             return None
         try:
-            with open(self._entry(digest), "rb") as handle:
+            with open(self._entry(digest, module_view), "rb") as handle:
                 facts = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError,
                 ValueError):
             return None  # missing or corrupt: recomputed
-        return facts if isinstance(facts, FileFacts) else None
+        return facts if isinstance(facts, FileFacts) and facts.module_view_only == module_view else None
+
+    def get_any(self, digest: str) -> Optional[FileFacts]:
+        """The full facts if cached, else the module-level view."""
+        return self.get(digest) or self.get(digest, module_view=True)
 
     def put(self, digest: str, facts: FileFacts) -> None:
         if self.enabled:
-            self._write(self._entry(digest), pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+            self._write(self._entry(digest, facts.module_view_only),
+                        pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _entry(self, digest: str) -> Path:
-        return self._facts_dir / digest[:2] / f"{digest}.pickle"
+    def _entry(self, digest: str, module_view: bool) -> Path:
+        return self._facts_dir / digest[:2] / f"{digest}{'.view' if module_view else ''}.pickle"
 
     # -- the manifest of stamps -----------------------------------------------------
 

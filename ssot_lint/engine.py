@@ -187,7 +187,7 @@ def _last_answer_if_it_stands(cache: FactsCache, key: str, files: Sequence[Sourc
         return answer
     if answer.record is None:
         return None
-    if not answer.record.still_stands(changed, reader, lambda relpath: cache.get(answer.record.digests[relpath])):
+    if not answer.record.still_stands(changed, reader, lambda relpath: cache.get_any(answer.record.digests[relpath])):
         return None
     cache.save()
     cache.save_result(key, files, answer)  # with the new stamps: the next run need not look again

@@ -110,6 +110,9 @@ class BindingKind(str, enum.Enum):
     ASSIGN = "assign"  # X = anything else (shadows whatever X was)
 
 
+IMPORT_KINDS = (BindingKind.IMPORT_FROM, BindingKind.IMPORT_MODULE, BindingKind.STAR)
+
+
 class Binding(NamedTuple):
     """A name bound in some scope, in source order (`order`)."""
 
@@ -126,7 +129,7 @@ class Binding(NamedTuple):
 
     @property
     def is_import(self) -> bool:
-        return self.kind in (BindingKind.IMPORT_FROM, BindingKind.IMPORT_MODULE, BindingKind.STAR)
+        return self.kind in IMPORT_KINDS
 
     @property
     def is_renaming(self) -> bool:
@@ -214,6 +217,9 @@ class FileFacts:
     all_is_dynamic: bool = False  # `__all__` built in a way we cannot read
     parse_error: Optional[ParseError] = None
     local_names: Tuple[str, ...] = ()  # function locals left out of `bindings` (nothing looks them up), sorted
+    # Only the module-level view (see `extract_module_view`): module-level bindings, the imports and
+    # aliases of every scope, `__all__`; the other fields are left empty.
+    module_view_only: bool = False
 
     def binds_elsewhere(self, name: str) -> bool:
         """Is `name` a function local that `bindings` leaves out? (A fix renaming to it would clash.)"""
@@ -251,6 +257,17 @@ def parse_python(source: bytes) -> ast.Module:
 
 def extract_facts(source: bytes) -> FileFacts:
     """Read one file's facts. A file that does not parse gives only `parse_error`."""
+    return _extract(source, _AstCollector)
+
+
+def extract_module_view(source: bytes) -> FileFacts:
+    """What resolution reads of a module it only passes through, and nothing else: its module-level
+    bindings, the imports and aliases of every scope, and `__all__`, each exactly as `extract_facts`
+    gives them. Most of a file is function bodies, whose expressions this does not even walk."""
+    return _extract(source, _ModuleViewCollector)
+
+
+def _extract(source: bytes, collector_class: type) -> FileFacts:
     try:
         tree = parse_python(source)
     except SyntaxError as error:
@@ -267,7 +284,7 @@ def extract_facts(source: bytes) -> FileFacts:
         return FileFacts(parse_error=message)
     except (RecursionError, MemoryError) as error:
         return FileFacts(parse_error=ParseError(f"too deeply nested to parse ({type(error).__name__})", 1, 1))
-    collector = _AstCollector(source)
+    collector = collector_class(source)
     try:
         collector.visit_body(tree.body)
     except RecursionError:
@@ -406,6 +423,8 @@ _PLANS: Dict[type, Tuple[object, Tuple[str, ...]]] = {}
 class _AstCollector:
     """Walks an ast in source order, as the LibCST collector does, and collects the facts."""
 
+    module_view_only = False  # skip the expressions inside classes and functions (_ModuleViewCollector)
+
     def __init__(self, source: bytes):
         self.lines = _LINE_BREAK.split(decode_source(source))
         self._utf8_lines: Dict[int, bytes] = {}
@@ -486,6 +505,8 @@ class _AstCollector:
             self.branches.pop()
 
     def visit(self, node: ast.AST) -> None:
+        if self.module_view_only and self.scope and isinstance(node, ast.expr):
+            return  # (tested here, not in an override: a second frame per level would halve the depth we reach)
         kind = type(node)
         plan = _PLANS.get(kind)
         if plan is None:
@@ -790,3 +811,20 @@ class _AstCollector:
             if after_start and before_end:
                 return True
         return False
+
+
+class _ModuleViewCollector(_AstCollector):
+    """`extract_module_view`'s walk: every statement, as `_AstCollector` walks them (so that bindings get
+    the same order, spans and contexts), but no expression inside a class or function (they only give
+    calls, attribute chains and strings). Module-level expressions are walked: `__all__.extend(...)`."""
+
+    module_view_only = True
+
+    def facts(self) -> FileFacts:
+        structure_kinds = (*IMPORT_KINDS, BindingKind.ALIAS)
+        return FileFacts(
+            bindings=tuple(b for b in self.bindings if not b.context.scope or b.kind in structure_kinds),
+            all_names=tuple(self.all_names) if self.all_names is not None else None,
+            all_is_dynamic=self.all_is_dynamic,
+            module_view_only=True,
+        )

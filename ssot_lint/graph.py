@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.discovery import SourceFile
-from ssot_lint.facts import Binding, BindingKind, FileFacts
+from ssot_lint.facts import IMPORT_KINDS, Binding, BindingKind, FileFacts
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,18 @@ class ImportStructure:
 
     @staticmethod
     def of(facts: FileFacts) -> "ImportStructure":
-        return ImportStructure(tuple(b for b in facts.bindings if b.is_import or b.kind is BindingKind.ALIAS),
+        return ImportStructure(tuple(b for b in facts.bindings if b.kind in _STRUCTURE_KINDS),
                                facts.all_names, facts.all_is_dynamic)
+
+
+_STRUCTURE_KINDS = (*IMPORT_KINDS, BindingKind.ALIAS)
 
 
 def module_namespace(facts: FileFacts) -> Dict[str, List[Binding]]:
     """Module-level bindings by local name, in source order; star imports under "*"."""
     namespace: Dict[str, List[Binding]] = {}
     for binding in facts.bindings:
-        if binding.context.at_module_level:
+        if not binding.context.scope:
             namespace.setdefault(binding.name, []).append(binding)
     return namespace
 
@@ -55,18 +58,40 @@ class ModuleInfo:
     The log lets `check` keep its last answer, and `report --history` a commit's figures, when a
     file changed only where nothing read it (reuse.py): reading `facts`, `namespace` or `scopes`
     reads everything; `bindings_of(name)` reads one name; `structure` is always read (the graph is
-    built from it)."""
+    built from it).
 
-    def __init__(self, file: SourceFile, facts: FileFacts):
+    A module that resolution only passes through is loaded as its module-level view (facts.py),
+    which is all that `bindings_of` and `structure` read; reading everything loads the full facts
+    (`load_in_full`) first."""
+
+    def __init__(self, file: SourceFile, facts: FileFacts,
+                 load_in_full: Optional[Callable[[], FileFacts]] = None):
         self.file = file
+        self._load_in_full = load_in_full
+        self._index(facts)
+        self.structure = ImportStructure.of(facts)  # the same in the view as in the full facts
+        self.read_in_full = False
+        self.names_read: Set[str] = set()
+
+    def _index(self, facts: FileFacts) -> None:
         self._facts = facts
         self._namespace = module_namespace(facts)
         self._scopes: Dict[str, List[Binding]] = {}  # bindings of each scope (a qualname; "" for module level)
+        qualnames: Dict[int, str] = {}  # by id of the context: a file's bindings share a few dozen contexts
         for binding in facts.bindings:
-            self._scopes.setdefault(binding.context.qualname, []).append(binding)
-        self.structure = ImportStructure.of(facts)
-        self.read_in_full = False
-        self.names_read: Set[str] = set()
+            context = binding.context
+            qualname = qualnames.get(id(context))
+            if qualname is None:
+                qualname = qualnames[id(context)] = context.qualname
+            self._scopes.setdefault(qualname, []).append(binding)
+
+    def complete(self, facts: Optional[FileFacts] = None) -> None:
+        """Have the full facts (these, or loaded), if only the module-level view is there."""
+        if self._facts.module_view_only:
+            if facts is None:
+                assert self._load_in_full is not None, "a module-level view needs a loader of the full facts"
+                facts = self._load_in_full()
+            self._index(facts)
 
     @property
     def name(self) -> str:
@@ -75,16 +100,18 @@ class ModuleInfo:
     @property
     def facts(self) -> FileFacts:
         self.read_in_full = True
+        self.complete()
         return self._facts
 
     @property
     def namespace(self) -> Dict[str, List[Binding]]:
         self.read_in_full = True
-        return self._namespace
+        return self._namespace  # the same in the view as in the full facts
 
     @property
     def scopes(self) -> Dict[str, List[Binding]]:
         self.read_in_full = True
+        self.complete()
         return self._scopes
 
     def bindings_of(self, name: str) -> List[Binding]:
@@ -123,14 +150,14 @@ class ProjectGraph:
     """
 
     def __init__(self, sources: Iterable[SourceFile],
-                 load_many: Callable[[Sequence[SourceFile]], List[FileFacts]]):
+                 load_many: Callable[[Sequence[SourceFile], bool], List[FileFacts]]):
         self.sources: Dict[str, SourceFile] = {}
         self.file_count = 0
         for source in sources:
             self.file_count += 1
             # Two files claiming one module name (a duplicated tree): the first path wins, as on sys.path.
             self.sources.setdefault(source.module, source)
-        self._load_many = load_many
+        self._load_many = load_many  # (files, module_view) -> their facts (or views: see ModuleInfo)
         self.modules: Dict[str, ModuleInfo] = {}  # loaded modules, by name
         self.checked: Dict[str, ModuleInfo] = {}  # the modules rules report on, by path
         self.unparsed: Dict[str, Tuple[SourceFile, FileFacts]] = {}  # loaded files that do not parse, by path
@@ -150,7 +177,8 @@ class ProjectGraph:
         if facts.parse_error is not None:
             self.checked_unparsed.add(source.relpath)
         elif self.modules.get(source.module) is not None and self.modules[source.module].file == source:
-            self.checked[source.relpath] = self.modules[source.module]
+            info = self.checked[source.relpath] = self.modules[source.module]
+            info.complete(facts)  # loaded before as a module-level view, perhaps
         else:
             self.checked[source.relpath] = ModuleInfo(source, facts)
 
@@ -160,7 +188,7 @@ class ProjectGraph:
         if info is None:
             source = self.sources.get(module)
             if source is not None and source.relpath not in self._loaded_paths:
-                self._add(source, self._load_many([source])[0])
+                self._add(source, self._load_many([source], True)[0])
                 info = self.modules.get(module)
         return info
 
@@ -168,7 +196,7 @@ class ProjectGraph:
         """Load several modules at once (in parallel, when there are many)."""
         sources = [self.sources[m] for m in modules
                    if m in self.sources and self.sources[m].relpath not in self._loaded_paths]
-        for source, facts in zip(sources, self._load_many(sources)):
+        for source, facts in zip(sources, self._load_many(sources, True)):
             self._add(source, facts)
 
     def load_import_closure(self, start: str) -> None:
@@ -195,7 +223,7 @@ class ProjectGraph:
             return
         if self.sources.get(source.module) != source:
             return  # a second file for a module name: checked (see add_checked), never imported
-        info = ModuleInfo(source, facts)
+        info = ModuleInfo(source, facts, lambda: self._load_many([source], False)[0])
         self.modules[source.module] = info
         self._add_edges(info)
 

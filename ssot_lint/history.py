@@ -102,11 +102,13 @@ class GitSourceReader(SourceReader):
             self.blobs.matches[key] = tokens.matches(self._read(source) or b"", source.module)
         return self.blobs.matches[key]
 
-    def facts_of(self, sources: Sequence[SourceFile]) -> List[FileFacts]:
-        missing = [s for s in sources if self.blob_of[s.relpath] not in self.blobs.facts]
-        for source, facts in zip(missing, super().facts_of(missing)):
-            self.blobs.facts[self.blob_of[source.relpath]] = facts
-        return [self.blobs.facts[self.blob_of[s.relpath]] for s in sources]
+    def facts_of(self, sources: Sequence[SourceFile], module_view: bool = False) -> List[FileFacts]:
+        known = self.blobs.facts
+        missing = [s for s in sources if self.blob_of[s.relpath] not in known
+                   or (known[self.blob_of[s.relpath]].module_view_only and not module_view)]
+        for source, facts in zip(missing, super().facts_of(missing, module_view)):
+            known[self.blob_of[source.relpath]] = facts
+        return [known[self.blob_of[s.relpath]] for s in sources]
 
 
 def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Optional[int] = None,

@@ -34,7 +34,7 @@ class FileRead:
     def sees_no_change(self, before: FileFacts, after: FileFacts) -> bool:
         """Would the analysis read the same of `after` as it read of `before`?"""
         if self.in_full or before.parse_error is not None or after.parse_error is not None:
-            return before == after
+            return before == after and not before.module_view_only
         if ImportStructure.of(before) != ImportStructure.of(after):
             return False
         old, new = module_namespace(before), module_namespace(after)
@@ -91,7 +91,8 @@ class AnalysisRecord:
                 if source.relpath not in self.digests:
                     return False  # it could not be read then
                 before = facts_before(source.relpath)
-                if before is None or not read.sees_no_change(before, reader.facts_of([source])[0]):
+                now = reader.facts_of([source], module_view=not read.in_full)[0]
+                if before is None or not read.sees_no_change(before, now):
                     return False
         return True
 

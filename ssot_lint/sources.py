@@ -12,7 +12,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.discovery import SourceFile
-from ssot_lint.facts import FileFacts, ParseError, extract_facts
+from ssot_lint.facts import FileFacts, ParseError, extract_facts, extract_module_view
 from ssot_lint.parallel import process_map
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -83,8 +83,11 @@ class SourceReader:
         self.cache.remember_scan(tokens.key, memo, matched)
         return matched
 
-    def facts_of(self, sources: Sequence[SourceFile]) -> List[FileFacts]:
-        """Facts for each file, in order: from the cache, else parsed (in parallel when many)."""
+    def facts_of(self, sources: Sequence[SourceFile], module_view: bool = False) -> List[FileFacts]:
+        """Facts for each file, in order: from the cache, else parsed (in parallel when many).
+
+        With `module_view`, the module-level view will do (facts.py): what resolution reads of a
+        module it passes through. Full facts serve too, when they are at hand."""
         result: List[Optional[FileFacts]] = []
         missing: List[Tuple[int, SourceFile, Optional[FileStamp]]] = []
         for index, source in enumerate(sources):
@@ -92,27 +95,38 @@ class SourceReader:
             if stamp is None:
                 result.append(FileFacts(parse_error=_unreadable(source)))
                 continue
-            facts = self.known_facts.get(stamp.digest) or self.cache.get(stamp.digest)
+            facts = self.known_facts.get(stamp.digest)
+            if facts is not None and facts.module_view_only and not module_view:
+                facts = None
+            if facts is None:
+                facts = (module_view and self.cache.get(stamp.digest, module_view=True)) or \
+                    self.cache.get(stamp.digest)
             result.append(facts)
             if facts is None:
                 missing.append((index, source, stamp))
             else:
-                self.known_facts[stamp.digest] = facts
+                self._know(stamp.digest, facts)
         if missing:
             self.files_parsed += len(missing)
             datas = [self._read(source) for _, source, _ in missing]
-            extracted = self._extract([d if d is not None else b"" for d in datas])
+            extracted = self._extract([d if d is not None else b"" for d in datas], module_view)
             for (index, source, stamp), data, facts in zip(missing, datas, extracted):
                 if data is None:
                     facts = FileFacts(parse_error=_unreadable(source))
                 else:
                     self.cache.put(stamp.digest, facts)
-                    self.known_facts[stamp.digest] = facts
+                    self._know(stamp.digest, facts)
                 result[index] = facts
         return result  # type: ignore[return-value]
 
-    def _extract(self, datas: List[bytes]) -> List[FileFacts]:
-        return self._reporting(process_map(extract_facts, datas, jobs=self.jobs, threshold=PARALLEL_THRESHOLD,
+    def _know(self, digest: str, facts: FileFacts) -> None:
+        known = self.known_facts.get(digest)
+        if known is None or known.module_view_only:  # full facts are never replaced by the view
+            self.known_facts[digest] = facts
+
+    def _extract(self, datas: List[bytes], module_view: bool = False) -> List[FileFacts]:
+        extract = extract_module_view if module_view else extract_facts
+        return self._reporting(process_map(extract, datas, jobs=self.jobs, threshold=PARALLEL_THRESHOLD,
                                            chunks_per_job=8), len(datas))
 
     def _reporting(self, results: Iterator[FileFacts], total: int) -> List[FileFacts]:
