@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import multiprocessing
 import os
 import sys
 import threading
@@ -15,21 +14,17 @@ import typer
 
 from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK, write_atomically
-from ssot_lint.autofix import run_fix, unified_diff
-from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline, save_baseline, updated_entries
-from ssot_lint.baseline import entry as baseline_entry
+from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
 from ssot_lint.engine import analyse, build_project, run_check
 from ssot_lint.output import (
     fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
 )
-from ssot_lint.history import compute_history
-from ssot_lint.report import build_report, report_html, report_json, report_markdown, report_terminal
 from ssot_lint.rules import all_rules
-from ssot_lint.shim_graph import build_shim_graph, render_dot, render_mermaid
-from ssot_lint.starter import discover_proposals, render_proposals, starter
-from ssot_lint.shim_graph import render_json as render_graph_json
+
+# What only some commands use is imported in them: `check`, in a pre-commit hook on every commit,
+# should not pay for importing the fixer, the history, the report and the graph renderers.
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -124,6 +119,8 @@ def check(
     progress = None if quiet else progress_bar(sys.stderr)
     outcome = None
     if fix or diff:
+        from ssot_lint.autofix import run_fix
+
         outcome = run_fix(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
                           use_cache=not no_cache, unsafe=unsafe_fixes, write=fix, progress=progress)
         result = outcome.result
@@ -133,6 +130,8 @@ def check(
     if progress is not None:
         progress.finish()
     if diff:
+        from ssot_lint.autofix import unified_diff
+
         assert outcome is not None
         sys.stdout.write(unified_diff(settings.root, outcome.changed))
         if not quiet:
@@ -193,6 +192,8 @@ def graph(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """The shim graph: which modules hand each canonical symbol on, and how many import it there."""
+    from ssot_lint.shim_graph import build_shim_graph, render_dot, render_json as render_graph_json, render_mermaid
+
     settings = load_project_config(config, [])
     project = build_project(settings, use_cache=not no_cache)
     chosen = [c for c in project.canonicals if symbol in (None, c.symbol)]
@@ -227,6 +228,9 @@ def report(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """Where the migration stands, per canonical symbol: direct vs through each shim, and what is left."""
+    from ssot_lint.history import compute_history
+    from ssot_lint.report import build_report, report_html, report_json, report_markdown, report_terminal
+
     if every != 1 and history is None:
         raise ConfigError("--every goes with --history (every Nth commit of the range)")
     settings = load_project_config(config, [])
@@ -262,6 +266,8 @@ def write_baseline(
     config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
 ) -> None:
     """Record today's violations, so that `check --baseline` fails only on new ones."""
+    from ssot_lint.baseline import entry as baseline_entry, save_baseline, updated_entries
+
     settings = load_project_config(config, [])
     target = output or settings.root / DEFAULT_BASELINE
     violations = run_check(settings, use_cache=True, progress=progress_bar(sys.stderr)).violations
@@ -286,6 +292,8 @@ def init(
     print_only: bool = typer.Option(False, "--print", help="Print the configuration instead of writing it."),
 ) -> None:
     """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
+    from ssot_lint.starter import discover_proposals, render_proposals, starter
+
     folder = Path.cwd()
     pyproject = folder / "pyproject.toml"
     target, section = (pyproject, "tool.ssot-lint") if pyproject.is_file() else (folder / "ssot-lint.toml", "")
@@ -349,8 +357,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             worker.join(0.1)  # in slices, so that Ctrl-C reaches this thread at once
     except KeyboardInterrupt:
         with WRITE_LOCK:  # a file being written is finished first; no other is started
-            for child in multiprocessing.active_children():  # parsing workers would wait for work forever
-                child.terminate()
+            multiprocessing = sys.modules.get("multiprocessing")  # (not imported: no worker was started)
+            for child in multiprocessing.active_children() if multiprocessing else ():
+                child.terminate()  # parsing workers would wait for work forever
             typer.echo("ssot-lint: interrupted", err=True)
             sys.stdout.flush()
             sys.stderr.flush()

@@ -7,7 +7,6 @@ import gc
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterator, Sequence
 
 
@@ -19,6 +18,8 @@ def process_map(function: Callable, *iterables: Sequence, jobs: int, threshold: 
     if jobs <= 1 or count < threshold:
         yield from map(function, *iterables)
         return
+    from concurrent.futures import ProcessPoolExecutor  # (imported when needed: a warm run starts no worker)
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         yield from pool.map(function, *iterables, chunksize=max(1, count // (jobs * chunks_per_job)))
 
