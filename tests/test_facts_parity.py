@@ -9,8 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from helpers import FIXTURES_REPO, REPO
-from ssot_lint.facts import extract_facts
+from ssot_lint.discovery import SourceFile
+from ssot_lint.facts import extract_facts, extract_module_view
 from ssot_lint.facts_cst import extract_with_libcst
+from ssot_lint.graph import ImportStructure, ModuleInfo, module_namespace
 from test_property_resolution import package_trees
 
 SAMPLES = sorted(p for p in [*FIXTURES_REPO.rglob("*.py"), *(REPO / "ssot_lint").glob("*.py"),
@@ -67,3 +69,56 @@ def test_extractors_agree_on_tricky_sources(name):
 def test_extractors_agree_on_generated_modules(tree):
     for text in tree[1].values():
         assert_same(text.encode())
+
+
+# -- the module-level view (what resolution reads of a module it only passes through) ----------------
+
+MODULE_VIEW_TRICKY = {
+    **TRICKY,
+    "imports and aliases in nested scopes": (
+        "import a\nclass K(a.B):\n    from b import C\n    D = C\n    def m(self, x=a.f()):\n"
+        "        import e.f as g\n        h = g.H\n        y = [i for i in x]\n        return h(y)\n"
+        "    attr = 3\n\ndef f():\n    try:\n        from x import Y\n    except ImportError:\n"
+        "        Y = None\n    for z in Y():\n        with open(z) as w:\n            pass\n"),
+    "module-level calls on __all__": "import a\nif a.X:\n    __all__ = ['p']\n    __all__.extend(a.more)\n",
+}
+
+
+def assert_view_agrees(source: bytes):
+    """The view gives exactly what ModuleInfo's narrow readers read of the full facts."""
+    full, view = extract_facts(source), extract_module_view(source)
+    assert view.parse_error == full.parse_error
+    if full.parse_error is not None:
+        return
+    assert view.module_view_only and not full.module_view_only
+    assert ImportStructure.of(view) == ImportStructure.of(full)
+    assert module_namespace(view) == module_namespace(full)
+    assert (view.calls, view.attribute_refs, view.classes, view.functions, view.strings, view.noqa) == ((),) * 6
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: str(p.relative_to(REPO)))
+def test_module_view_agrees_on_real_files(path):
+    assert_view_agrees(path.read_bytes())
+
+
+@pytest.mark.parametrize("name", sorted(MODULE_VIEW_TRICKY))
+def test_module_view_agrees_on_tricky_sources(name):
+    assert_view_agrees(MODULE_VIEW_TRICKY[name].encode())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(package_trees())
+def test_module_view_agrees_on_generated_modules(tree):
+    for text in tree[1].values():
+        assert_view_agrees(text.encode())
+
+
+def test_a_module_view_loads_the_full_facts_when_read_in_full():
+    source = MODULE_VIEW_TRICKY["imports and aliases in nested scopes"].encode()
+    loads = []
+    info = ModuleInfo(SourceFile("/p/m.py", "m.py", "m", False), extract_module_view(source),
+                      lambda: loads.append(1) or extract_facts(source))
+    assert info.bindings_of("K") and info.structure == ImportStructure.of(extract_facts(source))
+    assert not loads and not info.read_in_full
+    assert "K.m" in info.scopes and loads == [1] and info.read_in_full
+    assert info.facts == extract_facts(source) and loads == [1]  # loaded once

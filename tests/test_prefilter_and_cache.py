@@ -153,3 +153,24 @@ def test_two_runs_at_once_on_one_cache_agree(tmp_path):
     assert outputs[0][0] == outputs[1][0] and outputs[0][0].startswith("[")
     leftovers = list((repo / CACHE_DIRNAME).rglob("*.tmp"))
     assert leftovers == []  # every write was completed or cleaned up
+
+
+def test_a_module_cached_as_a_view_is_parsed_in_full_when_another_config_checks_it(tmp_path):
+    # app/mid.py names nothing tracked, but a checked file imports from it: the cache keeps only its
+    # module-level view. A lookalike pattern then makes it a checked file, whose rules need it all.
+    files = {
+        "app/__init__.py": "",
+        "app/core.py": "class Engine:\n    pass\n",
+        "app/mid.py": "def build():\n    class OtherEngine:\n        pass\n    return OtherEngine()\n",
+        "app/user.py": "from app.core import Engine\nfrom app.mid import build\n",
+    }
+    write_tree(tmp_path, files)
+    plain = make_config(tmp_path, {"canonical": [{"symbol": "app.core:Engine"}], "respect-gitignore": False})
+    assert run_check(plain, jobs=1, use_cache=True).violations == ()
+    assert len(list((tmp_path / CACHE_DIRNAME).rglob("*.view.pickle"))) == 1  # app/mid.py's
+    looser = make_config(tmp_path, {"canonical": [{"symbol": "app.core:Engine", "lookalikes": ["*Engine"]}],
+                                    "respect-gitignore": False})
+    cached = run_check(looser, jobs=1, use_cache=True)
+    assert as_rows(cached) == as_rows(run_check(looser, jobs=1))
+    assert [(v.code, v.path) for v in cached.violations] == [("SSOT001", "app/mid.py")]
+    assert cached.files_parsed == 1  # app/mid.py, in full this time
