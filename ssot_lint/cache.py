@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint import __version__
 from ssot_lint.atomic import write_atomically
-from ssot_lint.discovery import SourceFile
+from ssot_lint.discovery import Listing, SourceFile
 from ssot_lint.facts import FileFacts
 
 CACHE_DIRNAME = ".ssot_lint_cache"
@@ -58,6 +58,16 @@ def _racy(stat: os.stat_result) -> bool:
 
 def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class SavedResult:
+    """A whole run's answer as saved, and what it was an answer for."""
+
+    key: str  # the settings, rules and code it was computed with (engine.py)
+    stamps: Dict[str, Tuple[int, int]]  # each file's (size, mtime_ns) then
+    payload: Any
+    listing: Optional[Listing]  # the discovery, which a later run may reuse while it still holds
 
 
 class FactsCache:
@@ -130,16 +140,16 @@ class FactsCache:
 
     # -- a whole run's answer ------------------------------------------------------------
 
-    def load_result(self, key: str) -> Optional[Tuple[Dict[str, Tuple[int, int]], Any]]:
+    def load_result(self, key: str) -> Optional[SavedResult]:
         """The answer saved under `key`, with the size and mtime each file had then."""
         if not self.enabled:
             return None
         try:
             with open(self._result_path, "rb") as handle:
-                saved_key, stamps, payload = pickle.load(handle)
+                saved = pickle.load(handle)
         except Exception:  # noqa: BLE001 - missing or corrupt: the run is simply done
             return None
-        return (stamps, payload) if saved_key == key and isinstance(stamps, dict) else None
+        return saved if isinstance(saved, SavedResult) and saved.key == key else None
 
     @staticmethod
     def changed_since(stamps: Dict[str, Tuple[int, int]], files: Sequence[SourceFile]) -> Optional[List[SourceFile]]:
@@ -159,7 +169,9 @@ class FactsCache:
                 changed.append(source)
         return changed
 
-    def save_result(self, key: str, files: Sequence[SourceFile], payload: Any) -> None:
+    def save_result(self, key: str, files: Sequence[SourceFile], payload: Any,
+                    listing: Optional[Listing] = None) -> None:
+        """Save a run's answer under `key`, with the stamps of `files` and the discovery that found them."""
         if not self.enabled:
             return
         stamps = {}
@@ -171,7 +183,8 @@ class FactsCache:
             if _racy(stat):
                 return  # modified too recently for its mtime to vouch for it next time
             stamps[source.relpath] = (stat.st_size, stat.st_mtime_ns)
-        self._write(self._result_path, pickle.dumps((key, stamps, payload), protocol=pickle.HIGHEST_PROTOCOL))
+        saved = SavedResult(key, stamps, payload, listing)
+        self._write(self._result_path, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
 
     # -- which contents matched a token set -------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -42,17 +43,55 @@ class SourceFile:
         # Built when asked: a warm run needs only the string of each of its thousands of files.
         return Path(self.absolute)
 
+    def __reduce__(self):
+        return SourceFile, (self.absolute, self.relpath, self.module, self.is_package)  # not the cached path
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What discovery found, and what vouches that a new walk would find the same: the (mtime, size) of
+    every folder walked and `.gitignore` read. A file added, removed or renamed changes its folder's
+    mtime; an edit to a file does not, nor does it change the list."""
+
+    files: Tuple[SourceFile, ...]
+    # None when nothing can vouch: files listed by git (its index and ignore rules decide), a `src`
+    # root missing, or a folder changed in the last two seconds (a change in the same mtime tick
+    # would go unseen, as in git's "racily clean" problem).
+    folders: Optional[Dict[str, Tuple[int, int]]]
+
+    def still_holds(self) -> bool:
+        if self.folders is None:
+            return False
+        for path, stamp in self.folders.items():
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return False
+            if (stat.st_mtime_ns, stat.st_size) != stamp:
+                return False
+        return True
+
 
 def discover(config: Config) -> List[SourceFile]:
     """Every Python file under the `src` roots, sorted by path, each once."""
+    return list(list_files(config).files)
+
+
+def list_files(config: Config) -> Listing:
+    """`discover`'s files, with the stamps that let a later run skip the walk (`Listing.still_holds`)."""
     exclude = _exclude_spec(config.exclude)
     found: Dict[str, SourceFile] = {}
+    folders: Optional[Dict[str, Tuple[int, int]]] = {}
     root_text = str(config.root)
     roots = sorted((str(r) for r in config.src_roots), key=len, reverse=True)
     for root in config.src_roots:
         if not root.is_dir():
+            folders = None
             continue
-        for path in _python_files(str(root), config.respect_gitignore):
+        listed = _git_files(str(root)) if config.respect_gitignore else None
+        if listed is not None:
+            folders = None
+        for path in listed if listed is not None else _walk(str(root), config.respect_gitignore, folders):
             real = os.path.abspath(path)
             if real in found:
                 continue
@@ -62,7 +101,10 @@ def discover(config: Config) -> List[SourceFile]:
             owner = next((r for r in roots if _relative(real, r) != real), str(root))
             module, is_package = _module_name(_relative(real, owner).split("/"))
             found[real] = SourceFile(real, relpath, module, is_package)
-    return sorted(found.values(), key=lambda f: f.relpath)
+    recent = time.time_ns() - 2_000_000_000
+    if folders is not None and any(mtime >= recent for mtime, _ in folders.values()):
+        folders = None
+    return Listing(tuple(sorted(found.values(), key=lambda f: f.relpath)), folders)
 
 
 def sources_at(config: Config, relpaths: Iterable[str]) -> List[SourceFile]:
@@ -130,15 +172,6 @@ def _is_excluded(relpath: str, exclude: pathspec.PathSpec) -> bool:
     return exclude.match_file(relpath)
 
 
-def _python_files(root: str, respect_gitignore: bool) -> Iterator[str]:
-    if respect_gitignore:
-        listed = _git_files(root)
-        if listed is not None:
-            yield from listed
-            return
-    yield from _walk(root, respect_gitignore)
-
-
 def _git_files(root: str) -> Optional[List[str]]:
     """Tracked and untracked-but-not-ignored `.py` files, or None outside a checkout."""
     try:
@@ -163,34 +196,50 @@ def _git_files(root: str) -> Optional[List[str]]:
     return files
 
 
-def _walk(root: str, respect_gitignore: bool) -> Iterator[str]:
-    """Walk `root` without following folder symlinks, reading `.gitignore` files on the way."""
+def _walk(root: str, respect_gitignore: bool, stamps: Optional[Dict[str, Tuple[int, int]]] = None) -> Iterator[str]:
+    """Walk `root` without following folder symlinks, reading `.gitignore` files on the way; record the
+    (mtime, size) of each folder and `.gitignore` in `stamps`, taken before it is read."""
     ignore_specs: List[Tuple[str, pathspec.PathSpec]] = []
     pending = [root]
     while pending:
         folder = pending.pop()
         try:
+            if stamps is not None:
+                _stamp(folder, stamps)
             entries = list(os.scandir(folder))  # in no order: `discover` sorts what it found
         except OSError:
+            if stamps is not None:
+                stamps[folder] = (-1, -1)  # unreadable now: nothing vouches for what it lists later
             continue
         if respect_gitignore and any(e.name == ".gitignore" for e in entries):
+            ignore_file = os.path.join(folder, ".gitignore")
             try:
-                with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                if stamps is not None:
+                    _stamp(ignore_file, stamps)
+                with open(ignore_file, encoding="utf-8", errors="replace") as handle:
                     ignore_specs.append((folder, pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())))
             except OSError:
-                pass
+                if stamps is not None:
+                    stamps[ignore_file] = (-1, -1)
         subfolders = []
         for entry in entries:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in DEFAULT_EXCLUDES and not _ignored(entry.path, True, ignore_specs):
                         subfolders.append(entry.path)
-                elif entry.name.endswith(".py") and entry.is_file() and \
-                        not _ignored(entry.path, False, ignore_specs):
-                    yield entry.path
+                elif entry.name.endswith(".py"):
+                    if stamps is not None and entry.is_symlink():
+                        stamps[entry.path] = (-1, -1)  # its target may come or go while its folder stays
+                    if entry.is_file() and not _ignored(entry.path, False, ignore_specs):
+                        yield entry.path
             except OSError:
                 continue
         pending.extend(reversed(subfolders))
+
+
+def _stamp(path: str, stamps: Dict[str, Tuple[int, int]]) -> None:
+    stat = os.stat(path)
+    stamps[path] = (stat.st_mtime_ns, stat.st_size)
 
 
 def _ignored(path: str, is_dir: bool, specs: Iterable[Tuple[str, pathspec.PathSpec]]) -> bool:

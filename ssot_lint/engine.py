@@ -17,8 +17,8 @@ from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, 
 import pathspec
 
 from ssot_lint.config import Config, ConfigError
-from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache
-from ssot_lint.discovery import SourceFile, discover
+from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache, SavedResult
+from ssot_lint.discovery import Listing, SourceFile, discover, list_files
 from ssot_lint.graph import ProjectGraph
 from ssot_lint.prefilter import derive_tokens, initial_tokens
 from ssot_lint.project import Project
@@ -140,11 +140,15 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
     check_selectors(select, "--select")
     check_selectors(ignore, "--ignore")
     rules = select_rules(tuple(select) or config.select, (*config.ignore, *ignore))
-    files = discover(config)
     cache = FactsCache(config.root, enabled=use_cache)
     key = _result_key(config, rules, prefilter)
+    saved = None if overlay else cache.load_result(key)
+    # The last run's discovery, if no folder it walked has changed since (discovery.Listing).
+    listing = saved.listing if saved is not None and saved.listing is not None and saved.listing.still_holds() \
+        else list_files(config)
+    files = listing.files
     reader = OverlayReader(cache, overlay, jobs, progress) if overlay else SourceReader(cache, jobs, progress)
-    answer = None if overlay else _last_answer_if_it_stands(cache, key, files, reader)
+    answer = None if saved is None else _last_answer_if_it_stands(cache, saved, listing, reader)
     if answer is None:
         project = build_project(config, jobs, prefilter=prefilter, files=files, cache=cache, progress=progress,
                                 reader=reader)
@@ -153,7 +157,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
         answer = _Answer(violations, suppressed, len(graph.modules) + len(graph.unparsed), AnalysisRecord.of(project))
         cache.save()  # the stamps of what the rules read too
         if not overlay:
-            cache.save_result(key, files, answer)
+            cache.save_result(key, files, answer, listing)
         kept_answer = False
     else:
         kept_answer = True
@@ -172,15 +176,12 @@ class _Answer:
     record: Optional[AnalysisRecord]  # None without the prefilter
 
 
-def _last_answer_if_it_stands(cache: FactsCache, key: str, files: Sequence[SourceFile],
+def _last_answer_if_it_stands(cache: FactsCache, saved: SavedResult, listing: Listing,
                               reader: SourceReader) -> Optional[_Answer]:
     """The last run's answer if no file changed since, or only where that run's analysis did not read it
     (reuse.py); None when the analysis must run. `reader` reads the changed files (and counts them)."""
-    saved = cache.load_result(key)
-    if saved is None:
-        return None
-    stamps, answer = saved
-    changed = cache.changed_since(stamps, files)
+    answer = saved.payload
+    changed = cache.changed_since(saved.stamps, listing.files)
     if changed is None or not isinstance(answer, _Answer):
         return None
     if not changed:
@@ -190,7 +191,7 @@ def _last_answer_if_it_stands(cache: FactsCache, key: str, files: Sequence[Sourc
     if not answer.record.still_stands(changed, reader, lambda relpath: cache.get_any(answer.record.digests[relpath])):
         return None
     cache.save()
-    cache.save_result(key, files, answer)  # with the new stamps: the next run need not look again
+    cache.save_result(saved.key, listing.files, answer, listing)  # new stamps: the next run need not look again
     return answer
 
 

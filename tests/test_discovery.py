@@ -5,13 +5,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Dict, Optional
 
 import pytest
 
 from helpers import make_config, write_tree
-from ssot_lint.discovery import DEFAULT_EXCLUDES, discover, module_name
+from ssot_lint import discovery
+from ssot_lint.discovery import DEFAULT_EXCLUDES, discover, list_files, module_name
+from ssot_lint.engine import run_check
 from ssot_lint.graph import absolute_module
 
 CANONICAL = {"canonical": [{"symbol": "pkg.mod:Thing"}]}
@@ -401,3 +404,75 @@ def test_discovered_names_drive_relative_resolution(plain):
     assert absolute_module(leaf.module, leaf.is_package, 2, "other") == "pkg.other"
     assert absolute_module(sub.module, sub.is_package, 1, "leaf") == "pkg.sub.leaf"
 
+
+
+# -- reusing the last discovery --------------------------------------------------------------
+
+
+def backdate(root: Path, seconds: int = 60) -> None:
+    """Older than the two seconds in which an mtime cannot vouch for a folder."""
+    when = time.time_ns() - seconds * 1_000_000_000
+    for folder, _, names in os.walk(root):
+        for path in [folder, *(os.path.join(folder, n) for n in names)]:
+            os.utime(path, ns=(when, when), follow_symlinks=False)
+
+
+LISTED_TREE = {".gitignore": "generated/\n", "pkg/__init__.py": "", "pkg/mod.py": "", "pkg/sub/leaf.py": "",
+               "generated/out.py": "", "pkg/notes.txt": ""}
+
+
+def test_a_listing_holds_while_no_folder_it_walked_changes(plain):
+    write_tree(plain, LISTED_TREE)
+    backdate(plain)
+    config = make_config(plain, CANONICAL)
+    listing = list_files(config)
+    assert list(listing.files) == discover(config) and listing.folders is not None
+    assert listing.still_holds()
+    (plain / "pkg" / "mod.py").write_text("x = 1\n")  # an edit changes no folder, nor the list
+    (plain / "generated" / "more.py").write_text("")  # an ignored folder is not walked
+    assert listing.still_holds()
+
+
+LISTING_CHANGES = {
+    "a file added deep down": lambda root: (root / "pkg" / "sub" / "new.py").write_text(""),
+    "a file removed": lambda root: (root / "pkg" / "sub" / "leaf.py").unlink(),
+    "a folder renamed": lambda root: (root / "pkg" / "sub").rename(root / "pkg" / "moved"),
+    "a file renamed over another": lambda root: (root / "pkg" / "notes.txt").rename(root / "pkg" / "mod.py"),
+    "what .gitignore ignores": lambda root: (root / ".gitignore").write_text("pkg/sub/\n"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(LISTING_CHANGES))
+def test_a_listing_no_longer_holds_when_a_folder_it_walked_changes(plain, change):
+    write_tree(plain, LISTED_TREE)
+    backdate(plain)
+    listing = list_files(make_config(plain, CANONICAL))
+    LISTING_CHANGES[change](plain)
+    assert not listing.still_holds()
+
+
+def test_a_listing_of_recently_changed_folders_or_of_git_does_not_vouch(plain, repo):
+    write_tree(plain, LISTED_TREE)
+    assert list_files(make_config(plain, CANONICAL)).folders is None  # written just now: racy
+    write_tree(repo, LISTED_TREE)
+    backdate(repo)
+    assert list_files(make_config(repo, CANONICAL)).folders is None  # git lists the files
+
+
+def test_check_reuses_the_last_discovery_and_sees_a_new_file(plain, monkeypatch):
+    write_tree(plain, {"pkg/__init__.py": "", "pkg/mod.py": "class Thing:\n    pass\n",
+                       "pkg/use.py": "from pkg.mod import Thing\n"})
+    backdate(plain)
+    config = make_config(plain, {**CANONICAL, "respect-gitignore": False})
+    walks = []
+    real_walk = discovery._walk
+    monkeypatch.setattr(discovery, "_walk", lambda *args: walks.append(1) or real_walk(*args))
+    assert run_check(config, jobs=1, use_cache=True).violations == ()
+    backdate(plain)  # (the first run made .ssot_lint_cache/ in the root folder)
+    assert run_check(config, jobs=1, use_cache=True).violations == ()
+    assert len(walks) == 2
+    assert run_check(config, jobs=1, use_cache=True).files_analysed == 3 and len(walks) == 2  # not walked again
+    (plain / "pkg" / "new.py").write_text("from pkg.mod import Thing as Other\n")
+    found = run_check(config, jobs=1, use_cache=True)
+    assert len(walks) == 3 and found.files_analysed == 4
+    assert [(v.code, v.path) for v in found.violations] == [("SSOT005", "pkg/new.py")]
