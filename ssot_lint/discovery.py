@@ -15,11 +15,12 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
-
-import pathspec
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ssot_lint.config import Config
+
+if TYPE_CHECKING:
+    import pathspec
 
 # Folders no one wants linted; the same list as ruff's default `exclude`.
 DEFAULT_EXCLUDES = (
@@ -161,15 +162,22 @@ def _module_name(parts: List[str]) -> Tuple[str, bool]:
     return ".".join(named), is_package
 
 
-def _exclude_spec(patterns: Sequence[str]) -> pathspec.PathSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+def gitignore_spec(lines: Iterable[str]) -> "pathspec.PathSpec":
+    """Patterns matched as `.gitignore` matches them."""
+    import pathspec  # (imported when there are patterns: 14 ms that a warm run without any need not spend)
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _is_excluded(relpath: str, exclude: pathspec.PathSpec) -> bool:
+def _exclude_spec(patterns: Sequence[str]) -> Optional["pathspec.PathSpec"]:
+    return gitignore_spec(patterns) if patterns else None
+
+
+def _is_excluded(relpath: str, exclude: Optional["pathspec.PathSpec"]) -> bool:
     parts = relpath.split("/")
     if any(part in DEFAULT_EXCLUDES for part in parts[:-1]):
         return True
-    return exclude.match_file(relpath)
+    return exclude is not None and exclude.match_file(relpath)
 
 
 def _git_files(root: str) -> Optional[List[str]]:
@@ -217,7 +225,7 @@ def _walk(root: str, respect_gitignore: bool, stamps: Optional[Dict[str, Tuple[i
                 if stamps is not None:
                     _stamp(ignore_file, stamps)
                 with open(ignore_file, encoding="utf-8", errors="replace") as handle:
-                    ignore_specs.append((folder, pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())))
+                    ignore_specs.append((folder, gitignore_spec(handle.read().splitlines())))
             except OSError:
                 if stamps is not None:
                     stamps[ignore_file] = (-1, -1)

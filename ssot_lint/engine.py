@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
-import pathspec
 
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache, SavedResult
-from ssot_lint.discovery import Listing, SourceFile, discover, list_files
+from ssot_lint.discovery import Listing, SourceFile, discover, gitignore_spec, list_files
 from ssot_lint.graph import ProjectGraph
 from ssot_lint.prefilter import derive_tokens, initial_tokens
 from ssot_lint.project import Project
@@ -239,7 +238,7 @@ def _drop_allowed(project: Project, violations: List[Violation]) -> List[Violati
 def _drop_per_file_ignored(config: Config, violations: List[Violation]) -> List[Violation]:
     if not config.per_file_ignores:
         return violations
-    specs = [(pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
+    specs = [(gitignore_spec([pattern]), codes)
              for pattern, codes in config.per_file_ignores]
     return [v for v in violations
             if not any(_matches(v.code, codes) and spec.match_file(v.path) for spec, codes in specs)]

@@ -11,14 +11,16 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
-
-import pathspec
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 from ssot_lint.config import CanonicalSpec, Config, ConfigError
+from ssot_lint.discovery import gitignore_spec
 from ssot_lint.facts import AttributeRef, Binding, BindingKind, CallFact, ClassFact, Span
 from ssot_lint.graph import ModuleInfo, ProjectGraph
 from ssot_lint.resolve import Resolution, Resolver, TargetKind
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Canonical:
     spec: CanonicalSpec
     definition: Tuple[str, str, int]  # (module, qualname, line) of the definition it resolves to
     products: Tuple[Tuple[str, str, int], ...]  # the same for each product class
-    allow: pathspec.PathSpec
+    allow: "pathspec.PathSpec"
 
     @property
     def module(self) -> str:
@@ -159,7 +161,7 @@ class Project:
             if isinstance(found, str):
                 raise ConfigError(f"{where}: product {product}: {found}")
             products.append(found)
-        allow = pathspec.GitIgnoreSpec.from_lines(spec.allow)
+        allow = gitignore_spec(spec.allow)
         return Canonical(spec, definition, tuple(products), allow)
 
     def _definition(self, module: str, name: str):
