@@ -52,7 +52,9 @@ class ImportCycle(Rule):
             module = canonical.module
             graph.load_import_closure(module)
             info = graph.get(module)
-            edges = [(target[1], data) for _, target, data in graph.graph.out_edges(("module", module), data=True)
+            # (`adj`, not `out_edges`: networkx keeps an edge view that refers back to its graph, a cycle
+            # that only the cyclic collector could free)
+            edges = [(target[1], data) for target, data in graph.graph.adj[("module", module)].items()
                      if data.get("kind") == "import"]
             for target, data in sorted(edges, key=lambda edge: edge[1]["bindings"][0].order):
                 cycle = graph.import_cycle_through(module, target)

@@ -223,7 +223,8 @@ class ProjectGraph:
             return
         if self.sources.get(source.module) != source:
             return  # a second file for a module name: checked (see add_checked), never imported
-        info = ModuleInfo(source, facts, lambda: self._load_many([source], False)[0])
+        load_many = self._load_many  # (not `self`: the module's loader must not hold the graph, a cycle)
+        info = ModuleInfo(source, facts, lambda: load_many([source], False)[0])
         self.modules[source.module] = info
         self._add_edges(info)
 
