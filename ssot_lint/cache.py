@@ -100,10 +100,11 @@ class FactsCache:
         """The full facts if cached, else the module-level view."""
         return self.get(digest) or self.get(digest, module_view=True)
 
-    def put(self, digest: str, facts: FileFacts) -> None:
+    def put(self, digest: str, facts: FileFacts, pickled: Optional[bytes] = None) -> None:
+        """Keep `facts` (`pickled`: the same, already pickled)."""
         if self.enabled:
             self._write(self._entry(digest, facts.module_view_only),
-                        pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+                        pickled if pickled is not None else pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _entry(self, digest: str, module_view: bool) -> Path:
         return self._facts_dir / digest[:2] / f"{digest}{'.view' if module_view else ''}.pickle"

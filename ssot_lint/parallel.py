@@ -15,13 +15,18 @@ def process_map(function: Callable, *iterables: Sequence, jobs: int, threshold: 
     """`map(function, *iterables)`, in order; in `jobs` processes when there are `threshold` items or more.
     Consume it fully: the workers live until the last result is taken."""
     count = len(iterables[0])
-    if jobs <= 1 or count < threshold:
+    if not in_parallel(count, jobs, threshold):
         yield from map(function, *iterables)
         return
     from concurrent.futures import ProcessPoolExecutor  # (imported when needed: a warm run starts no worker)
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         yield from pool.map(function, *iterables, chunksize=max(1, count // (jobs * chunks_per_job)))
+
+
+def in_parallel(count: int, jobs: int, threshold: int) -> bool:
+    """Does `process_map` run this many items in worker processes?"""
+    return jobs > 1 and count >= threshold
 
 
 def _start_worker(parent: int) -> None:

@@ -8,12 +8,14 @@ facts, or whether it matches a token set) is cached.
 from __future__ import annotations
 
 import os
+import pickle
+from functools import partial
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.discovery import SourceFile
 from ssot_lint.facts import FileFacts, ParseError, extract_facts, extract_module_view
-from ssot_lint.parallel import process_map
+from ssot_lint.parallel import in_parallel, process_map
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -110,11 +112,11 @@ class SourceReader:
             self.files_parsed += len(missing)
             datas = [self._read(source) for _, source, _ in missing]
             extracted = self._extract([d if d is not None else b"" for d in datas], module_view)
-            for (index, source, stamp), data, facts in zip(missing, datas, extracted):
+            for (index, source, stamp), data, (facts, pickled) in zip(missing, datas, extracted):
                 if data is None:
                     facts = FileFacts(parse_error=_unreadable(source))
                 else:
-                    self.cache.put(stamp.digest, facts)
+                    self.cache.put(stamp.digest, facts, pickled)
                     self._know(stamp.digest, facts)
                 result[index] = facts
         return result  # type: ignore[return-value]
@@ -124,18 +126,30 @@ class SourceReader:
         if known is None or known.module_view_only:  # full facts are never replaced by the view
             self.known_facts[digest] = facts
 
-    def _extract(self, datas: List[bytes], module_view: bool = False) -> List[FileFacts]:
+    def _extract(self, datas: List[bytes], module_view: bool) -> List[Tuple[FileFacts, Optional[bytes]]]:
+        """The facts of each file's bytes, and, when parsed in a worker, the pickle they came back as
+        (the cache stores those bytes rather than pickle the facts a second time)."""
+        if in_parallel(len(datas), self.jobs, PARALLEL_THRESHOLD):
+            pickled = process_map(partial(_extract_pickled, module_view=module_view), datas, jobs=self.jobs,
+                                  threshold=PARALLEL_THRESHOLD, chunks_per_job=8)
+            return self._reporting(((pickle.loads(blob), blob) for blob in pickled), len(datas))
         extract = extract_module_view if module_view else extract_facts
-        return self._reporting(process_map(extract, datas, jobs=self.jobs, threshold=PARALLEL_THRESHOLD,
-                                           chunks_per_job=8), len(datas))
+        return self._reporting(((facts, None) for facts in map(extract, datas)), len(datas))
 
-    def _reporting(self, results: Iterator[FileFacts], total: int) -> List[FileFacts]:
+    def _reporting(self, results: Iterator[Tuple[FileFacts, Optional[bytes]]],
+                   total: int) -> List[Tuple[FileFacts, Optional[bytes]]]:
         collected = []
         for facts in results:
             collected.append(facts)
             if self.progress is not None and (len(collected) % 25 == 0 or len(collected) == total):
                 self.progress(len(collected), total)
         return collected
+
+
+def _extract_pickled(data: bytes, module_view: bool) -> bytes:
+    """In a worker: a file's facts, pickled once, both for the way back and for the cache."""
+    facts = extract_module_view(data) if module_view else extract_facts(data)
+    return pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _unreadable(source: SourceFile) -> ParseError:
