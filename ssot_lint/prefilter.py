@@ -42,16 +42,35 @@ _IDENTIFIER_CHARS = rb"[A-Za-z0-9_]"
 
 def _identifier_regex(pattern: str) -> Tuple[bytes, "re.Pattern[bytes]"]:
     """A literal every match contains, and a regex finding a whole identifier that matches the
-    fnmatch `pattern` (a plain name is a pattern without wildcards). A leading or trailing `*`
-    needs no boundary on that side, which keeps the search a fast literal scan."""
-    translated = fnmatch.translate(pattern)  # e.g. '(?s:.*ExecutionEngineFactory)\\Z'
-    body = translated[len("(?s:"):translated.rindex(")")].replace(".*", "\x00").replace(".", "\x01")
-    start = b"" if body.startswith("\x00") else rb"(?<![A-Za-z0-9_])"
+    fnmatch `pattern` (a plain name is a pattern without wildcards).
+
+    The regex starts with a literal wherever it can, since Python's re then finds candidates with a
+    fast literal scan: a leading or trailing `*` needs no boundary on that side, and the boundary
+    before a literal prefix is checked after it (`Tr(?<![A-Za-z0-9_]Tr)`, not `(?<![A-Za-z0-9_])Tr`:
+    twenty times faster for a short name that is common inside other words)."""
+    body = _regex_body(pattern)
     end = b"" if body.endswith("\x00") else rb"(?![A-Za-z0-9_])"
-    body = body.strip("\x00").replace("\x00", "[A-Za-z0-9_]*").replace("\x01", "[A-Za-z0-9_]")
+    prefix = re.match(r"[^*?\[]*", pattern).group()  # type: ignore[union-attr]
+    if body.startswith("\x00"):
+        regex = _wildcards(body.strip("\x00"))
+    elif prefix:
+        escaped = re.escape(prefix.encode())
+        regex = escaped + rb"(?<![A-Za-z0-9_]" + escaped + b")" + _wildcards(_regex_body(pattern[len(prefix):]))
+    else:
+        regex = rb"(?<![A-Za-z0-9_])" + _wildcards(body)
     fragments = [f for f in re.split(r"[*?]|\[[^\]]*\]", pattern) if f]
     literal = max(fragments, key=len).encode() if fragments else b""
-    return literal, re.compile(start + body.encode() + end)
+    return literal, re.compile(regex.rstrip(b"\x00").replace(b"\x00", b"[A-Za-z0-9_]*") + end)
+
+
+def _regex_body(pattern: str) -> str:
+    """fnmatch's regex for `pattern`, with `.*` marked \\x00 and `.` marked \\x01 (identifier characters)."""
+    translated = fnmatch.translate(pattern)  # e.g. '(?s:.*ExecutionEngineFactory)\\Z'
+    return translated[len("(?s:"):translated.rindex(")")].replace(".*", "\x00").replace(".", "\x01")
+
+
+def _wildcards(body: str) -> bytes:
+    return body.replace("\x01", "[A-Za-z0-9_]").encode()
 
 
 @dataclass(frozen=True)
@@ -125,11 +144,13 @@ class Tokens:
         parent, _, name = tracked.rpartition(".")
         if name.encode() not in data:
             return False
-        regexes = self._compiled.setdefault(("module", tracked), (
-            re.compile(rb"\." + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])"),
-            re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])"),
-            re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(parent.rpartition(".")[2].encode()) + rb"(?![A-Za-z0-9_])"),
-        ))
+        regexes = self._compiled.get(("module", tracked))
+        if regexes is None:
+            regexes = self._compiled[("module", tracked)] = (
+                re.compile(rb"\." + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])"),
+                _identifier_regex(name)[1],
+                _identifier_regex(parent.rpartition(".")[2])[1],
+            )
         dotted, word, parent_word = regexes
         if dotted.search(data):
             return True

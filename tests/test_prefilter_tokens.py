@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import fnmatch
+import re
 
-from ssot_lint.prefilter import Tokens
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ssot_lint.prefilter import Tokens, _identifier_regex
 
 TOKENS = Tokens(frozenset({"EngineFactory", "Engine"}), ("*Factory", "Legacy*"),
                 frozenset({"app.core.legacy_list", "app.factory"}))
@@ -55,3 +60,15 @@ def test_grown_tokens_differ_by_what_is_new():
     new = grown.difference(TOKENS)
     assert new.names == {"Factory2"} and new.star_modules == {"exports"} and not new.modules
     assert new.matches(b"x = Factory2\n", "pkg.m") and not new.matches(b"x = EngineFactory\n", "pkg.m")
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=st.text(alphabet="ab_*?", min_size=1, max_size=6).filter(lambda p: p.strip("*?")),
+       text=st.text(alphabet="ab_1 .*(\n", max_size=24))
+def test_an_identifier_pattern_finds_exactly_the_identifiers_fnmatch_matches(pattern, text):
+    """The regex is built for speed (a literal first, the boundary checked after it); what it finds
+    must still be exactly a whole identifier that matches the pattern."""
+    literal, regex = _identifier_regex(pattern)
+    data = text.encode()
+    expected = any(fnmatch.fnmatchcase(word, pattern) for word in re.findall(r"[A-Za-z0-9_]+", text))
+    assert bool(literal in data and regex.search(data)) == expected
