@@ -34,11 +34,6 @@ def assert_same(source: bytes):
     assert normalised(fast) == normalised(reference)
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: str(p.relative_to(REPO)))
-def test_extractors_agree_on_real_files(path):
-    assert_same(path.read_bytes())
-
-
 TRICKY = {
     "unicode columns": "x = 'é'; from a.b import (C as D,  # noqa: SSOT002\n    E)\nπ = a.b.C\n",
     "decorated class": "import m\n@m.deco(m.K)\nclass  Foo(m.Base, metaclass=m.Meta):\n    pass\n",
@@ -56,25 +51,6 @@ TRICKY = {
     "with and for": "import m\nwith m.open() as (f, g), m.x() as h:\n    for i, *j in m.z:\n        pass\n",
     "patch strings": "from unittest import mock\n@mock.patch('a.b.C')\ndef t(c):\n    mock.patch(target='a.b.D')\n"
                      "    __import__('x.y')\n",
-}
-
-
-@pytest.mark.parametrize("name", sorted(TRICKY))
-def test_extractors_agree_on_tricky_sources(name):
-    assert_same(TRICKY[name].encode())
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(package_trees())
-def test_extractors_agree_on_generated_modules(tree):
-    for text in tree[1].values():
-        assert_same(text.encode())
-
-
-# -- the module-level view (what resolution reads of a module it only passes through) ----------------
-
-MODULE_VIEW_TRICKY = {
-    **TRICKY,
     "imports and aliases in nested scopes": (
         "import a\nclass K(a.B):\n    from b import C\n    D = C\n    def m(self, x=a.f()):\n"
         "        import e.f as g\n        h = g.H\n        y = [i for i in x]\n        return h(y)\n"
@@ -82,6 +58,9 @@ MODULE_VIEW_TRICKY = {
         "        Y = None\n    for z in Y():\n        with open(z) as w:\n            pass\n"),
     "module-level calls on __all__": "import a\nif a.X:\n    __all__ = ['p']\n    __all__.extend(a.more)\n",
 }
+
+
+# -- the module-level view (what resolution reads of a module it only passes through) ----------------
 
 
 def assert_view_agrees(source: bytes):
@@ -96,25 +75,32 @@ def assert_view_agrees(source: bytes):
     assert (view.calls, view.attribute_refs, view.classes, view.functions, view.strings, view.noqa) == ((),) * 6
 
 
+# Each check, on real files, tricky sources and generated modules.
+CHECKS = {"the extractors agree": assert_same, "the module-level view agrees": assert_view_agrees}
+
+
+@pytest.mark.parametrize("check", sorted(CHECKS))
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: str(p.relative_to(REPO)))
-def test_module_view_agrees_on_real_files(path):
-    assert_view_agrees(path.read_bytes())
+def test_on_real_files(path, check):
+    CHECKS[check](path.read_bytes())
 
 
-@pytest.mark.parametrize("name", sorted(MODULE_VIEW_TRICKY))
-def test_module_view_agrees_on_tricky_sources(name):
-    assert_view_agrees(MODULE_VIEW_TRICKY[name].encode())
+@pytest.mark.parametrize("check", sorted(CHECKS))
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_on_tricky_sources(name, check):
+    CHECKS[check](TRICKY[name].encode())
 
 
+@pytest.mark.parametrize("check", sorted(CHECKS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(package_trees())
-def test_module_view_agrees_on_generated_modules(tree):
+def test_on_generated_modules(check, tree):
     for text in tree[1].values():
-        assert_view_agrees(text.encode())
+        CHECKS[check](text.encode())
 
 
 def test_a_module_view_loads_the_full_facts_when_read_in_full():
-    source = MODULE_VIEW_TRICKY["imports and aliases in nested scopes"].encode()
+    source = TRICKY["imports and aliases in nested scopes"].encode()
     loads = []
     info = ModuleInfo(SourceFile("/p/m.py", "m.py", "m", False), extract_module_view(source),
                       lambda: loads.append(1) or extract_facts(source))
