@@ -111,6 +111,7 @@ class BindingKind(str, enum.Enum):
 
 
 IMPORT_KINDS = (BindingKind.IMPORT_FROM, BindingKind.IMPORT_MODULE, BindingKind.STAR)
+STRUCTURE_KINDS = (*IMPORT_KINDS, BindingKind.ALIAS)  # a module's import structure (graph.ImportStructure)
 
 
 class Binding(NamedTuple):
@@ -821,9 +822,8 @@ class _ModuleViewCollector(_AstCollector):
     module_view_only = True
 
     def facts(self) -> FileFacts:
-        structure_kinds = (*IMPORT_KINDS, BindingKind.ALIAS)
         return FileFacts(
-            bindings=tuple(b for b in self.bindings if not b.context.scope or b.kind in structure_kinds),
+            bindings=tuple(b for b in self.bindings if not b.context.scope or b.kind in STRUCTURE_KINDS),
             all_names=tuple(self.all_names) if self.all_names is not None else None,
             all_is_dynamic=self.all_is_dynamic,
             module_view_only=True,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.discovery import SourceFile
-from ssot_lint.facts import IMPORT_KINDS, Binding, BindingKind, FileFacts
+from ssot_lint.facts import STRUCTURE_KINDS, Binding, BindingKind, FileFacts
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,8 @@ class ImportStructure:
 
     @staticmethod
     def of(facts: FileFacts) -> "ImportStructure":
-        return ImportStructure(tuple(b for b in facts.bindings if b.kind in _STRUCTURE_KINDS),
+        return ImportStructure(tuple(b for b in facts.bindings if b.kind in STRUCTURE_KINDS),
                                facts.all_names, facts.all_is_dynamic)
-
-
-_STRUCTURE_KINDS = (*IMPORT_KINDS, BindingKind.ALIAS)
 
 
 def module_namespace(facts: FileFacts) -> Dict[str, List[Binding]]:
