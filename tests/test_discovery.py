@@ -405,7 +405,6 @@ def test_discovered_names_drive_relative_resolution(plain):
     assert absolute_module(sub.module, sub.is_package, 1, "leaf") == "pkg.sub.leaf"
 
 
-
 # -- reusing the last discovery --------------------------------------------------------------
 
 
