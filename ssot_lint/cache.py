@@ -153,7 +153,8 @@ class FactsCache:
         return saved if isinstance(saved, SavedResult) and saved.key == key else None
 
     @staticmethod
-    def changed_since(stamps: Dict[str, Tuple[int, int]], files: Sequence[SourceFile]) -> Optional[List[SourceFile]]:
+    def changed_since(stamps: Dict[str, Tuple[int, int]],
+                      files: Sequence[SourceFile]) -> Optional[List[SourceFile]]:
         """The files whose size or mtime differ from `stamps`; None if files came or went."""
         if len(stamps) != len(files):
             return None

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
-
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache, SavedResult
 from ssot_lint.discovery import Listing, SourceFile, discover, gitignore_spec, list_files

@@ -42,11 +42,14 @@ class ImportStructure:
 
 def module_namespace(facts: FileFacts) -> Dict[str, List[Binding]]:
     """Module-level bindings by local name, in source order; star imports under "*"."""
-    namespace: Dict[str, List[Binding]] = {}
-    for binding in facts.bindings:
-        if not binding.context.scope:
-            namespace.setdefault(binding.name, []).append(binding)
-    return namespace
+    return _by_name(b for b in facts.bindings if not b.context.scope)
+
+
+def _by_name(bindings: Iterable[Binding]) -> Dict[str, List[Binding]]:
+    grouped: Dict[str, List[Binding]] = {}
+    for binding in bindings:
+        grouped.setdefault(binding.name, []).append(binding)
+    return grouped
 
 
 class ModuleInfo:
@@ -72,7 +75,6 @@ class ModuleInfo:
 
     def _index(self, facts: FileFacts) -> None:
         self._facts = facts
-        self._namespace = module_namespace(facts)
         self._scopes: Dict[str, List[Binding]] = {}  # bindings of each scope (a qualname; "" for module level)
         qualnames: Dict[int, str] = {}  # by id of the context: a file's bindings share a few dozen contexts
         for binding in facts.bindings:
@@ -81,6 +83,7 @@ class ModuleInfo:
             if qualname is None:
                 qualname = qualnames[id(context)] = context.qualname
             self._scopes.setdefault(qualname, []).append(binding)
+        self._namespace = _by_name(self._scopes.get("", ()))  # module_namespace(facts), from its scope
 
     def complete(self, facts: Optional[FileFacts] = None) -> None:
         """Have the full facts (these, or loaded), if only the module-level view is there."""
