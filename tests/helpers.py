@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 from ssot_lint.config import Config, parse_config
 from ssot_lint.engine import CheckResult, build_project, run_check
@@ -34,6 +34,13 @@ def write_tree(root: Path, files: Mapping[str, str]) -> None:
 
 def make_config(root: Path, section: Optional[Mapping] = None) -> Config:
     return parse_config(dict(section or EXAMPLE_CONFIG), path=None, root=root)
+
+
+def generated_config(root: Path, package: str, shims: Optional[Sequence[str]] = None) -> Config:
+    """The config of a generated package tree (test_property_resolution.package_trees and the trees
+    built on it), whose canonical is always `m0:A`."""
+    canonical = {"symbol": f"{package}.m0:A", **({"shims": shims} if shims is not None else {})}
+    return make_config(root, {"canonical": [canonical], "respect-gitignore": False})
 
 
 def example_files(example: Example) -> dict:

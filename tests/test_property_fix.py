@@ -27,7 +27,7 @@ from typing import Dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import make_config, write_tree
+from helpers import generated_config, write_tree
 from ssot_lint.autofix import run_fix
 from ssot_lint.engine import run_check
 from test_property_resolution import package_trees
@@ -92,8 +92,7 @@ def test_safe_fixes_keep_every_binding(case):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write_tree(root, files)
-        config = make_config(root, {"canonical": [{"symbol": f"{package}.m0:A", "shims": shims}],
-                                    "respect-gitignore": False})
+        config = generated_config(root, package, shims)
         before = runtime_names(folder, package, modules)
         outcome = run_fix(config, jobs=1)
         after = runtime_names(folder, package, modules)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ssot_lint.history as history
-from helpers import make_config, write_tree
+from helpers import generated_config, write_tree
 from test_property_resolution import ALIASES, NAMES, package_trees
 
 _counter = itertools.count()
@@ -116,8 +116,7 @@ def test_reused_figures_are_those_of_a_full_analysis(case):
             write_tree(root, {relpath: current[relpath]})
             git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "--allow-empty",
                 "-am", f"edit {index}")
-        config = make_config(root, {"canonical": [{"symbol": f"{package}.m0:A", "shims": shims}],
-                                    "respect-gitignore": False})
+        config = generated_config(root, package, shims)
         reused, reused_violations = figures_and_violations(config)
         same_analysis = history._same_analysis
         history._same_analysis = lambda *args: False

@@ -20,7 +20,7 @@ from typing import Dict, List, Set
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import make_config, write_tree
+from helpers import generated_config, write_tree
 from oracle import check_claims, static_claims
 from ssot_lint.engine import build_project
 
@@ -157,7 +157,7 @@ def test_static_resolution_agrees_with_real_imports(tree):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write_tree(root, files)
-        config = make_config(root, {"canonical": [{"symbol": f"{package}.m0:A"}], "respect-gitignore": False})
+        config = generated_config(root, package)
         project = build_project(config, jobs=1, prefilter=False)
         claims = static_claims(project)
         sys.path.insert(0, folder)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import ssot_lint.engine as engine
 from ssot_lint.config import ConfigError
-from helpers import make_config, write_tree
+from helpers import generated_config, make_config, write_tree
 from test_property_history import edited, histories, passed_through_histories
 
 CONFIG = {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}],
@@ -115,8 +115,7 @@ def test_a_cached_check_after_each_change_finds_what_an_uncached_one_does(case):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write(root, files)
-        config = make_config(root, {"canonical": [{"symbol": f"{package}.m0:A", "shims": shims}],
-                                    "respect-gitignore": False})
+        config = generated_config(root, package, shims)
         outcome(config, use_cache=True)
         current = dict(files)
         for relpath, statement in edits:
