@@ -59,6 +59,15 @@ class CanonicalSpec:
     lookalikes: Tuple[str, ...] = ()
     products: Tuple[SymbolPath, ...] = ()
     allow: Tuple[str, ...] = ()
+    # Every subclass is a wrapper (SSOT004), not only those that stand in for it (in a shim, or named like it).
+    final: bool = False
+    # Instances hold per-user state: a module-level or `global` instance is shared state (SSOT006).
+    # None: true when the canonical is a factory (it declares `products`).
+    stateful: Optional[bool] = None
+
+    @property
+    def instances_are_shared_state(self) -> bool:
+        return bool(self.products) if self.stateful is None else self.stateful
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,7 @@ def parse_config(section: Mapping[str, Any], *, path: Optional[Path], prefix: st
 
 
 def _parse_canonical(reader: "_Reader", entry: Mapping[str, Any], where: str) -> CanonicalSpec:
-    reader.reject_unknown(entry, {"symbol", "shims", "lookalikes", "products", "allow"}, where)
+    reader.reject_unknown(entry, {"symbol", "shims", "lookalikes", "products", "allow", "final", "stateful"}, where)
     symbol = entry.get("symbol")
     if not isinstance(symbol, str):
         raise reader.error(f"{where}.symbol", "is required and must be a string 'package.module:Name'")
@@ -208,6 +217,8 @@ def _parse_canonical(reader: "_Reader", entry: Mapping[str, Any], where: str) ->
         lookalikes=tuple(reader.list_of(entry, "lookalikes", str, where)),
         products=products,
         allow=tuple(reader.list_of(entry, "allow", str, where)),
+        final=reader.boolean(entry, "final", where, default=False),
+        stateful=reader.boolean(entry, "stateful", where, default=None),
     )
 
 
@@ -240,6 +251,12 @@ class _Reader:
             if name not in known:
                 full = f"{where}.{name}" if where else name
                 raise ConfigError(f"{self.location(full)}: unknown key (expected one of: {', '.join(sorted(known))})")
+
+    def boolean(self, table: Mapping[str, Any], name: str, where: str, default: Optional[bool]) -> Optional[bool]:
+        value = table.get(name, default)
+        if value is not default and not isinstance(value, bool):
+            raise self.error(f"{where}.{name}", "must be true or false")
+        return value
 
     def list_of(self, table: Mapping[str, Any], name: str, item_type: type, where: Optional[str] = None) -> list:
         full = f"{where}.{name}" if where else self.key(name)
