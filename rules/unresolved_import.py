@@ -44,15 +44,16 @@ class UnresolvedImport(Rule):
     )
 
     def check(self, project) -> Iterator[Violation]:
-        reported = set()
+        reported = set()  # (path, span): a site several canonicals concern is reported once
         for canonical in project.canonicals:
             for site in project.sites_in(canonical):
-                if site.resolution.kind is not TargetKind.UNRESOLVED or site.span in reported:
+                where = (site.info.file.relpath, site.span)
+                if site.resolution.kind is not TargetKind.UNRESOLVED or where in reported:
                     continue
                 names = [n for n in (site.name, site.local_name) if n and n != "*"]
                 if not (canonical.is_shim(site.source_module) or any(canonical.looks_like(n) for n in names)):
                     continue
-                reported.add(site.span)
+                reported.add(where)
                 what = site.name or site.local_name
                 yield self.violation(
                     site.info, site.span,
