@@ -16,8 +16,9 @@ class CompetingImplementation(Rule):
     branches and test doubles. It also finds the canonical's name bound to a
     different object (`from x import Other as ExecutionEngineFactory`).
 
-    Pytest test classes (`Test...`) are not implementations, and classes that
-    subclass or delegate to the canonical are reported as wrappers (SSOT004).
+    Pytest test classes (`Test...`) are not implementations, and classes and
+    functions that stand in for the canonical by subclassing or calling it are
+    reported as wrappers (SSOT004), as are the imports of them.
 
     ## Why is this bad?
     Two implementations drift apart: bugs fixed in one stay in the other, and
@@ -69,7 +70,7 @@ class CompetingImplementation(Rule):
                 for cls in info.facts.classes:
                     if not canonical.looks_like(cls.name) or cls.name.startswith("Test"):
                         continue
-                    if (info.name, cls.qualname) in wrappers:
+                    if (info.name, cls.qualname, cls.span.line) in wrappers:
                         continue
                     where = " (an except ImportError fallback)" if cls.context.in_import_fallback else ""
                     yield self.violation(
@@ -78,7 +79,8 @@ class CompetingImplementation(Rule):
                         subject=f"class {cls.qualname}", canonical=canonical,
                     )
                 for function in info.facts.functions:
-                    if function.is_method or not canonical.looks_like(function.name):
+                    if function.is_method or not canonical.looks_like(function.name) or \
+                            (info.name, function.qualname, function.span.line) in wrappers:
                         continue
                     yield self.violation(
                         info, function.span,
@@ -89,8 +91,8 @@ class CompetingImplementation(Rule):
                     resolution = project.resolver.resolve_binding(info, binding)
                     target = resolution.target
                     if resolution.kind is not TargetKind.DEFINITION or target is None \
-                            or canonical.is_canonical(resolution):
-                        continue
+                            or canonical.is_canonical(resolution) or resolution.definition in wrappers:
+                        continue  # (the import of a wrapper is SSOT004's)
                     target_info = project.graph.get(target[0])
                     if target_info is not None and canonical.allows(target_info.file.relpath):
                         continue

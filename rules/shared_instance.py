@@ -9,8 +9,15 @@ class SharedInstance(Rule):
     """
     ## What it does
     Finds state shared between users: a module-level instance of a product
-    class, or of the canonical class outside its own module, and a `global`
-    lazy singleton (`global _factory; _factory = Factory()` in a function).
+    class, or of a canonical factory outside its own module, and a `global`
+    lazy singleton of either (`global _factory; _factory = Factory()` in a
+    function).
+
+    The canonical counts when its instances hold per-user state: by default
+    when it is a factory (its configuration declares `products`); set
+    `stateful = true` or `false` on the canonical to say otherwise. A class
+    meant to be instantiated at module level (a pipeline operator, a router)
+    is then left alone.
 
     ## Why is this bad?
     A module-level instance is one object for every request and every user: state
@@ -31,12 +38,13 @@ class SharedInstance(Rule):
 
     code = "SSOT006"
     name = "shared-instance"
-    summary = "A module-level or lazily-initialised global instance of a canonical or product class"
+    summary = "A module-level or lazily-initialised global instance of a canonical factory or its product"
 
     VALID = (
         Example("from app.factory import EngineFactory\n\n\ndef handle():\n"
                 "    factory = EngineFactory()\n    return factory.create()\n"),
     )
+    # (The examples' canonical declares `products`: it is a factory, and its instances are shared state.)
     INVALID = (
         Example("from app.factory import EngineFactory\n\nengine_factory = EngineFactory()\n", lines=(3,)),
         Example("from app.engine import Engine\n\ndefault_engine = Engine()\n", lines=(3,)),
@@ -59,7 +67,7 @@ class SharedInstance(Rule):
                     continue
                 for call in shared:
                     resolution = project.resolve_call(info, call)
-                    if canonical.is_canonical(resolution):
+                    if canonical.is_canonical(resolution) and canonical.spec.instances_are_shared_state:
                         what = canonical.name
                     elif canonical.is_product(resolution):
                         what = resolution.name

@@ -10,8 +10,11 @@ class StringReference(Rule):
     """
     ## What it does
     Finds a string literal naming a path through a shim or an undeclared
-    re-exporting module, passed to `mock.patch`, `importlib.import_module`,
-    `__import__`, `monkeypatch.setattr` and the like.
+    re-exporting module: passed to `mock.patch`, `importlib.import_module`,
+    `__import__`, `monkeypatch.setattr` and the like, or standing anywhere else
+    as a whole dotted path (`"pkg.shim"`, `"pkg.shim.Name"`, `"pkg.shim:Name"`),
+    such as a list of module paths a test imports in a loop. Docstrings and prose
+    (a string with spaces) are not paths.
 
     ## Why is this bad?
     Strings are invisible to import checkers and refactoring tools. A
@@ -50,6 +53,7 @@ class StringReference(Rule):
     VALID = (
         Example('from unittest import mock\n\npatcher = mock.patch("app.factory.EngineFactory")\n'),
         Example('import importlib\n\nmodule = importlib.import_module("app.factory")\n'),
+        Example('"""app.legacy"""\n\nNOTE = "app.legacy is being retired"\n'),  # a docstring, and prose
     )
     INVALID = (
         Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.EngineFactory")\n', lines=(3,),
@@ -65,13 +69,24 @@ class StringReference(Rule):
         Example("legacy = __import__('app.legacy')\n", lines=(1,), fixed="legacy = __import__('app.legacy')\n"),
         Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n', lines=(3,),
                 fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n'),
+        Example(  # paths kept as data and imported in a loop
+            'import importlib\n\nPOTENTIAL_PATHS = [\n    "app.factory",\n    "app.legacy.EngineFactory",\n]\n'
+            'modules = [importlib.import_module(path.rpartition(".")[0]) for path in POTENTIAL_PATHS]\n',
+            lines=(5,),
+            fixed='import importlib\n\nPOTENTIAL_PATHS = [\n    "app.factory",\n    "app.factory.EngineFactory",\n]\n'
+                  'modules = [importlib.import_module(path.rpartition(".")[0]) for path in POTENTIAL_PATHS]\n'),
     )
 
     def check(self, project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             undeclared = project.undeclared_shims(canonical)
+            # Most dotted strings name nothing tracked: a prefix test before any resolution.
+            prefixes = tuple(p for module in (*canonical.shims, *undeclared) for p in (module + ".", module + ":"))
+            modules = {*canonical.shims, *undeclared}
             for info in project.modules_outside(canonical):
                 for ref in info.facts.strings:
+                    if ref.value not in modules and not ref.value.startswith(prefixes):
+                        continue
                     module, resolution = project.resolve_string_path(ref.value)
                     if module is None:
                         continue
@@ -84,9 +99,10 @@ class StringReference(Rule):
                         advice = f"import {canonical.home} instead"
                     else:
                         advice = f"the {kind} is being retired; use {canonical.name} from {canonical.home}"
+                    where = f"passed to {ref.callee}() goes" if ref.callee else "names a path"
                     yield self.violation(
                         info, ref.span,
-                        f"'{ref.value}' passed to {ref.callee}() goes through {kind} {module}; {advice}",
+                        f"'{ref.value}' {where} through {kind} {module}; {advice}",
                         subject=f"string {ref.value}", canonical=canonical, chain=(module, canonical.module),
                         fix=self._replacement(project, canonical, ref, module, resolution),
                     )

@@ -57,7 +57,10 @@ class Context:
     """Where a fact sits: its enclosing scopes and the branches of code around it."""
 
     scope: Tuple[Tuple[str, str], ...] = ()  # (("class", "Foo"), ("function", "bar")), () at module level
-    branches: Tuple[Branch, ...] = ()
+    branches: Tuple[Branch, ...] = ()  # since the innermost function's body began (it runs later, in none)
+    # The branches around the definitions of the enclosing functions: the body of a function defined in an
+    # `except ImportError:` fallback only ever runs where that fallback did, and sees what it bound.
+    enclosing_branches: Tuple[Branch, ...] = ()
 
     @property
     def at_module_level(self) -> bool:
@@ -70,6 +73,11 @@ class Context:
     @property
     def qualname(self) -> str:
         return ".".join(name for _, name in self.scope)
+
+    @property
+    def all_branches(self) -> Tuple[Branch, ...]:
+        """Every branch the code sits in, from the module level in."""
+        return self.enclosing_branches + self.branches if self.enclosing_branches else self.branches
 
     @property
     def type_checking(self) -> bool:
@@ -176,12 +184,14 @@ class CallFact(NamedTuple):
 
 
 class StringRef(NamedTuple):
-    """A string literal holding a dotted path, passed to a function that imports or patches by path."""
+    """A string literal holding a whole dotted path (`"a.b.C"`, `"a.b:C"`): passed to a function that
+    imports or patches by path, or standing anywhere else (a list of modules a test imports in a loop).
+    Docstrings are not paths."""
 
     value: str
     span: Span
     context: Context
-    callee: str  # the call it is passed to, e.g. "mock.patch", "importlib.import_module"
+    callee: str  # the call it is the first argument of, e.g. "mock.patch"; "" anywhere else
 
 
 class AttributeRef(NamedTuple):
@@ -234,6 +244,13 @@ class FileFacts:
 STRING_PATH_CALLEES = frozenset({"patch", "import_module", "__import__", "setattr", "resolve_name", "find_spec",
                                  "import_string", "delattr"})
 _DOTTED_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_.]*)?$")
+
+
+def is_dotted_path(text: str) -> bool:
+    """A whole dotted path with at least one dot: `a.b`, `a.b.C`, `a.b:C` (no spaces: not prose)."""
+    return "." in text.split(":")[0] and _DOTTED_PATH.match(text) is not None
+
+
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*))?", re.IGNORECASE)
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -287,6 +304,7 @@ def _extract(source: bytes, collector_class: type) -> FileFacts:
         return FileFacts(parse_error=ParseError(f"too deeply nested to parse ({type(error).__name__})", 1, 1))
     collector = collector_class(source)
     try:
+        collector.skip_docstring(tree.body)
         collector.visit_body(tree.body)
     except RecursionError:
         return FileFacts(parse_error=ParseError("too deeply nested to analyse (RecursionError)", 1, 1))
@@ -431,6 +449,7 @@ class _AstCollector:
         self._utf8_lines: Dict[int, bytes] = {}
         self.scope: List[Tuple[str, str]] = []
         self.branches: List[Branch] = []
+        self.enclosing_branches: Tuple[Branch, ...] = ()
         self.globals_stack: List[Set[str]] = []
         self.try_count = 0
         self.order = 0
@@ -444,7 +463,8 @@ class _AstCollector:
         self.all_is_dynamic = False
         self._assigned_call: Dict[int, Tuple[str, Optional[str]]] = {}
         self._string_spans: List[Tuple[int, int, int, int]] = []
-        self._contexts: Dict[Tuple[tuple, tuple], Context] = {}
+        self._not_paths: Set[int] = set()  # ids of string nodes that are no standalone path (see visit_Constant)
+        self._contexts: Dict[Tuple[tuple, tuple, tuple], Context] = {}
 
     # -- results -----------------------------------------------------------------
 
@@ -479,7 +499,7 @@ class _AstCollector:
 
     def context(self) -> Context:
         # One object per distinct context: the cache then stores and loads each once.
-        key = (tuple(self.scope), tuple(self.branches))
+        key = (tuple(self.scope), tuple(self.branches), self.enclosing_branches)
         context = self._contexts.get(key)
         if context is None:
             context = self._contexts[key] = Context(*key)
@@ -491,6 +511,11 @@ class _AstCollector:
         self.order += 1
 
     # -- traversal -----------------------------------------------------------------
+
+    def skip_docstring(self, body: Sequence[ast.stmt]) -> None:
+        """A docstring is prose, even when it is one dotted word."""
+        if body and isinstance(body[0], ast.Expr) and _ast_string(body[0].value) is not None:
+            self._not_paths.add(id(body[0].value))
 
     def visit_body(self, statements: Sequence[ast.stmt]) -> None:
         for statement in statements:
@@ -534,6 +559,7 @@ class _AstCollector:
         self.bind(node.name, BindingKind.CLASS, span)
         self.visit_in(None, [*node.decorator_list, *node.bases, *node.keywords])
         self.scope.append(("class", node.name))
+        self.skip_docstring(node.body)
         self.visit_body(node.body)
         self.scope.pop()
         return False
@@ -548,14 +574,18 @@ class _AstCollector:
         self.scope.append(("function", node.name))
         self.globals_stack.append(set())
         outer_branches, self.branches = self.branches, []  # a function body runs later, in no branch
+        outer_enclosing = self.enclosing_branches
+        self.enclosing_branches = outer_enclosing + tuple(outer_branches)
         params = node.args
         for param in (*params.posonlyargs, *params.args, *params.kwonlyargs, params.vararg, params.kwarg):
             if param is not None:  # a parameter shadows outer names
                 self.bind(param.arg, BindingKind.ASSIGN,
                           Span(param.lineno, self.column(param.lineno, param.col_offset), param.lineno,
                                self.column(param.lineno, param.col_offset) + len(param.arg)))
+        self.skip_docstring(node.body)
         self.visit_body(node.body)
         self.branches = outer_branches
+        self.enclosing_branches = outer_enclosing
         self.globals_stack.pop()
         self.scope.pop()
         return False
@@ -764,8 +794,9 @@ class _AstCollector:
         self.calls.append(CallFact(callee, self.span(node), self.context(), assigned, global_name))
         if callee.rpartition(".")[2] in STRING_PATH_CALLEES and first is not None:
             text = _ast_string(first)
-            if text and "." in text.split(":")[0] and _DOTTED_PATH.match(text):
+            if text and is_dotted_path(text):
                 self.strings.append(StringRef(text, self.span(first), self.context(), callee))
+                self._not_paths.add(id(first))  # recorded with its callee
 
     def visit_Attribute(self, node: ast.Attribute) -> bool:
         dotted = ast_dotted_name(node)
@@ -775,11 +806,17 @@ class _AstCollector:
         return True
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, (str, bytes)) and node.end_lineno is not None:
+        value = node.value
+        if isinstance(value, (str, bytes)) and node.end_lineno is not None:
             self._string_spans.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
+            # A whole dotted path wherever it stands (`paths = ["a.legacy", ...]`), but not prose.
+            if type(value) is str and "." in value and " " not in value and id(node) not in self._not_paths \
+                    and is_dotted_path(value):
+                self.strings.append(StringRef(value, self.span(node), self.context(), ""))
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         self._string_spans.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset))
+        self._not_paths.update(id(part) for part in node.values)  # the text of an f-string is no whole path
 
     # -- comments ------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ssot_lint.facts import (
-    _DOTTED_PATH, _IMPORT_ERRORS, STRING_PATH_CALLEES, AttributeRef, Binding, BindingKind, Branch,
+    _IMPORT_ERRORS, STRING_PATH_CALLEES, AttributeRef, Binding, BindingKind, Branch,
     BranchKind, CallFact, ClassFact, Context, FileFacts, FunctionFact, NoqaComment, ParseError, Span, StringRef,
-    assemble_facts, noqa_codes,
+    assemble_facts, is_dotted_path, noqa_codes,
 )
 
 
@@ -85,6 +85,7 @@ class _FactCollector(cst.CSTVisitor):
         super().__init__()
         self.scope: List[Tuple[str, str]] = []
         self.branches: List[Branch] = []
+        self.enclosing_branches: Tuple[Branch, ...] = ()
         self.globals_stack: List[Set[str]] = []
         self.try_count = 0
         self.order = 0
@@ -98,6 +99,7 @@ class _FactCollector(cst.CSTVisitor):
         self.all_names: Optional[List[str]] = None
         self.all_is_dynamic = False
         self._assigned_call: Dict[int, Tuple[str, Optional[str]]] = {}  # id(Call) -> (target, global name)
+        self._not_paths: Set[int] = set()  # ids of string nodes that are no standalone path (see _standalone_path)
 
     # -- results -----------------------------------------------------------------
 
@@ -111,7 +113,7 @@ class _FactCollector(cst.CSTVisitor):
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
     def context(self) -> Context:
-        return Context(tuple(self.scope), tuple(self.branches))
+        return Context(tuple(self.scope), tuple(self.branches), self.enclosing_branches)
 
     def bind(self, name: str, kind: BindingKind, node: cst.CSTNode, **extra) -> None:
         self.bindings.append(Binding(name=name, kind=kind, span=self.span(node), context=self.context(),
@@ -136,6 +138,7 @@ class _FactCollector(cst.CSTVisitor):
         self.bind(node.name.value, BindingKind.CLASS, node.name)
         self.visit_children_in(None, [*node.decorators, *node.bases, *node.keywords])
         self.scope.append(("class", node.name.value))
+        self.skip_docstring(node.body.body)
         node.body.visit(self)
         self.scope.pop()
         return False
@@ -149,14 +152,18 @@ class _FactCollector(cst.CSTVisitor):
         self.scope.append(("function", node.name.value))
         self.globals_stack.append(set())
         outer_branches, self.branches = self.branches, []  # a function body runs later, in no branch
+        outer_enclosing = self.enclosing_branches
+        self.enclosing_branches = outer_enclosing + tuple(outer_branches)
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             self.bind(param.name.value, BindingKind.ASSIGN, param.name)  # a parameter shadows outer names
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 self.bind(star.name.value, BindingKind.ASSIGN, star.name)
+        self.skip_docstring(node.body.body)
         node.body.visit(self)
         self.branches = outer_branches
+        self.enclosing_branches = outer_enclosing
         self.globals_stack.pop()
         self.scope.pop()
         return False
@@ -327,8 +334,36 @@ class _FactCollector(cst.CSTVisitor):
         self.calls.append(CallFact(callee, self.span(node), self.context(), assigned, global_name))
         if callee.rpartition(".")[2] in STRING_PATH_CALLEES and node.args:
             text = _string_value(node.args[0].value)
-            if text and "." in text.split(":")[0] and _DOTTED_PATH.match(text):
+            if text and is_dotted_path(text):
                 self.strings.append(StringRef(text, self.span(node.args[0].value), self.context(), callee))
+                self._not_paths.add(id(node.args[0].value))  # recorded with its callee
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._standalone_path(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._standalone_path(node)
+        for part in (node.left, node.right):  # its parts are not strings of their own
+            self._not_paths.add(id(part))
+
+    def _standalone_path(self, node: cst.BaseExpression) -> None:
+        """A whole dotted path wherever it stands (`paths = ["a.legacy", ...]`), but not prose."""
+        if id(node) in self._not_paths:
+            return
+        value = _string_value(node)
+        if value is not None and is_dotted_path(value):
+            self.strings.append(StringRef(value, self.span(node), self.context(), ""))
+
+    def skip_docstring(self, body: Sequence[cst.CSTNode]) -> None:
+        """A docstring is prose, even when it is one dotted word."""
+        first = body[0] if body else None
+        if isinstance(first, cst.SimpleStatementLine):  # (in a `def f(): "doc"` suite, the statement itself)
+            first = first.body[0] if first.body else None
+        if isinstance(first, cst.Expr) and _string_value(first.value) is not None:
+            self._not_paths.add(id(first.value))
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.skip_docstring(node.body)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         dotted = dotted_name(node)

@@ -191,7 +191,7 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
         tracked.add(canonical.definition)
         tracked.update(canonical.products)
         for wrapper in project.wrappers(canonical).values():
-            tracked.add((wrapper.info.name, wrapper.cls.qualname, wrapper.cls.span.line))
+            tracked.add(wrapper.definition)
     shims = {shim for c in project.canonicals for shim in c.shims}
 
     def is_tracked(resolution) -> bool:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from ssot_lint.config import CanonicalSpec, Config, ConfigError
 from ssot_lint.discovery import gitignore_spec
-from ssot_lint.facts import AttributeRef, Binding, BindingKind, CallFact, ClassFact, Span
+from ssot_lint.facts import AttributeRef, Binding, BindingKind, CallFact, ClassFact, Context, FunctionFact, Span
 from ssot_lint.graph import ModuleInfo, ProjectGraph
-from ssot_lint.resolve import Resolution, Resolver, TargetKind
+from ssot_lint.resolve import Resolution, Resolver, TargetKind, assumption
 
 if TYPE_CHECKING:
     import pathspec
@@ -106,13 +106,21 @@ class ImportSite:
 
 @dataclass(frozen=True)
 class Wrapper:
+    """A class or function that stands in for a canonical: it subclasses it, or is named like it and
+    calls or constructs it in its body."""
+
     info: ModuleInfo
-    cls: ClassFact
+    defined: Union[ClassFact, FunctionFact]
     how: str  # "subclasses" or "delegates to"
 
     @property
-    def target(self) -> Tuple[str, str]:
-        return (self.info.name, self.cls.qualname)
+    def kind(self) -> str:
+        return "class" if isinstance(self.defined, ClassFact) else "function"
+
+    @property
+    def definition(self) -> Tuple[str, str, int]:
+        """Its identity, as `Resolution.definition` gives it: (module, qualname, line)."""
+        return (self.info.name, self.defined.qualname, self.defined.span.line)
 
 
 class Project:
@@ -206,7 +214,8 @@ class Project:
     def _attribute_site(self, info: ModuleInfo, ref: AttributeRef) -> Optional[ImportSite]:
         """`m.Name` where `m` is a module: the site of reading Name off that module."""
         parts = ref.dotted.split(".")
-        resolution = self.resolver.lookup_in_scope(info, ref.context.qualname, parts[0])
+        resolution = self.resolver.lookup_in_scope(info, ref.context.qualname, parts[0],
+                                                   assume=assumption(ref.context))
         if resolution is None or resolution.kind is not TargetKind.MODULE:
             return None
         for index, attribute in enumerate(parts[1:], start=1):
@@ -225,14 +234,18 @@ class Project:
         """What a call calls (remembered: every rule asks, for every canonical)."""
         key = (info.name, id(call))  # two files of one content share fact objects
         if key not in self._calls:
-            self._calls[key] = self.resolver.resolve_dotted(info, call.callee, call.context.qualname)
+            self._calls[key] = self.resolver.resolve_dotted(info, call.callee, call.context.qualname,
+                                                            assume=assumption(call.context))
         return self._calls[key]
 
-    def resolve_expression(self, info: ModuleInfo, dotted: str, scope: str) -> Resolution:
-        """What a dotted expression in a scope of a module is (remembered: asked once per canonical)."""
-        key = (id(info), dotted, scope)  # the graph keeps every ModuleInfo alive: ids are not reused
+    def resolve_expression(self, info: ModuleInfo, dotted: str, context: Context,
+                           before: Optional[int] = None) -> Resolution:
+        """What a dotted expression is where it stands (in a scope of a module, in its `try` branches, at
+        binding `before`); remembered: asked once per canonical."""
+        key = (id(info), dotted, context, before)  # the graph keeps every ModuleInfo alive: ids are not reused
         if key not in self._expressions:
-            self._expressions[key] = self.resolver.resolve_dotted(info, dotted, scope)
+            self._expressions[key] = self.resolver.resolve_dotted(info, dotted, context.qualname, before,
+                                                                  assume=assumption(context))
         return self._expressions[key]
 
     def resolve_string_path(self, text: str) -> Tuple[Optional[str], Resolution]:
@@ -252,37 +265,56 @@ class Project:
         return None, self.resolver.resolve_module(text)
 
     @cached_property
-    def _wrappers(self) -> Dict[str, Dict[Tuple[str, str], Wrapper]]:
-        result: Dict[str, Dict[Tuple[str, str], Wrapper]] = {c.symbol: {} for c in self.canonicals}
+    def _wrappers(self) -> Dict[str, Dict[Tuple[str, str, int], Wrapper]]:
+        result: Dict[str, Dict[Tuple[str, str, int], Wrapper]] = {c.symbol: {} for c in self.canonicals}
         for info in self.checked_modules:
-            for cls in info.facts.classes:
-                for canonical in self.canonicals:
-                    if canonical.is_home(info.name):
-                        continue
-                    how = self._wraps(info, cls, canonical)
+            facts = info.facts
+            functions = [f for f in facts.functions if not f.is_method]
+            for canonical in self.canonicals:
+                if canonical.is_home(info.name):
+                    continue
+                for defined in (*facts.classes, *functions):
+                    how = self._wraps(info, defined, canonical)
                     if how:
-                        wrapper = Wrapper(info, cls, how)
-                        result[canonical.symbol][wrapper.target] = wrapper
-                        self.graph.graph.add_edge(("symbol", info.name, cls.qualname),
-                                                  ("symbol", canonical.module, canonical.qualname),
-                                                  kind="subclass" if how == "subclasses" else "delegation")
+                        wrapper = Wrapper(info, defined, how)
+                        result[canonical.symbol][wrapper.definition] = wrapper
         return result
 
-    def _wraps(self, info: ModuleInfo, cls: ClassFact, canonical: Canonical) -> Optional[str]:
-        scope = cls.context.qualname
-        for base in cls.bases:
-            if canonical.is_canonical(self.resolve_expression(info, base, scope)):
-                return "subclasses"
-        if canonical.looks_like(cls.name) and not cls.name.startswith("Test"):  # a test case is no wrapper
-            inside = cls.qualname + "."
-            for call in info.facts.calls:
-                if (call.context.qualname + ".").startswith(inside) and \
-                        canonical.is_canonical(self.resolve_call(info, call)):
-                    return "delegates to"
+    def _wraps(self, info: ModuleInfo, defined: Union[ClassFact, FunctionFact], canonical: Canonical) -> Optional[str]:
+        """How a class or function stands in for the canonical, if it does.
+
+        A subclass stands in for it only where it is meant to replace it: in a declared shim, or named
+        like it, or when the canonical is declared `final`; any other subclass is an ordinary use of a
+        class designed to be subclassed. A class or function named like the canonical delegates to it
+        when its body calls or constructs it."""
+        if isinstance(defined, ClassFact) and defined.bases:
+            before = self._order_of(info, defined)
+            for base in defined.bases:
+                if canonical.is_canonical(self.resolve_expression(info, base, defined.context, before)):
+                    stands_in = canonical.spec.final or canonical.is_shim(info.name) or canonical.looks_like(defined.name)
+                    return "subclasses" if stands_in else None
+        if not canonical.looks_like(defined.name) or defined.name.startswith(("Test", "test")):
+            return None  # a test case or test function is no stand-in
+        inside, branches = defined.qualname + ".", defined.context.all_branches
+        for call in info.facts.calls:
+            # In its body: below its name, and in the same branch (a fallback of the same name is another body).
+            if (call.context.qualname + ".").startswith(inside) and \
+                    call.context.all_branches[:len(branches)] == branches and \
+                    canonical.is_canonical(self.resolve_call(info, call)):
+                return "delegates to"
         return None
 
-    def wrappers(self, canonical: Canonical) -> Dict[Tuple[str, str], Wrapper]:
-        """Classes outside the canonical module that subclass it, or are named like it and construct it."""
+    @staticmethod
+    def _order_of(info: ModuleInfo, defined: ClassFact) -> Optional[int]:
+        """The source order of a class statement: its bases are evaluated before it binds its name."""
+        for binding in info.scopes.get(defined.context.qualname, ()):
+            if binding.kind is BindingKind.CLASS and binding.span == defined.span:
+                return binding.order
+        return None
+
+    def wrappers(self, canonical: Canonical) -> Dict[Tuple[str, str, int], Wrapper]:
+        """Classes and functions outside the canonical module that stand in for it (see `_wraps`), by
+        their definition (module, qualname, line)."""
         return self._wrappers[canonical.symbol]
 
     @cached_property

@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Dict, Optional, Set, Tuple
 
-from ssot_lint.facts import Binding, BindingKind, BranchKind
+from ssot_lint.facts import Binding, BindingKind, BranchKind, Context
 from ssot_lint.graph import ModuleInfo, ProjectGraph
 
 
@@ -76,6 +76,17 @@ class Resolution:
 
 
 _BUILTINS = frozenset(dir(builtins))
+
+# The side of each `try` that code reading a name sits in, as (try id, TRY or EXCEPT): the reader sees
+# the bindings of its own side, whatever the analysis decides about the `try` as a whole.
+Assumption = Tuple[Tuple[int, BranchKind], ...]
+
+
+def assumption(context: Context) -> Assumption:
+    """What code in this context takes for granted: a fallback class in `except ImportError:` (or a
+    function defined there) sees the fallback's bindings, never the import that failed."""
+    return tuple((branch.try_id, branch.kind) for branch in context.all_branches
+                 if branch.kind is BranchKind.TRY or branch.kind is BranchKind.EXCEPT)
 
 
 class Resolver:
@@ -144,20 +155,22 @@ class Resolver:
                                   reason="relative import beyond the top-level package")
             if absolute == info.name:
                 # `from . import x` inside a package's own __init__: what is bound so far, else the submodule.
-                found = self.lookup(absolute, binding.imported_name or "", before=binding.order, runtime=runtime)
+                found = self.lookup(absolute, binding.imported_name or "", before=binding.order, runtime=runtime,
+                                    assume=assumption(binding.context))
                 if found is not None:
                     return found.via(hop)
             return self.resolve_import(absolute, binding.imported_name or "", runtime).via(hop)
         if kind is BindingKind.ALIAS:
             return self.resolve_dotted(info, binding.value or "", binding.context.qualname, binding.order,
-                                       runtime).via(hop)
+                                       runtime, assumption(binding.context)).via(hop)
         return Resolution(TargetKind.UNRESOLVED, info.name, binding.name, reason="star import")
 
-    def resolve_dotted(self, info: ModuleInfo, dotted: str, scope: str = "",
-                       before: Optional[int] = None, runtime: bool = True) -> Resolution:
-        """What the expression `a.b.c` is, evaluated in `scope` of a module."""
+    def resolve_dotted(self, info: ModuleInfo, dotted: str, scope: str = "", before: Optional[int] = None,
+                       runtime: bool = True, assume: Assumption = ()) -> Resolution:
+        """What the expression `a.b.c` is, evaluated in `scope` of a module (in the `try` branches `assume`
+        gives: see `assumption`)."""
         first, *attributes = dotted.split(".")
-        result = self.lookup_in_scope(info, scope, first, before, runtime)
+        result = self.lookup_in_scope(info, scope, first, before, runtime, assume)
         if result is None:
             if first in _BUILTINS:
                 result = Resolution(TargetKind.EXTERNAL, f"builtins.{first}")
@@ -174,8 +187,8 @@ class Resolver:
                 return replace(result, rest=tuple(attributes[index:]))
         return result
 
-    def lookup_in_scope(self, info: ModuleInfo, scope: str, name: str,
-                        before: Optional[int] = None, runtime: bool = True) -> Optional[Resolution]:
+    def lookup_in_scope(self, info: ModuleInfo, scope: str, name: str, before: Optional[int] = None,
+                        runtime: bool = True, assume: Assumption = ()) -> Optional[Resolution]:
         """Name lookup from inside a function or class body: local, enclosing functions, then module."""
         while scope:
             local = [b for b in info.scopes.get(scope, ()) if b.name == name and b.kind is not BindingKind.STAR]
@@ -186,22 +199,23 @@ class Resolver:
                 return self.resolve_binding(info, earlier[-1], runtime)
             scope = scope.rpartition(".")[0]
             before = None
-        return self.lookup(info.name, name, before, runtime)
+        return self.lookup(info.name, name, before, runtime, assume)
 
-    def lookup(self, module: str, name: str, before: Optional[int] = None,
-               runtime: bool = True) -> Optional[Resolution]:
+    def lookup(self, module: str, name: str, before: Optional[int] = None, runtime: bool = True,
+               assume: Assumption = ()) -> Optional[Resolution]:
         """What `name` is in `module`'s namespace once it has run (or at binding `before`); None if unbound.
 
-        `runtime=False` also sees `if TYPE_CHECKING:` bindings, as a type checker does.
+        `runtime=False` also sees `if TYPE_CHECKING:` bindings, as a type checker does. `assume`: the
+        `try` branches of the reader, whose own side is taken (see `assumption`).
         """
-        key = (module, name, before, runtime)
+        key = (module, name, before, runtime, assume)
         if key in self._lookups:
             return self._lookups[key]
         if key in self._active:
             return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module}.{name} is bound in a cycle")
         self._active.add(key)
         try:
-            result = self._lookup(module, name, before, runtime)
+            result = self._lookup(module, name, before, runtime, assume)
         finally:
             self._active.discard(key)
         self._lookups[key] = result
@@ -252,11 +266,18 @@ class Resolver:
             return self.resolve_module(absolute)
         return self.resolve_binding(info, binding, runtime)
 
-    def is_active(self, info: ModuleInfo, binding: Binding, runtime: bool) -> bool:
-        """Does this binding take effect (given which `try` blocks succeed)?"""
+    def is_active(self, info: ModuleInfo, binding: Binding, runtime: bool, assume: Assumption = ()) -> bool:
+        """Does this binding take effect (given which `try` blocks succeed, or which side of them the
+        reader is on)?"""
+        taken = dict(assume) if assume else None
         for branch in binding.context.branches:
             if branch.kind is BranchKind.TYPE_CHECKING and runtime:
                 return False
+            if taken is not None and branch.try_id in taken and branch.kind is not BranchKind.TYPE_CHECKING \
+                    and branch.kind is not BranchKind.CONDITIONAL:
+                if taken[branch.try_id] is not branch.kind:
+                    return False  # the other side of the reader's own `try`
+                continue
             if branch.kind is BranchKind.TRY and not self.try_succeeds(info, branch.try_id):
                 return False
             if branch.kind is BranchKind.EXCEPT and self.try_succeeds(info, branch.try_id):
@@ -265,7 +286,8 @@ class Resolver:
 
     # -- internals ---------------------------------------------------------------
 
-    def _lookup(self, module: str, name: str, before: Optional[int], runtime: bool) -> Optional[Resolution]:
+    def _lookup(self, module: str, name: str, before: Optional[int], runtime: bool,
+                assume: Assumption) -> Optional[Resolution]:
         info = self.graph.get(module)
         if info is None:
             return None
@@ -274,7 +296,7 @@ class Resolver:
         for binding in candidates:
             if before is not None and binding.order >= before:
                 continue
-            if not self.is_active(info, binding, runtime):
+            if not self.is_active(info, binding, runtime, assume):
                 continue
             if binding.kind is not BindingKind.STAR:
                 return self.resolve_binding(info, binding, runtime)

@@ -126,7 +126,7 @@ def _add_shims(project: Project, proposals: Dict[Tuple[str, str, int], Proposal]
             shims[module] = len(users)
         for wrapper in trial.wrappers(canonical).values():
             users = {s.info.name for s in trial.sites_in(canonical)
-                     if s.resolution.target == wrapper.target and s.info.name != wrapper.info.name}
+                     if s.resolution.definition == wrapper.definition and s.info.name != wrapper.info.name}
             shims[wrapper.info.name] = max(shims.get(wrapper.info.name, 0), len(users))
         proposal.shims = sorted(shims.items(), key=lambda item: (-item[1], item[0]))
 

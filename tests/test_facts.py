@@ -513,12 +513,34 @@ def test_string_references():
     'mock.patch(b"pkg.shim.Factory")',  # bytes
     'importlib.import_module(".rel", "pkg")',  # relative
     'mock.patch("pkg shim.Factory")',
-    'print("pkg.shim.Factory")',  # not a function that imports or patches
     'mock.patch.object(target, "attr")',
     'mock.patch(SOME_CONSTANT)',
+    '"""pkg.shim.Factory"""',  # a docstring is prose
+    'class A:\n    "pkg.shim.Factory"',
+    'def f():\n    """pkg.shim.Factory"""',
+    'f"pkg.shim{suffix}"',  # the text of an f-string
 ])
 def test_strings_that_are_not_references(call):
     assert facts(f"{call}\n").strings == ()
+
+
+def test_a_whole_dotted_path_anywhere_else_is_a_reference_without_a_callee():
+    source = """
+        PATHS = ["pkg.shim", "pkg.shim:Factory"]
+        print("pkg.shim.Factory")
+        x = "not.a path"
+        y = "pkg." "joined"
+
+
+        def test():
+            "doc"
+            return {"pkg.key": 1}
+    """
+    found = {s.value: s for s in facts(source).strings}
+    assert set(found) == {"pkg.shim", "pkg.shim:Factory", "pkg.shim.Factory", "pkg.joined", "pkg.key"}
+    assert {s.callee for s in found.values()} == {""}
+    assert found["pkg.shim"].span == Span(1, 10, 1, 20)
+    assert found["pkg.joined"].span == Span(4, 5, 4, 20)
 
 
 # -- attribute references --------------------------------------------------------------------

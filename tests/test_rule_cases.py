@@ -19,3 +19,125 @@ def test_the_same_unresolved_import_in_two_files_is_reported_in_both(tmp_path):
     files = {**EXAMPLE_FILES, "app/one.py": broken, "app/two.py": broken}
     result = check_tree(tmp_path, files, SHIM_CONFIG, select=["SSOT009"])
     assert codes_at(result) == [("app/one.py", 1, "SSOT009"), ("app/two.py", 1, "SSOT009")]
+
+
+# -- function wrappers (issue 13, item 2) ----------------------------------------------------------
+
+ENV_CONFIG = {"canonical": [{"symbol": "shared.env:get_env"}]}
+ENV_FILES = {
+    "shared/__init__.py": "",
+    "shared/env.py": "import os\n\n\ndef get_env(name):\n    return os.environ.get(name)\n",
+    "test_helpers/__init__.py": "",
+    "test_helpers/env.py": (
+        "def get_env(name):\n"
+        "    from shared.env import get_env as _get_env\n\n"
+        "    return _get_env(name)\n"
+    ),
+    **{f"tests/test_{n}.py": "from test_helpers.env import get_env\n\n\ndef test_it():\n    assert get_env('X') is None\n"
+       for n in range(5)},
+}
+
+
+def test_a_function_that_calls_the_canonical_function_is_a_wrapper_and_its_imports_wrapper_imports(tmp_path):
+    """The def was a competing implementation (SSOT001) and each import 'bound to a different object'."""
+    result = check_tree(tmp_path, ENV_FILES, ENV_CONFIG, select=["SSOT001", "SSOT004"])
+    assert codes_at(result) == [("test_helpers/env.py", 1, "SSOT004")] + [
+        (f"tests/test_{n}.py", 1, "SSOT004") for n in range(5)]
+    definition = [v for v in result.violations if v.path == "test_helpers/env.py"][0]
+    assert definition.message.startswith("function get_env delegates to get_env: a second entry point")
+
+
+def test_a_function_named_like_the_canonical_that_does_not_call_it_is_a_competing_implementation(tmp_path):
+    files = {**ENV_FILES, "test_helpers/env.py": "def get_env(name):\n    return 'fake'\n"}
+    result = check_tree(tmp_path, files, ENV_CONFIG, select=["SSOT001", "SSOT004"])
+    assert codes_at(result) == [("test_helpers/env.py", 1, "SSOT001")] + [
+        (f"tests/test_{n}.py", 1, "SSOT001") for n in range(5)]
+
+
+# -- bindings inside `try` branches (issue 13, item 3) ----------------------------------------------
+
+FALLBACK_SHIM = """\
+try:
+    from app.factory import EngineFactory
+    class RequestEngineFactory(EngineFactory):
+        pass
+except ImportError:
+    class EngineFactory:
+        pass
+    class RequestScopedEngineFactory(EngineFactory):
+        pass
+    def make_engine_factory():
+        return EngineFactory()
+"""
+
+
+def test_a_fallback_class_that_subclasses_the_fallback_is_a_competing_implementation(tmp_path):
+    """Its base was resolved against the module's final namespace (the import in `try`), which made it
+    a wrapper of the canonical; in its own branch the name is the fallback class."""
+    files = {**EXAMPLE_FILES, "app/legacy.py": FALLBACK_SHIM}
+    config = {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"],
+                             "lookalikes": ["*EngineFactory", "make_engine_factory"]}]}
+    result = check_tree(tmp_path, files, config, select=["SSOT001", "SSOT004"])
+    assert codes_at(result, "app/legacy.py") == [
+        ("app/legacy.py", 3, "SSOT004"),  # in the `try` body: the name is the canonical
+        ("app/legacy.py", 6, "SSOT001"),
+        ("app/legacy.py", 8, "SSOT001"),  # subclasses the fallback, not the canonical
+        ("app/legacy.py", 10, "SSOT001"),  # its body runs where the fallback was defined
+    ]
+
+
+def test_an_alias_in_an_except_branch_is_what_that_branch_bound(tmp_path):
+    shim = ("try:\n    from app.factory import EngineFactory\nexcept ImportError:\n"
+            "    class EngineFactory:\n        pass\n    LegacyFactory = EngineFactory\n")
+    files = {**EXAMPLE_FILES, "app/legacy.py": shim}
+    from helpers import project_of
+    project = project_of(tmp_path, files, SHIM_CONFIG)
+    info = project.graph.get("app.legacy")
+    alias = [b for b in info.facts.bindings if b.name == "LegacyFactory"][0]
+    assert project.resolver.resolve_binding(info, alias).definition == ("app.legacy", "EngineFactory", 4)
+
+
+# -- subclasses and instances (issue 13, item 5) -----------------------------------------------------
+
+OPERATOR_FILES = {
+    "pipeline/__init__.py": "",
+    "pipeline/operator.py": "class BaseOperator:\n    def execute(self):\n        raise NotImplementedError\n",
+    "pipeline/legacy.py": "from pipeline.operator import BaseOperator\n\n\nclass OldOperator(BaseOperator):\n    pass\n",
+    "dags/__init__.py": "",
+    "dags/nightly.py": (
+        "from pipeline.operator import BaseOperator\n\n\n"
+        "class CopyOperator(BaseOperator):\n    def execute(self):\n        return 'copied'\n\n\n"
+        "copy = CopyOperator()\n"
+        "noop = BaseOperator()\n"
+    ),
+}
+
+
+def operator_config(**keys):
+    return {"canonical": [{"symbol": "pipeline.operator:BaseOperator", "shims": ["pipeline.legacy"], **keys}]}
+
+
+def test_an_ordinary_subclass_is_no_wrapper_and_an_instance_of_a_non_factory_no_shared_state(tmp_path):
+    """With a class designed to be subclassed and instantiated at module level, every subclass was
+    SSOT004 and every instance SSOT006."""
+    result = check_tree(tmp_path, OPERATOR_FILES, operator_config(), select=["SSOT004", "SSOT006"])
+    assert codes_at(result) == [("pipeline/legacy.py", 4, "SSOT004")]  # in a declared shim: a stand-in
+
+
+def test_final_makes_every_subclass_a_wrapper_and_stateful_every_instance_shared(tmp_path):
+    result = check_tree(tmp_path, OPERATOR_FILES, operator_config(final=True, stateful=True),
+                        select=["SSOT004", "SSOT006"])
+    assert codes_at(result) == [("dags/nightly.py", 4, "SSOT004"), ("dags/nightly.py", 10, "SSOT006"),
+                                ("pipeline/legacy.py", 4, "SSOT004")]
+
+
+def test_a_factory_instance_is_shared_state_by_default_and_stateful_false_says_otherwise(tmp_path):
+    files = {**EXAMPLE_FILES, "app/service.py": "from app.factory import EngineFactory\n\nfactory = EngineFactory()\n"}
+    factory = {"symbol": "app.factory:EngineFactory", "products": ["app.engine:Engine"]}
+    result = check_tree(tmp_path, files, {"canonical": [factory]}, select=["SSOT006"])
+    assert codes_at(result) == [("app/service.py", 3, "SSOT006")]
+    result = check_tree(tmp_path, files, {"canonical": [{**factory, "stateful": False}]}, select=["SSOT006"])
+    assert codes_at(result) == []
+    result = check_tree(tmp_path, files, {"canonical": [{"symbol": "app.factory:EngineFactory"}]},
+                        select=["SSOT006"])
+    assert codes_at(result) == []
