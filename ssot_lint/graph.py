@@ -7,9 +7,7 @@ Nodes are modules (`("module", name)`) and module-level symbols
   `TYPE_CHECKING`), with the statement's position; the edges cycles are found on;
 - `star`: module -> module it star-imports;
 - `binding`: symbol -> symbol or module it is bound to (import, alias,
-  re-export), as written, before resolution;
-- `subclass` / `delegation`: class symbol -> canonical symbol, added by
-  `Project.wrappers` once bases and calls are resolved.
+  re-export), as written, before resolution.
 
 This module only records what the facts say; following bindings to their
 definitions is `resolve.py`'s job.
