@@ -12,7 +12,9 @@ class RenamedAlias(Rule):
     ## What it does
     Finds a canonical symbol bound under another name outside its own module and
     outside declared shims: `from m import ExecutionEngineFactory as Factory`,
-    `Factory = ExecutionEngineFactory`.
+    `Factory = ExecutionEngineFactory`. Inside a wrapper (SSOT004), which must
+    bind the canonical under another name to stand in for it, the wrapper is
+    what is reported.
 
     ## Why is this bad?
     A renamed alias hides the canonical from readers and from grep: a search for
@@ -77,8 +79,11 @@ class RenamedAlias(Rule):
             for canonical in project.canonicals:
                 if canonical.is_home(info.name) or canonical.is_shim(info.name):
                     continue
+                inside_wrappers = tuple(w.defined.qualname + "." for w in project.wrappers(canonical).values()
+                                        if w.info is info)
                 for binding in renamings:
-                    if binding.name == canonical.name:
+                    if binding.name == canonical.name or \
+                            (inside_wrappers and (binding.context.qualname + ".").startswith(inside_wrappers)):
                         continue
                     if not canonical.is_canonical(project.resolver.resolve_binding(info, binding)):
                         continue

@@ -10,7 +10,7 @@ import gc
 import hashlib
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
@@ -27,6 +27,13 @@ from ssot_lint.reuse import AnalysisRecord
 from ssot_lint.sources import OverlayReader, SourceReader
 
 UNUSED_NOQA = "SSOT100"
+
+# When several rules report one site (`from shim import Old as Canonical`: a shim import, a wrapper, the
+# canonical's name bound to something else), the site gets one finding: the first code of this list
+# that fired, its message naming the others' findings. A broken import first, then a second copy of
+# the canonical, then shared state, then the ways to reach it.
+SITE_PRECEDENCE = ("SSOT000", "SSOT009", "SSOT001", "SSOT004", "SSOT006", "SSOT007", "SSOT011", "SSOT003",
+                   "SSOT002", "SSOT008", "SSOT005", "SSOT010")
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,7 @@ def find_violations(project: Project, rules: Sequence[Type[Rule]]) -> Tuple[List
     found = _drop_per_file_ignored(config, found)
     kept, used = _apply_noqa(project, found)
     suppressed = len(found) - len(kept)
+    kept = one_finding_per_site(kept)
     unused_noqa = [r for r in rules if r.code == UNUSED_NOQA]
     if unused_noqa:
         kept.extend(_drop_per_file_ignored(config, list(unused_noqa[0]().check_noqa(project, used))))
@@ -260,6 +268,33 @@ def _apply_noqa(project: Project, violations: List[Violation]):
                 continue
         kept.append(violation)
     return kept, used
+
+
+def one_finding_per_site(violations: List[Violation]) -> List[Violation]:
+    """Fold the findings of several rules at one site (same file, span and symbol) into the one whose code
+    comes first in SITE_PRECEDENCE: 'what; also SSOT002: what; advice'. Suppressions have applied by now,
+    so a code silenced by `noqa` or `per-file-ignores` is not folded in."""
+    by_site: Dict[tuple, List[Violation]] = {}
+    for violation in violations:
+        key = (violation.path, violation.line, violation.column, violation.end_line, violation.end_column,
+               violation.symbol)
+        by_site.setdefault(key, []).append(violation)
+    rank = {code: index for index, code in enumerate(SITE_PRECEDENCE)}
+    result = []
+    for found in by_site.values():
+        codes = {v.code for v in found}
+        if len(codes) == 1:
+            result.extend(found)
+            continue
+        ordered = sorted(found, key=lambda v: (rank.get(v.code, len(rank)), v.code, v.message))
+        first, others = ordered[0], [v for v in ordered[1:] if v.code != ordered[0].code]
+        advice = first.message.partition("; ")[2]
+        folded = "; ".join(f"also {v.code}: {v.finding}" for v in others)
+        message = f"{first.finding}; {folded}" + (f"; {advice}" if advice else "")
+        fix = first.fix or next((v.fix for v in others if v.fix is not None), None)
+        result.append(replace(first, message=message, fix=fix, also=tuple(v.code for v in others)))
+        result.extend(v for v in ordered[1:] if v.code == first.code)  # the same rule twice: both stay
+    return result
 
 
 def _only_under(config: Config, violations: List[Violation], paths: Sequence[Path]) -> List[Violation]:

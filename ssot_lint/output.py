@@ -134,6 +134,7 @@ def violation_json(v: Violation) -> dict:
         "fixable": v.fixable,
         "fix": None if v.fix is None else {"applicability": v.fix.applicability.value, "message": v.fix.message},
         "fingerprint": v.fingerprint,
+        "also": list(v.also),  # codes of other findings at the same site, folded into this one
     }
 
 

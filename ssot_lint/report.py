@@ -19,23 +19,30 @@ from ssot_lint.baseline import Baseline
 from ssot_lint.project import Canonical, Project
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import Violation
+from ssot_lint.rules import all_rules
 from ssot_lint.shim_graph import ShimGraph, build_shim_graph, render_mermaid
 
-SCHEMA_VERSION = 1
+# 2: the rule figures are counts of `check`'s findings of each code (1 counted definitions only), and
+# `violations_by_rule` was added.
+SCHEMA_VERSION = 2
 
 
 @dataclass
 class SymbolReport:
+    """One canonical symbol's figures. Every count of violations is a count of the very findings `check`
+    reports for the symbol (after `allow`, per-file ignores, `noqa`, one finding per site)."""
+
     symbol: str
     direct: int  # import statements (outside declared shims) that get it from its own module
     through: Dict[str, int]  # import statements by the shim or re-exporting module they go through
     migrated_percent: float  # direct / all import sites of it
-    competing_implementations: int  # SSOT001
-    wrappers: int  # SSOT004 on class definitions
-    shared_instances: int  # SSOT006
-    string_references: int  # SSOT008
+    competing_implementations: int  # SSOT001 findings
+    wrappers: int  # SSOT004 findings: wrappers and the imports of them
+    shared_instances: int  # SSOT006 findings
+    string_references: int  # SSOT008 findings
     ready_to_delete: List[str]  # declared shims nobody imports any more
     most_to_do: List[Dict[str, object]]  # files with the most violations left: {"path", "violations"}
+    violations_by_rule: Dict[str, int] = field(default_factory=dict)  # code -> findings, as `check` counts them
     graph: Optional[ShimGraph] = field(default=None, repr=False)
 
     @property
@@ -85,9 +92,6 @@ def _symbol_report(project: Project, canonical: Canonical, violations: Sequence[
             through[site.source_module] += 1
     graph = build_shim_graph(project, canonical)
     codes = Counter(v.code for v in violations)
-    # definitions, not the imports or bindings of them that the same rules also report
-    competing = sum(1 for v in violations if v.code == "SSOT001" and v.subject.startswith(("class ", "function ")))
-    wrapper_definitions = sum(1 for v in violations if v.code == "SSOT004" and v.subject.startswith("wrapper "))
     total = direct + sum(through.values())
     by_file = Counter(v.path for v in violations)
     return SymbolReport(
@@ -95,14 +99,15 @@ def _symbol_report(project: Project, canonical: Canonical, violations: Sequence[
         direct=direct,
         through=dict(sorted(through.items(), key=lambda item: (-item[1], item[0]))),
         migrated_percent=round(100.0 * direct / total, 1) if total else 100.0,
-        competing_implementations=competing,
-        wrappers=wrapper_definitions,
+        competing_implementations=codes["SSOT001"],
+        wrappers=codes["SSOT004"],
         shared_instances=codes["SSOT006"],
         string_references=codes["SSOT008"],
         ready_to_delete=sorted(shim for shim in canonical.shims
                                if shim in graph.nodes and not graph.nodes[shim].importers),
         most_to_do=[{"path": path, "violations": count}
                     for path, count in sorted(by_file.items(), key=lambda item: (-item[1], item[0]))[:top]],
+        violations_by_rule=dict(sorted(codes.items())),
         graph=graph,
     )
 
@@ -141,13 +146,12 @@ def _share(count: int, total: int) -> str:
 
 
 def _figures(item: SymbolReport) -> List[List[str]]:
+    """The migration figures, then the symbol's violations by rule, counted as `check` reports them."""
+    names = {rule.code: rule.name for rule in all_rules()}
     return [
         ["migrated", f"{item.migrated_percent:.1f}% of {item.total} import sites"],
-        ["competing implementations", str(item.competing_implementations)],
-        ["wrappers", str(item.wrappers)],
-        ["shared instances", str(item.shared_instances)],
-        ["string references", str(item.string_references)],
         ["shims ready to delete", ", ".join(item.ready_to_delete) or "none yet"],
+        *([f"{code} {names.get(code, '')}".rstrip(), str(count)] for code, count in item.violations_by_rule.items()),
     ]
 
 
@@ -204,7 +208,7 @@ def report_markdown(report: Report) -> str:
                   f"({item.direct} of {item.total} import sites import it from its own module).", ""]
         lines += ["| import sites | count | share |", "| --- | ---: | ---: |"]
         lines += [f"| {name} | {count} | {share} |" for name, count, share in _rows(item)]
-        lines += ["", "| | |", "| --- | --- |"]
+        lines += ["", "| figure | value |", "| --- | --- |"]
         lines += [f"| {name} | {value} |" for name, value in _figures(item)]
         if item.most_to_do:
             lines += ["", "Files with the most left to do:", ""]
@@ -243,7 +247,7 @@ def report_html(report: Report) -> str:
         body.append(f"<p><strong>{item.migrated_percent:.1f}% migrated</strong> ({item.direct} of {item.total} "
                     f"import sites import it from its own module).</p>")
         body.append(_html_table(["import sites", "count", "share"], _rows(item)))
-        body.append(_html_table(["", ""], _figures(item)))
+        body.append(_html_table(["figure", "value"], _figures(item)))
         if item.most_to_do:
             body.append("<h3>Files with the most left to do</h3><ul>" + "".join(
                 f"<li><code>{html.escape(str(f['path']))}</code>: {f['violations']}</li>" for f in item.most_to_do)

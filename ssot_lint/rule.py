@@ -46,6 +46,12 @@ class Violation:
     severity: Severity = Severity.ERROR
     fingerprint: str = ""
     fix: Optional[Fix] = None  # the edit that removes it, when the rule knows one
+    also: Tuple[str, ...] = ()  # the codes of other findings at the same site, folded into this one
+
+    @property
+    def finding(self) -> str:
+        """What is wrong, without the advice: messages are 'what is wrong; what to do'."""
+        return self.message.partition("; ")[0]
 
     @property
     def fixable(self) -> bool:
@@ -133,6 +139,7 @@ class Rule:
                 lines.append(line)
         return "\n".join(lines).strip()
 
+    # A message says what is wrong, then "; " and what to do (`Violation.finding` relies on it).
     def violation(self, info: "ModuleInfo", span: Span, message: str, *, subject: str,
                   canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = (),
                   fix: Optional[Fix] = None) -> Violation:

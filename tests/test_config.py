@@ -319,7 +319,19 @@ WRONG_CANONICAL_TYPES = [
     pytest.param('symbol = "a.b:C"\nproducts = "a.b:D"', "tool.ssot-lint.canonical[0].products",
                  id="products-string"),
     pytest.param('symbol = "a.b:C"\nallow = { x = 1 }', "tool.ssot-lint.canonical[0].allow", id="allow-table"),
+    pytest.param('symbol = "a.b:C"\nfinal = "yes"', "tool.ssot-lint.canonical[0].final", id="final-string"),
+    pytest.param('symbol = "a.b:C"\nstateful = 1', "tool.ssot-lint.canonical[0].stateful", id="stateful-int"),
 ]
+
+
+def test_final_and_stateful_default_from_what_the_canonical_is(tmp_path):
+    path = pyproject(tmp_path, '[tool.ssot-lint]\n[[tool.ssot-lint.canonical]]\nsymbol = "a.b:Factory"\n'
+                               'products = ["a.b:Engine"]\n[[tool.ssot-lint.canonical]]\nsymbol = "a.b:Operator"\n'
+                               '[[tool.ssot-lint.canonical]]\nsymbol = "a.b:Router"\nstateful = true\nfinal = true\n')
+    factory, operator, router = load_config(path).canonicals
+    assert (factory.final, factory.instances_are_shared_state) == (False, True)  # a factory: its instances are state
+    assert (operator.final, operator.instances_are_shared_state) == (False, False)
+    assert (router.final, router.instances_are_shared_state) == (True, True)
 
 
 @pytest.mark.parametrize("body, key", WRONG_CANONICAL_TYPES)

@@ -39,8 +39,9 @@ ENV_FILES = {
 
 
 def test_a_function_that_calls_the_canonical_function_is_a_wrapper_and_its_imports_wrapper_imports(tmp_path):
-    """The def was a competing implementation (SSOT001) and each import 'bound to a different object'."""
-    result = check_tree(tmp_path, ENV_FILES, ENV_CONFIG, select=["SSOT001", "SSOT004"])
+    """The def was a competing implementation (SSOT001) and each import "bound to a different object";
+    the wrapper's own renamed import of the canonical is part of the wrapper, not an SSOT005 of its own."""
+    result = check_tree(tmp_path, ENV_FILES, ENV_CONFIG, select=["SSOT001", "SSOT004", "SSOT005"])
     assert codes_at(result) == [("test_helpers/env.py", 1, "SSOT004")] + [
         (f"tests/test_{n}.py", 1, "SSOT004") for n in range(5)]
     definition = [v for v in result.violations if v.path == "test_helpers/env.py"][0]
@@ -141,3 +142,30 @@ def test_a_factory_instance_is_shared_state_by_default_and_stateful_false_says_o
     result = check_tree(tmp_path, files, {"canonical": [{"symbol": "app.factory:EngineFactory"}]},
                         select=["SSOT006"])
     assert codes_at(result) == []
+
+
+# -- one finding per site (issue 13, item 6) ----------------------------------------------------------
+
+OLD_SHIM = ("from app.factory import EngineFactory\n\n\n"
+            "class Old(EngineFactory):\n    pass\n")
+AS_CANONICAL = "from app.legacy import Old as EngineFactory\n"
+
+
+def test_a_site_several_rules_report_gets_one_finding_that_names_the_others(tmp_path):
+    """`from shim import Old as Canonical` got SSOT001, SSOT002 and SSOT004 at once."""
+    files = {**EXAMPLE_FILES, "app/legacy.py": OLD_SHIM, "app/service.py": AS_CANONICAL}
+    result = check_tree(tmp_path, files, SHIM_CONFIG)
+    found = [v for v in result.violations if v.path == "app/service.py"]
+    assert [(v.line, v.code, v.also) for v in found] == [(1, "SSOT004", ("SSOT002",))]
+    assert found[0].message == (
+        "EngineFactory is app.legacy.Old, a wrapper that subclasses EngineFactory; "
+        "also SSOT002: Old imported from shim app.legacy, which is being retired; "
+        "use EngineFactory from app.factory instead")
+
+
+def test_a_suppressed_code_is_not_folded_into_the_finding_that_stays(tmp_path):
+    files = {**EXAMPLE_FILES, "app/legacy.py": OLD_SHIM,
+             "app/service.py": AS_CANONICAL.rstrip("\n") + "  # noqa: SSOT004\n"}
+    result = check_tree(tmp_path, files, SHIM_CONFIG)
+    found = [v for v in result.violations if v.path == "app/service.py"]
+    assert [(v.line, v.code, v.also) for v in found] == [(1, "SSOT002", ())]

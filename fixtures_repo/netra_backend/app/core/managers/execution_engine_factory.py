@@ -44,10 +44,11 @@ except ImportError:  # pragma: no cover - partial deployments only
         async def create_for_user(self, context: Any) -> Any:
             raise RuntimeError("execution engines are unavailable in this deployment")
 
-    class RequestScopedExecutionEngineFactory:  # type: ignore[no-redef]
-        """Fallback request-scoped factory."""
+    class RequestScopedExecutionEngineFactory(ExecutionEngineFactory):  # type: ignore[no-redef]
+        """Fallback request-scoped factory, built on the fallback above."""
 
         def __init__(self, request_id: Optional[str] = None) -> None:
+            super().__init__(request_id=request_id)
             self.request_id = request_id
 
         async def create_for_user(self, context: Any) -> Any:
