@@ -53,7 +53,9 @@ def test_the_factory_graph_has_its_shims_re_exports_and_chains(graphs):
 
 def test_the_config_graph_is_one_shim(graphs):
     graph = graphs["netra_backend.app.config:get_config"]
-    assert graph.edges == {("netra_backend.app.core.config", "netra_backend.app.config")}
+    assert graph.edges == {("netra_backend.app.core.config", "netra_backend.app.config"),
+                           ("test_framework.fixtures.config_fixtures", "netra_backend.app.config")}  # a function wrapper
+    assert graph.nodes["test_framework.fixtures.config_fixtures"].kind == "wrapper"
     assert graph.nodes["netra_backend.app.core.config"].importers == {"netra_backend.app.routes.config_routes"}
 
 

@@ -135,7 +135,9 @@ def test_an_unchanged_project_reuses_the_last_answer_only_for_the_same_settings(
     assert as_rows(again) == as_rows(first) and again.files_read == 0
     only_imports = run_check(config, jobs=1, use_cache=True, select=["SSOT002"])
     assert {v.code for v in only_imports.violations} == {"SSOT002"}
-    assert as_rows(only_imports) == [row for row in as_rows(first) if row[0] == "SSOT002"]
+    # (where several rules report one site, a run of all rules folds SSOT002 into the finding that stays)
+    assert [(v.path, v.line, v.column) for v in only_imports.violations] == \
+        [(v.path, v.line, v.column) for v in first.violations if "SSOT002" in (v.code, *v.also)]
     one_file = run_check(config, jobs=1, use_cache=True,
                          paths=[repo / "netra_backend/app/services/agent_service.py"])
     assert as_rows(one_file) == [row for row in as_rows(first) if row[1].endswith("services/agent_service.py")]

@@ -20,7 +20,8 @@ CASES = [
 @pytest.mark.parametrize("rule, example, valid", CASES)
 def test_rule_example(tmp_path, rule, example, valid):
     result = check_tree(tmp_path, example_files(example))
-    lines = sorted(v.line for v in result.violations if v.code == rule.code and v.path == example.path)
+    # (a finding of the rule folded into another rule's at the same site counts: it fired there)
+    lines = sorted(v.line for v in result.violations if rule.code in (v.code, *v.also) and v.path == example.path)
     if valid:
         assert lines == [], f"{rule.code} fired on a VALID example: {result.violations}"
     else:
