@@ -291,8 +291,8 @@ def one_finding_per_site(violations: List[Violation]) -> List[Violation]:
         advice = first.message.partition("; ")[2]
         folded = "; ".join(f"also {v.code}: {v.finding}" for v in others)
         message = f"{first.finding}; {folded}" + (f"; {advice}" if advice else "")
-        fix = first.fix or next((v.fix for v in others if v.fix is not None), None)
-        result.append(replace(first, message=message, fix=fix, also=tuple(v.code for v in others)))
+        # (its own fix only: another rule's fix would not remove this finding, so `[*]` would promise too much)
+        result.append(replace(first, message=message, also=tuple(v.code for v in others)))
         result.extend(v for v in ordered[1:] if v.code == first.code)  # the same rule twice: both stay
     return result
 
