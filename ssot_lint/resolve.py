@@ -26,6 +26,7 @@ class TargetKind(str, enum.Enum):
     MODULE = "module"  # a project module or package
     VALUE = "value"  # some other value assigned in the project (`x = 3`, `x = f()`)
     EXTERNAL = "external"  # outside the project (stdlib, third party): not followed
+    DYNAMIC = "dynamic"  # a name the module does not bind but its module-level `__getattr__` may hand out
     UNRESOLVED = "unresolved"  # a project path that does not exist, or a name a module does not define
 
 
@@ -100,12 +101,16 @@ class Resolver:
 
     def resolve_import(self, module: str, name: str, runtime: bool = True) -> Resolution:
         """What `from module import name` binds (`runtime=False`: as a type checker sees it)."""
-        if self.graph.get(module) is not None:
+        info = self.graph.get(module)
+        if info is not None:
             found = self.lookup(module, name, runtime=runtime)
             if found is not None:
                 return found
             if self.graph.module_exists(f"{module}.{name}"):
                 return Resolution(TargetKind.MODULE, f"{module}.{name}")
+            if any(b.kind is BindingKind.FUNCTION for b in info.bindings_of("__getattr__")):
+                # PEP 562: what the module hands out is decided at runtime; claim nothing, report nothing.
+                return Resolution(TargetKind.DYNAMIC, module, name)
             return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module} does not define {name}")
         if self.graph.module_exists(f"{module}.{name}"):
             return Resolution(TargetKind.MODULE, f"{module}.{name}")
