@@ -19,7 +19,7 @@ from ssot_lint.baseline import Baseline
 from ssot_lint.project import Canonical, Project
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import Violation
-from ssot_lint.shim_graph import ShimGraph, build_shim_graph, render_mermaid
+from ssot_lint.shim_graph import ShimGraph, build_shim_graph, importers, render_mermaid
 
 SCHEMA_VERSION = 1
 
@@ -292,7 +292,7 @@ def _svg_graph(graph: ShimGraph) -> str:
                      f'fill="{colours[node.kind]}" stroke="#666"/>')
         parts.append(f'<text x="{x + 6}" y="{y + 17}">{html.escape(name)}</text>')
         parts.append(f'<text x="{x + 6}" y="{y + 33}" fill="#555">{node.kind}, '
-                     f'{len(node.importers)} importer(s)</text>')
+                     f'{importers(len(node.importers))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

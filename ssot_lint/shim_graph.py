@@ -92,6 +92,11 @@ def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
     return ShimGraph(canonical.symbol, home, nodes, edges)
 
 
+def importers(count: int) -> str:
+    """'1 importer', '2 importers': how every rendering counts a module's importers."""
+    return f"{count} importer{'s' if count != 1 else ''}"
+
+
 _MERMAID_SHAPES = {"canonical": ("[[", "]]"), "shim": ("[/", "/]"), "re-export": ("(", ")"), "wrapper": ("{{", "}}")}
 
 
@@ -104,8 +109,7 @@ def render_mermaid(graphs: Sequence[ShimGraph]) -> str:
             found = graph.nodes[module]
             ident = ids.setdefault(module, f"m{len(ids)}")
             left, right = _MERMAID_SHAPES[found.kind]
-            count = len(found.importers)
-            label = f"{module}<br/>{found.kind}, {count} importer{'s' if count != 1 else ''}"
+            label = f"{module}<br/>{found.kind}, {importers(len(found.importers))}"
             lines.append(f'  {ident}{left}"{label}"{right}')
         for here, there in sorted(graph.edges):
             lines.append(f"  {ids[here]} --> {ids[there]}")
@@ -118,7 +122,7 @@ def render_dot(graphs: Sequence[ShimGraph]) -> str:
     for graph in graphs:
         for module in sorted(graph.nodes):
             found = graph.nodes[module]
-            label = f"{module}\\n{found.kind}, {len(found.importers)} importers"
+            label = f"{module}\\n{found.kind}, {importers(len(found.importers))}"
             lines.append(f'  "{module}" [shape={shapes[found.kind]}, label="{label}"];')
         for here, there in sorted(graph.edges):
             lines.append(f'  "{here}" -> "{there}";')

@@ -308,3 +308,45 @@ def test_version(runs):
     run = runs["version"]
     assert run.returncode == 0
     assert run.stdout.strip() == f"ssot-lint {__version__}"
+
+
+# -- help texts ------------------------------------------------------------------------------
+
+
+def help_of(*command: str) -> str:
+    from typer.testing import CliRunner
+
+    from ssot_lint.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def every_help_text():
+    """(command, help text) for the program, each command, and each of their arguments and options."""
+    import typer.main
+
+    from ssot_lint.cli import app
+
+    group = typer.main.get_command(app)
+    yield (), group.help
+    for name, command in group.commands.items():
+        yield (name,), command.help
+        yield from (((name,), param.help) for param in command.params if getattr(param, "help", None))
+
+
+HELP_TEXTS = list(every_help_text())
+
+
+@pytest.mark.parametrize("command, text", HELP_TEXTS,
+                         ids=[f"{' '.join(command) or 'ssot-lint'}-{i}" for i, (command, _) in enumerate(HELP_TEXTS)])
+def test_help_texts_are_printed_as_written(command, text):
+    """Square brackets and backticks are text, not markup: `[tool.ssot-lint]` once vanished from `init --help`."""
+    shown = help_of(*command)
+    for word in re.findall(r"\[[^\]]*\]|`[^`]*`", text):
+        assert word in shown, f"{word!r} of {' '.join(command) or 'ssot-lint'}'s help is not in:\n{shown}"
+
+
+def test_init_help_names_the_section_it_writes():
+    assert "Write a starter [tool.ssot-lint] into ./pyproject.toml" in help_of("init")

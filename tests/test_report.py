@@ -99,6 +99,7 @@ def test_html_is_one_self_contained_page(report):
     page = report_html(report)
     assert page.startswith("<!doctype html>") and "<svg" in page and "47.4% migrated" in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing fetched when viewed
+    assert "re-export, 1 importer<" in page and "importer(s)" not in page
 
 
 def test_terminal_table(report):
