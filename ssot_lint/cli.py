@@ -1,4 +1,5 @@
-"""The `ssot-lint` command line (typer). Exit codes: 0 clean, 1 violations, 2 usage or config error."""
+"""The `ssot-lint` command line (typer). Exit codes: 0 clean, 1 violations, 2 usage or config error
+(one line on stderr per problem, never a traceback)."""
 
 from __future__ import annotations
 
@@ -373,7 +374,8 @@ def _run(argv: Optional[List[str]]) -> int:
     try:
         code = app(args=argv, prog_name="ssot-lint", standalone_mode=False)
     except ConfigError as exc:
-        typer.echo(f"ssot-lint: error: {exc}", err=True)
+        for problem in exc.problems:
+            typer.echo(f"ssot-lint: error: {problem}", err=True)
         code = EXIT_ERROR
     except (KeyboardInterrupt, typer.Abort):
         typer.echo("ssot-lint: interrupted", err=True)

@@ -102,6 +102,10 @@ def invocation(build, *args: str, **env: str) -> Invocation:
 BAD_TOML = PYPROJECT.replace('shims = ["app.legacy"]', 'shims = ["app.legacy"')
 UNKNOWN_KEY = PYPROJECT.replace("[tool.ssot-lint]\n", '[tool.ssot-lint]\nexclude-dirs = ["x"]\n')
 UNKNOWN_SYMBOL = PYPROJECT.replace("app.factory:EngineFactory", "app.factory:NoSuchFactory")
+SEVERAL_PROBLEMS = PYPROJECT.replace("[tool.ssot-lint]\n", '[tool.ssot-lint]\nexclude-dirs = ["x"]\nsrcs = ["."]\n') \
+    .replace('shims = ["app.legacy"]', 'shims = ["app/legacy"]')
+PROBLEMS_IN_PROJECT = toml_section({"canonical": [{**EXAMPLE_CONFIG["canonical"][0], "symbol": "app.factory:Nope",
+                                                   "shims": ["app.legacy", "app.legacyy"]}]}, prefix="")
 # A valid config at a place nobody would look, with keys at the top level.
 ALT_CONFIG = toml_section(EXAMPLE_CONFIG, prefix="")
 
@@ -117,6 +121,9 @@ INVOCATIONS: Dict[str, Invocation] = {
     # the pyproject.toml found by walking up names a symbol that does not exist: only --config works
     "config": invocation(project(DIRTY_FILES, UNKNOWN_SYMBOL, {"lint.toml": ALT_CONFIG}),
                          "check", "--config", "lint.toml"),
+    # the same with the [tool.ssot-lint] table in a file not named pyproject.toml, as import-linter allows
+    "config-table": invocation(project(DIRTY_FILES, UNKNOWN_SYMBOL, {"ci.toml": PYPROJECT}),
+                               "check", "--config", "ci.toml"),
     "no-color": invocation(DIRTY_PROJECT, "check", NO_COLOR="1", FORCE_COLOR="1"),
     "force-color": invocation(DIRTY_PROJECT, "check", FORCE_COLOR="1"),
     "rules": invocation(CLEAN, "rules"),
@@ -134,6 +141,9 @@ INVOCATIONS: Dict[str, Invocation] = {
     "fix-and-diff": invocation(DIRTY_PROJECT, "check", "--fix", "--diff"),
     "quiet-and-verbose": invocation(DIRTY_PROJECT, "check", "--quiet", "--verbose"),
     "every-without-history": invocation(DIRTY_PROJECT, "report", "--every", "5"),
+    "several-problems": invocation(project(DIRTY_FILES, SEVERAL_PROBLEMS), "check"),
+    "problems-against-the-project": invocation(project(DIRTY_FILES, None, {"ssot-lint.toml": PROBLEMS_IN_PROJECT}),
+                                               "check"),
 }
 
 
@@ -244,8 +254,9 @@ def test_one_file_reports_only_on_it_but_resolves_through_the_others(runs):
     assert "Found 1 violation in 1 file." in run.stdout
 
 
-def test_config_option_overrides_the_config_found_upward(runs):
-    run = runs["config"]
+@pytest.mark.parametrize("name", ["config", "config-table"])
+def test_config_option_overrides_the_config_found_upward(runs, name):
+    run = runs[name]
     assert run.returncode == 1, run.stderr
     assert run.violations() == DIRTY
 
@@ -279,6 +290,23 @@ def test_errors_exit_2_with_one_line_on_stderr(runs, name):
     for words in ERRORS[name]:
         assert words in lines[0], lines[0]
     assert run.stdout == ""
+
+
+def test_every_problem_of_a_config_is_a_line_on_stderr(runs):
+    run = runs["several-problems"]
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert [line.split(": ", 4)[3] for line in lines] == [
+        "tool.ssot-lint.exclude-dirs", "tool.ssot-lint.srcs", "tool.ssot-lint.canonical[0].shims"], lines
+    assert all(line.startswith(f"ssot-lint: error: {run.root / 'pyproject.toml'}: ") for line in lines), lines
+    run = runs["problems-against-the-project"]
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.splitlines() == [
+        f"ssot-lint: error: {run.root / 'ssot-lint.toml'}: canonical[0].symbol: app.factory:Nope: app.factory does "
+        "not define a class or function Nope",
+        f"ssot-lint: error: {run.root / 'ssot-lint.toml'}: canonical[0].shims: module app.legacyy is not in the "
+        "project (did you mean app.legacy? if the shim was deleted, remove it from `shims`)",
+    ]
 
 
 # -- other commands --------------------------------------------------------------------------
