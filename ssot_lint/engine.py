@@ -270,15 +270,22 @@ def _apply_noqa(project: Project, violations: List[Violation]):
 
 def _only_under(config: Config, violations: List[Violation], paths: Sequence[Path]) -> List[Violation]:
     """Keep the violations in the given files or folders (all of them when none are given)."""
+    inside = under(config, paths)
+    return [v for v in violations if inside(v.path)]
+
+
+def under(config: Config, paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Is a path (relative to the project root) in one of the given files or folders? (Any is, when none
+    are given: the whole project.)"""
     if not paths:
-        return violations
+        return lambda relpath: True
     wanted = [Path(p).resolve() for p in paths]
 
     def inside(relpath: str) -> bool:
         absolute = config.root / relpath
         return any(absolute == w or w in absolute.parents for w in wanted)
 
-    return [v for v in violations if inside(v.path)]
+    return inside
 
 
 def finalise(violations: List[Violation]) -> Tuple[Violation, ...]:

@@ -7,8 +7,8 @@ dot, or JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Set, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, List, Sequence, Set, Tuple
 
 from ssot_lint.project import Canonical, Project
 from ssot_lint.resolve import TargetKind
@@ -45,6 +45,13 @@ class ShimGraph:
             path.append(following[path[-1]])
             seen.add(path[-1])
         return path
+
+
+def importers_in(graph: ShimGraph, covered: Callable[[str], bool]) -> ShimGraph:
+    """The same graph, counting only the importers that `covered` takes (module names)."""
+    nodes = {name: replace(node, importers={m for m in node.importers if covered(m)})
+             for name, node in graph.nodes.items()}
+    return replace(graph, nodes=nodes)
 
 
 def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:

@@ -141,6 +141,15 @@ INVOCATIONS: Dict[str, Invocation] = {
     "fix-and-diff": invocation(DIRTY_PROJECT, "check", "--fix", "--diff"),
     "quiet-and-verbose": invocation(DIRTY_PROJECT, "check", "--quiet", "--verbose"),
     "every-without-history": invocation(DIRTY_PROJECT, "report", "--every", "5"),
+    # report, graph and baseline take paths as check does
+    "report-all": invocation(DIRTY_PROJECT, "report", "--format", "json"),
+    "report-path": invocation(DIRTY_PROJECT, "report", "--format", "json", "app/service.py"),
+    "report-dot": invocation(DIRTY_PROJECT, "report", "--format", "markdown", "."),
+    "report-nowhere": invocation(DIRTY_PROJECT, "report", "nowhere/"),
+    "graph-all": invocation(DIRTY_PROJECT, "graph", "--format", "json"),
+    "graph-path": invocation(DIRTY_PROJECT, "graph", "--format", "json", "app/service.py"),
+    "graph-dot": invocation(DIRTY_PROJECT, "graph", "."),
+    "baseline-path": invocation(DIRTY_PROJECT, "baseline", "app/service.py", "app/aliases.py"),
     "several-problems": invocation(project(DIRTY_FILES, SEVERAL_PROBLEMS), "check"),
     "problems-against-the-project": invocation(project(DIRTY_FILES, None, {"ssot-lint.toml": PROBLEMS_IN_PROJECT}),
                                                "check"),
@@ -307,6 +316,38 @@ def test_every_problem_of_a_config_is_a_line_on_stderr(runs):
         f"ssot-lint: error: {run.root / 'ssot-lint.toml'}: canonical[0].shims: module app.legacyy is not in the "
         "project (did you mean app.legacy? if the shim was deleted, remove it from `shims`)",
     ]
+
+
+# -- report, graph and baseline on paths ----------------------------------------------------------------
+
+
+def test_report_counts_what_is_in_the_paths(runs):
+    whole, one = (json.loads(runs[name].stdout) for name in ("report-all", "report-path"))
+    assert runs["report-path"].returncode == 0, runs["report-path"].stderr
+    assert (whole["violations"], whole["symbols"][0]["direct"], whole["symbols"][0]["through"]) == \
+        (3, 2, {"app.reexport": 1})
+    assert (one["violations"], one["symbols"][0]["direct"], one["symbols"][0]["through"]) == (1, 0, {"app.reexport": 1})
+    assert one["symbols"][0]["most_to_do"] == [{"path": "app/service.py", "violations": 1}]
+    assert runs["report-dot"].returncode == 0 and "3 violations in all." in runs["report-dot"].stdout
+    nowhere = runs["report-nowhere"]
+    assert nowhere.returncode == 2 and nowhere.stderr == "ssot-lint: error: nowhere: no such file or folder\n"
+
+
+def test_graph_counts_the_importers_in_the_paths(runs):
+    def importers(name):
+        assert runs[name].returncode == 0, runs[name].stderr
+        return {m["module"]: m["importers"] for m in json.loads(runs[name].stdout)["symbols"][0]["modules"]}
+
+    assert importers("graph-all") == {"app.factory": 3, "app.reexport": 1, "app.legacy": 0}  # legacy imports it too
+    assert importers("graph-path") == {"app.factory": 0, "app.reexport": 1, "app.legacy": 0}
+    assert runs["graph-dot"].returncode == 0 and runs["graph-dot"].stdout.startswith("flowchart LR")
+
+
+def test_baseline_records_what_is_in_the_paths(runs):
+    run = runs["baseline-path"]
+    assert run.returncode == 0, run.stderr
+    recorded = json.loads((run.root / ".ssot-lint-baseline.json").read_text())["violations"]
+    assert sorted(e["path"] for e in recorded) == ["app/aliases.py", "app/service.py"]
 
 
 # -- other commands --------------------------------------------------------------------------

@@ -87,7 +87,8 @@ def test_markdown_has_the_tables_and_a_mermaid_graph(report):
 
 def test_json_has_a_versioned_schema(report):
     data = json.loads(report_json(report))
-    assert data["schema_version"] == 1 and data["violations"] == 59
+    assert data["schema_version"] == 2 and data["violations"] == 59
+    assert data["missing"] == {} and data["at_commit"] is None
     factory = data["symbols"][0]
     assert set(factory) == {"symbol", "direct", "through", "migrated_percent", "competing_implementations",
                             "wrappers", "shared_instances", "string_references", "ready_to_delete", "most_to_do",
