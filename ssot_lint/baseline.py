@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 from ssot_lint.atomic import write_atomically
 from ssot_lint.config import ConfigError
@@ -70,10 +70,14 @@ class Update:
     not_added: int  # new violations left out (they need --force)
 
 
-def updated_entries(baseline: Baseline, violations: Sequence[Violation], force: bool) -> Update:
-    """The ratchet: keep the recorded entries still present, add new ones only with `force`."""
+def updated_entries(baseline: Baseline, violations: Sequence[Violation], force: bool,
+                    covered: Callable[[str], bool] = lambda path: True) -> Update:
+    """The ratchet: keep the recorded entries still present, add new ones only with `force`. `violations`
+    are those of the paths `covered` says were checked; the entries of other paths are kept as they are."""
     current = {v.fingerprint: v for v in violations}
-    kept = [dict(item, line=current[fp].line) for fp, item in baseline.entries.items() if fp in current]
+    checked = {fp: item for fp, item in baseline.entries.items() if covered(str(item.get("path", "")))}
+    untouched = [item for fp, item in baseline.entries.items() if fp not in checked]
+    kept = [dict(item, line=current[fp].line) for fp, item in checked.items() if fp in current]
     new = [entry(v) for fp, v in current.items() if fp not in baseline.entries]
-    return Update(kept + (new if force else []), len(baseline.entries) - len(kept), len(new) if force else 0,
+    return Update(untouched + kept + (new if force else []), len(checked) - len(kept), len(new) if force else 0,
                   0 if force else len(new))

@@ -1,4 +1,5 @@
-"""The `ssot-lint` command line (typer). Exit codes: 0 clean, 1 violations, 2 usage or config error."""
+"""The `ssot-lint` command line (typer). Exit codes: 0 clean, 1 violations, 2 usage or config error
+(one line on stderr per problem, never a traceback)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK, write_atomically
 from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
-from ssot_lint.engine import analyse, build_project, run_check
+from ssot_lint.engine import analyse, build_project, run_check, under
 from ssot_lint.output import (
     fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
@@ -34,6 +35,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Help texts are plain text: as rich markup (typer's default when rich is installed), `[tool.ssot-lint]` vanished.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -64,6 +67,13 @@ def _main(
 
 def _split(values: Optional[List[str]]) -> List[str]:
     return [part.strip().upper() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _existing(paths: Optional[List[Path]]) -> List[Path]:
+    missing = [f"{path}: no such file or folder" for path in paths or [] if not path.exists()]
+    if missing:
+        raise ConfigError(*missing)
+    return list(paths or [])
 
 
 def load_project_config(config_path: Optional[Path], paths: List[Path]) -> Config:
@@ -107,10 +117,7 @@ def check(
                                                     "exit 1 if there are any."),
 ) -> None:
     """Lint the project: report every path that bypasses a canonical symbol."""
-    paths = list(paths or [])
-    for path in paths:
-        if not path.exists():
-            raise ConfigError(f"{path}: no such file or folder")
+    paths = _existing(paths)
     if fix and diff:
         raise ConfigError("--fix and --diff cannot be used together: --diff shows the fixes without writing them")
     if quiet and verbose:
@@ -184,6 +191,9 @@ class GraphFormat(str, enum.Enum):
 
 @app.command()
 def graph(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Count only the importers in these files or folders (default: the whole project). The "
+                   "whole project is always analysed."),
     output_format: GraphFormat = typer.Option(GraphFormat.mermaid, "--format", case_sensitive=False,
                                               help="mermaid (renders on GitHub), dot (Graphviz) or json."),
     symbol: Optional[str] = typer.Option(None, "--symbol", help="One canonical symbol, 'module:Name' "
@@ -192,15 +202,22 @@ def graph(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """The shim graph: which modules hand each canonical symbol on, and how many import it there."""
-    from ssot_lint.shim_graph import build_shim_graph, render_dot, render_json as render_graph_json, render_mermaid
+    from ssot_lint.shim_graph import (
+        build_shim_graph, importers_in, render_dot, render_json as render_graph_json, render_mermaid,
+    )
 
-    settings = load_project_config(config, [])
+    paths = _existing(paths)
+    settings = load_project_config(config, paths)
     project = build_project(settings, use_cache=not no_cache)
     chosen = [c for c in project.canonicals if symbol in (None, c.symbol)]
     if not chosen:
         known = ", ".join(c.symbol for c in project.canonicals)
         raise ConfigError(f"--symbol: {symbol!r} is not a canonical symbol of {settings.path} (known: {known})")
     graphs = [build_shim_graph(project, canonical) for canonical in chosen]
+    if paths:
+        inside, sources = under(settings, paths), project.graph.sources
+        graphs = [importers_in(g, lambda module: module in sources and inside(sources[module].relpath))
+                  for g in graphs]
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot,
               GraphFormat.json: render_graph_json}[output_format]
     sys.stdout.write(render(graphs))
@@ -215,6 +232,9 @@ class ReportFormat(str, enum.Enum):
 
 @app.command()
 def report(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Count only the import sites and violations in these files or folders (default: the whole "
+                   "project). The whole project is always analysed."),
     output_format: Optional[ReportFormat] = typer.Option(None, "--format", case_sensitive=False,
                                                          help="terminal (the default on a terminal), markdown "
                                                               "(the default otherwise), json or html."),
@@ -228,24 +248,19 @@ def report(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """Where the migration stands, per canonical symbol: direct vs through each shim, and what is left."""
-    from ssot_lint.history import compute_history
     from ssot_lint.report import build_report, report_html, report_json, report_markdown, report_terminal
 
     if every != 1 and history is None:
         raise ConfigError("--every goes with --history (every Nth commit of the range)")
-    settings = load_project_config(config, [])
+    paths = _existing(paths)
+    settings = load_project_config(config, paths)
     known = load_baseline(baseline) if baseline is not None else None
-    project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
-    figures = build_report(project, violations, known)
-    project.graph.graph.clear()  # free it before the history builds a project per commit (see history.py)
-    known_facts = project.reader.known_facts  # history parses none of the files it already read
-    del project
-    if history is not None:
-        bar = progress_bar(sys.stderr, "reading history", "commits", minimum=2)
-        figures.history = compute_history(settings, history, every, use_cache=not no_cache, progress=bar,
-                                          known_facts=known_facts)
-        if bar is not None:
-            bar.finish()
+    covered = under(settings, paths)
+    if history is None:
+        project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
+        figures = build_report(project, violations, known, covered=covered)
+    else:
+        figures = _report_with_history(settings, history, every, known, covered, no_cache)
     chosen = output_format or (ReportFormat.terminal if sys.stdout.isatty() and output is None
                                else ReportFormat.markdown)
     text = {ReportFormat.terminal: report_terminal, ReportFormat.markdown: report_markdown,
@@ -256,8 +271,47 @@ def report(
         write_atomically(output, text.encode("utf-8"))
 
 
+def _report_with_history(settings: Config, history: str, every: int, known, covered, no_cache: bool):
+    """The report of the work tree and the figures of each commit of the range. Each commit is analysed
+    against the current configuration, a canonical missing there being no error; when the work tree cannot
+    give the current figures (a bare clone, or a checkout without the canonical), the last commit does."""
+    from ssot_lint.history import compute_history, find_repository, report_at_last_commit
+    from ssot_lint.report import build_report
+
+    why_not = None
+    if not find_repository(settings).work_tree:
+        why_not = f"the configuration's folder {settings.root} is not in a git work tree"
+    else:
+        try:
+            project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
+        except ConfigError as exc:  # the configuration does not match the work tree
+            problems = "; ".join(p[len(f"{settings.path}: "):] if p.startswith(f"{settings.path}: ") else p
+                                 for p in exc.problems)  # all of one file, named once
+            why_not = f"the work tree does not match {settings.path} ({problems})"
+    if why_not is None:
+        figures = build_report(project, violations, known, covered=covered)
+        project.graph.graph.clear()  # free it before the history builds a project per commit (see history.py)
+        known_facts = project.reader.known_facts  # history parses none of the files it already read
+        del project
+    else:
+        figures, known_facts = report_at_last_commit(settings, history, why_not, known, use_cache=not no_cache,
+                                                     progress=progress_bar(sys.stderr), covered=covered)
+        assert figures.at_commit is not None
+        typer.echo(f"ssot-lint: {why_not}: the current figures are those of commit {figures.at_commit.commit}, "
+                   f"the last of {history}", err=True)
+    bar = progress_bar(sys.stderr, "reading history", "commits", minimum=2)
+    figures.history = compute_history(settings, history, every, use_cache=not no_cache, progress=bar,
+                                      known_facts=known_facts, covered=covered)
+    if bar is not None:
+        bar.finish()
+    return figures
+
+
 @app.command("baseline")
 def write_baseline(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Record only the violations in these files or folders (default: the whole project); with "
+                   "--update, the entries of other files are kept as they are."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help=f"The baseline file (default: {DEFAULT_BASELINE} at the project root)."),
     update: bool = typer.Option(False, "--update", help="Drop the entries that were fixed; add no new ones."),
@@ -268,14 +322,15 @@ def write_baseline(
     """Record today's violations, so that `check --baseline` fails only on new ones."""
     from ssot_lint.baseline import entry as baseline_entry, save_baseline, updated_entries
 
-    settings = load_project_config(config, [])
+    paths = _existing(paths)
+    settings = load_project_config(config, paths)
     target = output or settings.root / DEFAULT_BASELINE
-    violations = run_check(settings, use_cache=True, progress=progress_bar(sys.stderr)).violations
+    violations = run_check(settings, paths=paths, use_cache=True, progress=progress_bar(sys.stderr)).violations
     if target.exists() and not update and not force:
         raise ConfigError(f"{target}: already exists; `--update` drops fixed entries (and `--update --force` "
                           "also adds new violations)")
     if update:
-        change = updated_entries(load_baseline(target), violations, force)
+        change = updated_entries(load_baseline(target), violations, force, under(settings, paths))
         save_baseline(target, change.entries)
         typer.echo(f"{target}: {change.dropped} fixed entr{'y' if change.dropped == 1 else 'ies'} dropped, "
                    f"{change.added} added, {len(change.entries)} remain"
@@ -371,7 +426,8 @@ def _run(argv: Optional[List[str]]) -> int:
     try:
         code = app(args=argv, prog_name="ssot-lint", standalone_mode=False)
     except ConfigError as exc:
-        typer.echo(f"ssot-lint: error: {exc}", err=True)
+        for problem in exc.problems:
+            typer.echo(f"ssot-lint: error: {problem}", err=True)
         code = EXIT_ERROR
     except (KeyboardInterrupt, typer.Abort):
         typer.echo("ssot-lint: interrupted", err=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
-from ssot_lint.config import Config, ConfigError
+from ssot_lint.config import Config, ConfigError, toml_key
 from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache, SavedResult
 from ssot_lint.discovery import Listing, SourceFile, discover, gitignore_spec, list_files
 from ssot_lint.graph import ProjectGraph
@@ -55,12 +55,22 @@ def select_rules(select: Sequence[str], ignore: Sequence[str],
     return [r for r in rules if _matches(r.code, chosen) and not _matches(r.code, ignore)]
 
 
-def check_selectors(selectors: Iterable[str], where: str) -> None:
+def selector_problems(selectors: Iterable[str], where: str) -> List[str]:
     """A selector that matches no rule is a typo that would silently select or suppress nothing."""
     codes = [r.code for r in all_rules()]
-    for selector in selectors:
-        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"{where}: unknown rule code {selector!r} (see `ssot-lint rules`)")
+    return [f"{where}: unknown rule code {selector!r} (see `ssot-lint rules`)" for selector in selectors
+            if selector != "ALL" and not any(code.startswith(selector) for code in codes)]
+
+
+def check_selectors(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> None:
+    """Every unknown rule code of the configuration and the command line, in one ConfigError."""
+    problems = [*selector_problems(config.select, config.where("select")),
+                *selector_problems(config.ignore, config.where("ignore"))]
+    for pattern, codes in config.per_file_ignores:
+        problems += selector_problems(codes, config.where(f"per-file-ignores.{toml_key(pattern)}"))
+    problems += [*selector_problems(select, "--select"), *selector_problems(ignore, "--ignore")]
+    if problems:
+        raise ConfigError(*problems)
 
 
 def _matches(code: str, selectors: Iterable[str]) -> bool:
@@ -70,10 +80,11 @@ def _matches(code: str, selectors: Iterable[str]) -> bool:
 def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool = False,
                   prefilter: bool = True, files: Optional[Sequence[SourceFile]] = None,
                   cache: Optional[FactsCache] = None, progress: Optional[Callable[[int, int], None]] = None,
-                  reader: Optional[SourceReader] = None) -> Project:
+                  reader: Optional[SourceReader] = None, missing: str = "error") -> Project:
     """Discover, read and resolve the project; with `prefilter`, parse only what can matter.
 
-    `files` and `reader` let a caller analyse another tree than the work tree (a git commit)."""
+    `files` and `reader` let a caller analyse another tree than the work tree (a git commit); `missing`
+    says what a canonical symbol the project lacks is (see `Project`)."""
     files = discover(config) if files is None else files
     reader = reader or SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs, progress)
     graph = ProjectGraph(files, load_many=reader.facts_of)
@@ -82,7 +93,7 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     _check(graph, reader, checked)
     round_of = {f.relpath: 0 for f in checked}  # which round let each checked file through
     by_path = {f.relpath: f for f in files}
-    project = Project(config, graph, lambda relpath: reader.matches(by_path[relpath], initial), reader)
+    project = Project(config, graph, lambda relpath: reader.matches(by_path[relpath], initial), reader, missing)
     rounds = [initial]  # the token set each round of checking matched files against
     while prefilter:
         grown = derive_tokens(project, tokens)
@@ -138,12 +149,7 @@ def run_check(config: Config, *, paths: Sequence[Path] = (), select: Sequence[st
 def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str],
                jobs: Optional[int], use_cache: bool, prefilter: bool,
                progress: Optional[Callable[[int, int], None]], overlay: Dict[str, bytes]) -> CheckResult:
-    check_selectors(config.select, config.where("select"))
-    check_selectors(config.ignore, config.where("ignore"))
-    for pattern, codes in config.per_file_ignores:
-        check_selectors(codes, f"{config.where('per-file-ignores')} {pattern!r}")
-    check_selectors(select, "--select")
-    check_selectors(ignore, "--ignore")
+    check_selectors(config, select, ignore)
     rules = select_rules(tuple(select) or config.select, (*config.ignore, *ignore))
     cache = FactsCache(config.root, enabled=use_cache)
     key = _result_key(config, rules, prefilter)
@@ -299,15 +305,22 @@ def one_finding_per_site(violations: List[Violation]) -> List[Violation]:
 
 def _only_under(config: Config, violations: List[Violation], paths: Sequence[Path]) -> List[Violation]:
     """Keep the violations in the given files or folders (all of them when none are given)."""
+    inside = under(config, paths)
+    return [v for v in violations if inside(v.path)]
+
+
+def under(config: Config, paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Is a path (relative to the project root) in one of the given files or folders? (Any is, when none
+    are given: the whole project.)"""
     if not paths:
-        return violations
+        return lambda relpath: True
     wanted = [Path(p).resolve() for p in paths]
 
     def inside(relpath: str) -> bool:
         absolute = config.root / relpath
         return any(absolute == w or w in absolute.parents for w in wanted)
 
-    return [v for v in violations if inside(v.path)]
+    return inside
 
 
 def finalise(violations: List[Violation]) -> Tuple[Violation, ...]:

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from ssot_lint.baseline import Baseline
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.discovery import SourceFile, sources_at
 from ssot_lint.engine import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
 from ssot_lint.facts import FileFacts
-from ssot_lint.report import build_report
+from ssot_lint.report import CommitSource, Report, build_report
 from ssot_lint.reuse import AnalysisRecord
 from ssot_lint.sources import SourceReader
 
@@ -29,9 +30,37 @@ class HistoryPoint:
     commit: str  # abbreviated hash
     date: str  # committer date, ISO 8601
     subject: str
-    violations: int = 0
+    violations: Optional[int] = None  # None: no canonical symbol is in this commit, so nothing was counted
     symbols: Dict[str, Dict[str, float]] = field(default_factory=dict)  # symbol -> figures
-    error: str = ""  # why the figures could not be computed at this commit (a canonical not there yet)
+    missing: Dict[str, str] = field(default_factory=dict)  # symbol -> why it has no figures here (not there yet)
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where the history is read from."""
+
+    folder: Path  # where to run git
+    prefix: str  # the project's folder in the commits' trees: "" (their root) or "sub/"
+    work_tree: bool  # the config's folder is in the repository's checkout, which can give the current figures
+
+
+def find_repository(config: Config) -> Repository:
+    """The repository holding the config's folder; else (a bare clone, with the config kept outside it) the
+    one holding the current folder, the project at the root of its trees."""
+    for folder in (config.root, Path.cwd()):
+        run = subprocess.run(["git", "-C", str(folder), "rev-parse", "--is-bare-repository"], capture_output=True,
+                             timeout=600)
+        if run.returncode != 0:
+            continue  # not in a repository
+        if run.stdout.strip() == b"true" or folder != config.root:
+            return Repository(folder, "", work_tree=False)
+        toplevel = Path(_git(folder, "rev-parse", "--show-toplevel").decode().strip()).resolve()
+        try:
+            prefix = config.root.relative_to(toplevel).as_posix()
+        except ValueError:
+            raise ConfigError(f"--history: {config.root} is not inside the git repository {toplevel}") from None
+        return Repository(toplevel, "" if prefix == "." else prefix + "/", work_tree=True)
+    raise ConfigError(f"--history: neither {config.root} nor the current folder is in a git repository")
 
 
 def _git(root: Path, *args: str) -> bytes:
@@ -82,8 +111,9 @@ class GitBlobs:
 class GitSourceReader(SourceReader):
     """A SourceReader over one commit's blobs, sharing what is known of each blob across commits."""
 
-    def __init__(self, cache: FactsCache, jobs: Optional[int], blobs: GitBlobs, blob_of: Dict[str, str]):
-        super().__init__(cache, jobs, known_facts=blobs.known_facts)
+    def __init__(self, cache: FactsCache, jobs: Optional[int], blobs: GitBlobs, blob_of: Dict[str, str],
+                 progress: Optional[Callable[[int, int], None]] = None):
+        super().__init__(cache, jobs, progress, known_facts=blobs.known_facts)
         self.blobs = blobs
         self.blob_of = blob_of
 
@@ -113,25 +143,21 @@ class GitSourceReader(SourceReader):
 
 def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Optional[int] = None,
                     use_cache: bool = True, progress: Optional[Callable[[int, int], None]] = None,
-                    known_facts: Optional[Dict[str, FileFacts]] = None) -> List[HistoryPoint]:
-    """`known_facts`: facts already extracted in this run (the work tree's), by content hash."""
-    toplevel = Path(_git(config.root, "rev-parse", "--show-toplevel").decode().strip()).resolve()
-    try:
-        prefix = config.root.relative_to(toplevel).as_posix()
-    except ValueError:
-        raise ConfigError(f"--history: {config.root} is not inside the git repository {toplevel}") from None
-    prefix = "" if prefix == "." else prefix + "/"
-    commits = list_commits(toplevel, rev_range, every)
+                    known_facts: Optional[Dict[str, FileFacts]] = None,
+                    covered: Callable[[str], bool] = lambda relpath: True) -> List[HistoryPoint]:
+    """`known_facts`: facts already extracted in this run (the work tree's), by content hash. `covered`: the
+    files to count (`report PATHS`)."""
+    repository = find_repository(config)
+    commits = list_commits(repository.folder, rev_range, every)
     cache = FactsCache(config.root, enabled=use_cache)
     rules = select_rules(config.select, config.ignore)
-    blobs = GitBlobs(toplevel, known_facts)
+    blobs = GitBlobs(repository.folder, known_facts)
     points = []
     previous: Optional[_Analysed] = None
     with cyclic_gc_paused():
         try:
-            for index, (commit, date, subject) in enumerate(commits, start=1):
-                point, previous = _point(config, toplevel, prefix, (commit, date, subject), cache, rules, blobs,
-                                         jobs, previous)
+            for index, commit in enumerate(commits, start=1):
+                point, previous = _point(config, repository, commit, cache, rules, blobs, jobs, previous, covered)
                 points.append(point)
                 blobs.known_facts = {}  # the blobs' own facts serve from here on; memory stays that of one commit
                 if progress is not None:
@@ -140,6 +166,37 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
             blobs.close()
             cache.save()
     return points
+
+
+def report_at_last_commit(config: Config, rev_range: str, reason: str, baseline: Optional[Baseline] = None,
+                          jobs: Optional[int] = None, use_cache: bool = True,
+                          progress: Optional[Callable[[int, int], None]] = None,
+                          covered: Callable[[str], bool] = lambda relpath: True,
+                          ) -> Tuple[Report, Dict[str, FileFacts]]:
+    """The report of the range's last commit, read from git objects, for when the work tree cannot give the
+    current figures (`reason`: a bare clone, or a checkout without the canonical module); and the facts it
+    extracted, by content hash, for the history to reuse. A canonical missing there too is in `report.missing`."""
+    repository = find_repository(config)
+    commits = list_commits(repository.folder, rev_range, 1)
+    if not commits:
+        raise ConfigError(f"--history: {rev_range} has no commits")
+    commit, date, subject = commits[-1]
+    blob_of = _python_blobs(repository.folder, commit, repository.prefix)
+    cache = FactsCache(config.root, enabled=use_cache)
+    blobs = GitBlobs(repository.folder)
+    try:
+        with cyclic_gc_paused():
+            reader = GitSourceReader(cache, jobs, blobs, blob_of, progress)
+            project = build_project(config, jobs, files=sources_at(config, blob_of), reader=reader, missing="skip")
+            violations, _ = find_violations(project, select_rules(config.select, config.ignore))
+            # The report reads the project, which loads modules from the blobs on demand: build it before closing.
+            report = build_report(project, finalise(violations), baseline, covered=covered)
+            project.graph.graph.clear()  # (see _point)
+    finally:
+        blobs.close()
+        cache.save()
+    report.at_commit = CommitSource(commit[:10], date, subject, reason)
+    return report, reader.known_facts
 
 
 @dataclass
@@ -151,11 +208,11 @@ class _Analysed:
     record: AnalysisRecord  # what the figures depended on
 
 
-def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, str], cache: FactsCache,
-           rules, blobs: GitBlobs, jobs: Optional[int],
-           previous: Optional[_Analysed]) -> Tuple[HistoryPoint, Optional[_Analysed]]:
+def _point(config: Config, repository: Repository, commit: Tuple[str, str, str], cache: FactsCache,
+           rules, blobs: GitBlobs, jobs: Optional[int], previous: Optional[_Analysed],
+           covered: Callable[[str], bool]) -> Tuple[HistoryPoint, Optional[_Analysed]]:
     point = HistoryPoint(commit[0][:10], commit[1], commit[2])
-    blob_of = _python_blobs(toplevel, commit[0], prefix)
+    blob_of = _python_blobs(repository.folder, commit[0], repository.prefix)
     reader = GitSourceReader(cache, jobs, blobs, blob_of)
     files = sources_at(config, blob_of)
     if previous is not None and _same_analysis(previous, blob_of, files, reader, blobs):
@@ -164,23 +221,23 @@ def _point(config: Config, toplevel: Path, prefix: str, commit: Tuple[str, str, 
     # Keep what is known of the blobs still in the tree only: memory stays that of one commit.
     current = set(blob_of.values())
     blobs.facts = {blob: facts for blob, facts in blobs.facts.items() if blob in current}
-    try:
-        project = build_project(config, jobs, files=files, reader=reader)
-    except ConfigError as exc:  # e.g. the canonical symbol does not exist yet at this commit
-        point.error = str(exc).split(": ", 2)[-1]
-        return point, None
+    # The current configuration at every commit: a canonical not there yet has no figures, and says why;
+    # a declared shim not there (yet, or any more) is no error.
+    project = build_project(config, jobs, files=files, reader=reader, missing="skip")
     violations, _ = find_violations(project, rules)
-    report = build_report(project, finalise(violations))
+    report = build_report(project, finalise(violations), covered=covered)
     record = AnalysisRecord.of(project)
     graph = project.graph
     # networkx graphs refer to themselves (their cached views), and the cyclic collector is paused:
     # empty this commit's graph so that its facts go when the project does.
     graph.graph.clear()
-    point.violations = report.violations
+    point.violations, point.missing = report.violations, report.missing
     point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
                                 "import_sites": s.total, "competing_implementations": s.competing_implementations}
                      for s in report.symbols}
-    return point, _Analysed(point, blob_of, record) if record is not None else None
+    # Reuse is proven for analyses that found every canonical (tests/test_property_history.py): a commit that
+    # lacks one is followed by a full analysis.
+    return point, _Analysed(point, blob_of, record) if record is not None and not point.missing else None
 
 
 def _same_analysis(previous: _Analysed, blob_of: Dict[str, str], files: List[SourceFile],

@@ -8,6 +8,7 @@ with each other.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -128,7 +129,13 @@ class Project:
     something the configuration tracks (SSOT000 reports only such files)."""
 
     def __init__(self, config: Config, graph: ProjectGraph,
-                 mentions_configured_name: Optional[Callable[[str], bool]] = None, reader=None):
+                 mentions_configured_name: Optional[Callable[[str], bool]] = None, reader=None,
+                 missing: str = "error"):
+        """`missing="error"`: a canonical symbol, product or shim the project lacks is a ConfigError that
+        names every one. `missing="skip"` (`report --history`, at a commit before they existed): a canonical
+        whose symbol is missing is left out, with the reason in `self.missing`; a missing product is left
+        out of its canonical (the history's figures do not depend on products); shims are not looked for."""
+        assert missing in ("error", "skip")
         self.config = config
         self.graph = graph
         self.resolver = Resolver(graph)
@@ -137,7 +144,8 @@ class Project:
         self.tokens = None  # the prefilter's final token set: a file outside `graph` that matches none is not read
         self.token_rounds = None  # the token set of each round of the prefilter's fixpoint, in order
         self.round_of = None  # the round that let each checked file through, by path
-        self.canonicals: Tuple[Canonical, ...] = tuple(self._locate(spec) for spec in config.canonicals)
+        self.missing: Dict[str, str] = {}  # canonical symbol -> why the project has no figures for it
+        self.canonicals: Tuple[Canonical, ...] = self._locate(strict=missing == "error")
         self.refresh()
 
     def refresh(self) -> None:
@@ -158,30 +166,72 @@ class Project:
 
     # -- canonical symbols --------------------------------------------------------
 
-    def _locate(self, spec: CanonicalSpec) -> Canonical:
-        where = f"{self.config.path or 'config'}: tool.ssot-lint.canonical"
-        definition = self._definition(spec.symbol.module, spec.symbol.name)
-        if isinstance(definition, str):
-            raise ConfigError(f"{where}: symbol {spec.symbol}: {definition}")
-        products = []
-        for product in spec.products:
-            found = self._definition(product.module, product.name)
-            if isinstance(found, str):
-                raise ConfigError(f"{where}: product {product}: {found}")
-            products.append(found)
-        allow = gitignore_spec(spec.allow)
-        return Canonical(spec, definition, tuple(products), allow)
+    def _locate(self, strict: bool) -> Tuple[Canonical, ...]:
+        """The configured canonicals found in the project; with `strict`, a ConfigError naming, one line
+        each and as the config file spells the key, every symbol, product and shim it does not find."""
+        located: List[Canonical] = []
+        problems: List[str] = []
+        for index, spec in enumerate(self.config.canonicals):
+            key = f"canonical[{index}]"
+            definition = self._definition(spec.symbol.module, spec.symbol.name)
+            if isinstance(definition, str):
+                if not strict:
+                    self.missing[str(spec.symbol)] = definition
+                    continue
+                problems.append(f"{self.config.where(key + '.symbol')}: {spec.symbol}: {definition}"
+                                f"{self._hint(spec.symbol.module, spec.symbol.name)}")
+            products = []
+            for product in spec.products:
+                found = self._definition(product.module, product.name)
+                if not isinstance(found, str):
+                    products.append(found)
+                elif strict:
+                    problems.append(f"{self.config.where(key + '.products')}: {product}: {found}"
+                                    f"{self._hint(product.module, product.name)}")
+            for shim in spec.shims if strict else ():
+                if not self.graph.module_exists(shim):
+                    # Deleting a shim is how a migration ends: say what to do then, as well as for a typo.
+                    close = self._close_module(shim)
+                    problems.append(f"{self.config.where(key + '.shims')}: module {shim} is not in the project"
+                                    f" ({f'did you mean {close}? ' if close else ''}"
+                                    "if the shim was deleted, remove it from `shims`)")
+            if not isinstance(definition, str):
+                located.append(Canonical(spec, definition, tuple(products), gitignore_spec(spec.allow)))
+        if problems:
+            raise ConfigError(*problems)
+        return tuple(located)
 
     def _definition(self, module: str, name: str):
+        """The definition `module:name` resolves to, or why there is none."""
         if self.graph.get(module) is None:
             unparsed = [s.relpath for s, _ in self.graph.unparsed.values() if s.module == module]
             if unparsed:
                 return f"its module {unparsed[0]} does not parse"
-            return f"module {module} is not in the project (check `src`)"
+            return f"module {module} is not in the project"
         resolution = self.resolver.lookup(module, name)
         if resolution is None or resolution.definition is None:
             return f"{module} does not define a class or function {name}"
         return resolution.definition
+
+    def _hint(self, module: str, name: str) -> str:
+        """What to try when `module:name` is not found: a close name, or `src`."""
+        info = self.graph.get(module)
+        if info is None:
+            if any(s.module == module for s, _ in self.graph.unparsed.values()):
+                return ""
+            close = self._close_module(module)
+            return f" (did you mean {close}? or check `src`)" if close else " (check `src`)"
+        close_names = difflib.get_close_matches(name, sorted(info.namespace), n=1, cutoff=0.7)
+        return f" (did you mean {module}:{close_names[0]}?)" if close_names else ""
+
+    def _close_module(self, module: str) -> Optional[str]:
+        """The project's module most like `module` (a typo): among its siblings first, then anywhere."""
+        names = sorted({*self.graph.sources, *self.graph.packages})
+        parent = module.rpartition(".")[0]
+        siblings = [n for n in names if n.rpartition(".")[0] == parent]
+        close = difflib.get_close_matches(module, siblings, n=1, cutoff=0.8) or \
+            difflib.get_close_matches(module, names, n=1, cutoff=0.8)
+        return close[0] if close else None
 
     # -- shared questions ---------------------------------------------------------
 

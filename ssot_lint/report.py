@@ -13,17 +13,17 @@ import html
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from ssot_lint.baseline import Baseline
 from ssot_lint.project import Canonical, Project
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import Violation
 from ssot_lint.rules import all_rules
-from ssot_lint.shim_graph import ShimGraph, build_shim_graph, render_mermaid
+from ssot_lint.shim_graph import ShimGraph, build_shim_graph, importers, render_mermaid
 
-# 2: the rule figures are counts of `check`'s findings of each code (1 counted definitions only), and
-# `violations_by_rule` was added.
+# 2: the rule figures are counts of `check`'s findings of each code (1 counted definitions only), with
+# `violations_by_rule`; `missing` and `at_commit`; `violations` null when nothing was counted.
 SCHEMA_VERSION = 2
 
 
@@ -50,34 +50,54 @@ class SymbolReport:
         return self.direct + sum(self.through.values())
 
 
+@dataclass(frozen=True)
+class CommitSource:
+    """The commit a report's figures come from when the work tree cannot give them (`report --history` in a
+    bare clone, or in a checkout without the canonical module)."""
+
+    commit: str  # abbreviated hash
+    date: str
+    subject: str
+    reason: str  # why not the work tree
+
+
 @dataclass
 class Report:
     symbols: List[SymbolReport]
-    violations: int
+    violations: Optional[int]  # None: no canonical symbol was found, so nothing was counted
     fixed_since_baseline: Optional[int] = None
     new_since_baseline: Optional[int] = None
     history: List = field(default_factory=list)  # HistoryPoint, oldest first (`--history`)
+    missing: Dict[str, str] = field(default_factory=dict)  # canonical symbols with no figures, and why
+    at_commit: Optional[CommitSource] = None  # where the figures come from, when not the work tree
 
 
 def build_report(project: Project, violations: Sequence[Violation], baseline: Optional[Baseline] = None,
-                 top: int = 10) -> Report:
-    symbols = [_symbol_report(project, c, [v for v in violations if v.symbol == c.symbol], top)
+                 top: int = 10, covered: Callable[[str], bool] = lambda relpath: True) -> Report:
+    """`covered`: the files to count (by path relative to the project root), as `report PATHS` gives them.
+    Which shims are ready to delete, and the shim graph, are the whole project's still: a shim imported
+    elsewhere cannot go."""
+    violations = [v for v in violations if covered(v.path)]
+    symbols = [_symbol_report(project, c, [v for v in violations if v.symbol == c.symbol], top, covered)
                for c in project.canonicals]
-    report = Report(symbols, len(violations))
+    # A project that lacks a canonical (only `report --history` allows it, at a commit) has no figures for it.
+    report = Report(symbols, None if project.missing and not project.canonicals else len(violations),
+                    missing=dict(project.missing))
     if baseline is not None:
         new, _ = baseline.split(violations)
         current = {v.fingerprint for v in violations}
         report.new_since_baseline = len(new)
-        report.fixed_since_baseline = sum(1 for fingerprint in baseline.entries if fingerprint not in current)
+        report.fixed_since_baseline = sum(1 for fingerprint, item in baseline.entries.items()
+                                          if fingerprint not in current and covered(str(item.get("path", ""))))
     return report
 
 
 def _symbol_report(project: Project, canonical: Canonical, violations: Sequence[Violation],
-                   top: int) -> SymbolReport:
+                   top: int, covered: Callable[[str], bool]) -> SymbolReport:
     direct, through = 0, Counter()
     for site in project.sites_in(canonical):
         # Import statements only (not each `m.Name` read), and not the shims' own: they go with the shims.
-        if site.attribute is not None or canonical.is_shim(site.info.name):
+        if site.attribute is not None or canonical.is_shim(site.info.name) or not covered(site.info.file.relpath):
             continue
         resolution = site.resolution
         if canonical.is_canonical(resolution):
@@ -130,7 +150,8 @@ def report_json(report: Report) -> str:
         symbols.append(data)
     document = {"schema_version": SCHEMA_VERSION, "tool": "ssot-lint", "violations": report.violations,
                 "fixed_since_baseline": report.fixed_since_baseline,
-                "new_since_baseline": report.new_since_baseline, "symbols": symbols,
+                "new_since_baseline": report.new_since_baseline, "symbols": symbols, "missing": report.missing,
+                "at_commit": asdict(report.at_commit) if report.at_commit is not None else None,
                 "history": [asdict(point) for point in report.history]}
     return json.dumps(document, indent=2) + "\n"
 
@@ -156,7 +177,7 @@ def _figures(item: SymbolReport) -> List[List[str]]:
 
 
 def report_terminal(report: Report) -> str:
-    lines = []
+    lines = [_source_line(report), ""] if report.at_commit is not None else []
     for item in report.symbols:
         lines.append(item.symbol)
         lines.extend(_table(["import sites", "count", "share"], _rows(item)))
@@ -165,19 +186,68 @@ def report_terminal(report: Report) -> str:
             lines.append("  most left to do:")
             lines.extend(f"    {f['violations']:>3}  {f['path']}" for f in item.most_to_do)
         lines.append("")
-    lines.append(_baseline_line(report) or f"{report.violations} violations in all.")
+    for symbol, reason in report.missing.items():
+        lines += [symbol, f"  no figures: {reason}", ""]
+    lines.append(_summary_line(report))
     if report.history:
         lines += ["", "history (% migrated):"]
-        symbols = [s.symbol for s in report.symbols]
-        rows = [[p.commit, p.date[:10], str(p.violations) if not p.error else "-"]
-                + [_trend_value(p, symbol) for symbol in symbols] for p in report.history]
+        symbols = _all_symbols(report)
+        rows = [[p.commit, p.date[:10], _violations_value(p)] + [_trend_value(p, symbol) for symbol in symbols]
+                for p in report.history]
         lines.extend(_table(["commit", "date", "violations", *(s.rpartition(":")[2] for s in symbols)], rows))
+        lines.extend(f"  {note}" for note in _missing_notes(report.history, symbols, code=str))
     return "\n".join(lines) + "\n"
+
+
+def _all_symbols(report: Report) -> List[str]:
+    """Every configured symbol: those with figures, then those without."""
+    return [s.symbol for s in report.symbols] + list(report.missing)
 
 
 def _trend_value(point, symbol: str) -> str:
     figures = point.symbols.get(symbol)
-    return f"{figures['migrated_percent']:.1f}%" if figures else "-"
+    if figures:
+        return f"{figures['migrated_percent']:.1f}%"
+    return "n/a" if symbol in point.missing else "-"
+
+
+def _violations_value(point) -> str:
+    return "-" if point.violations is None else str(point.violations)
+
+
+def _missing_notes(history, symbols: List[str], code: Callable[[str], str]) -> List[str]:
+    """Why a symbol has no figures ("n/a" in the tables), once per run of consecutive commits with the same
+    reason (a symbol added late lacks them at every commit before)."""
+    notes = []
+    for symbol in symbols:
+        runs: List[List] = []  # [first commit, last commit, count, reason]
+        previous = None
+        for point in history:
+            reason = point.missing.get(symbol)
+            if reason is not None and reason == previous:
+                runs[-1][1:3] = [point.commit, runs[-1][2] + 1]
+            elif reason is not None:
+                runs.append([point.commit, point.commit, 1, reason])
+            previous = reason
+        for first, last, count, reason in runs:
+            at = f"at {code(first)}" if count == 1 else f"at the {count} commits from {code(first)} to {code(last)}"
+            notes.append(f"n/a: {code(symbol.rpartition(':')[2])} has no figures {at}: {reason}")
+    return notes
+
+
+def _summary_line(report: Report) -> str:
+    if report.violations is None:
+        return "No canonical symbol was found, so nothing was counted."
+    return _baseline_line(report) or f"{report.violations} violations in all."
+
+
+def _source_line(report: Report, code: Callable[[str], str] = str) -> str:
+    """Where the figures come from, when not the work tree."""
+    at = report.at_commit
+    if at is None:
+        return ""
+    return (f"These figures are those of commit {code(at.commit)} ({at.date[:10]}, {at.subject!r}), the last of "
+            f"the range: {at.reason}.")
 
 
 def _table(columns: List[str], rows: List[List[str]], header: bool = True, numbers: bool = True) -> List[str]:
@@ -201,8 +271,9 @@ def _baseline_line(report: Report) -> str:
 
 def report_markdown(report: Report) -> str:
     lines = ["# ssot-lint migration report", ""]
-    baseline = _baseline_line(report)
-    lines += [baseline or f"{report.violations} violations in all.", ""]
+    if report.at_commit is not None:
+        lines += [f"> {_source_line(report, _code)}", ""]
+    lines += [_summary_line(report), ""]
     for item in report.symbols:
         lines += [f"## `{item.symbol}`", "", f"**{item.migrated_percent:.1f}% migrated** "
                   f"({item.direct} of {item.total} import sites import it from its own module).", ""]
@@ -215,19 +286,27 @@ def report_markdown(report: Report) -> str:
             lines += [f"- `{f['path']}`: {f['violations']}" for f in item.most_to_do]
         if item.graph is not None and len(item.graph.nodes) > 1:
             lines += ["", "```mermaid", render_mermaid([item.graph]).rstrip(), "```"]
-        if report.history:
+        if report.history and any(item.symbol in p.symbols for p in report.history):
             lines += ["", "```mermaid", _mermaid_trend(report.history, item.symbol), "```"]
         lines.append("")
+    for symbol, reason in report.missing.items():
+        lines += [f"## `{symbol}`", "", f"No figures: {reason}.", ""]
     if report.history:
+        symbols = _all_symbols(report)
         lines += ["## History", "", "| commit | date | violations | " +
-                  " | ".join(f"`{s.symbol.rpartition(':')[2]}` migrated" for s in report.symbols) + " |",
-                  "| --- | --- | ---: |" + " ---: |" * len(report.symbols)]
+                  " | ".join(f"`{s.rpartition(':')[2]}` migrated" for s in symbols) + " |",
+                  "| --- | --- | ---: |" + " ---: |" * len(symbols)]
         for point in report.history:
-            values = " | ".join(_trend_value(point, s.symbol) for s in report.symbols)
-            violations = str(point.violations) if not point.error else "-"
-            lines.append(f"| `{point.commit}` | {point.date[:10]} | {violations} | {values} |")
+            values = " | ".join(_trend_value(point, symbol) for symbol in symbols)
+            lines.append(f"| `{point.commit}` | {point.date[:10]} | {_violations_value(point)} | {values} |")
+        notes = _missing_notes(report.history, symbols, code=_code)
+        lines += ["", *(f"- {note}" for note in notes)] if notes else []
         lines.append("")
     return "\n".join(lines)
+
+
+def _code(text: str) -> str:
+    return f"`{text}`"
 
 
 def _mermaid_trend(history, symbol: str) -> str:
@@ -241,7 +320,10 @@ def _mermaid_trend(history, symbol: str) -> str:
 
 def report_html(report: Report) -> str:
     """One self-contained page: inline style, an inline SVG of each shim graph, nothing fetched."""
-    body = [f"<h1>ssot-lint migration report</h1><p>{html.escape(_baseline_line(report) or f'{report.violations} violations in all.')}</p>"]
+    body = ["<h1>ssot-lint migration report</h1>"]
+    if report.at_commit is not None:
+        body.append(f"<p><em>{html.escape(_source_line(report))}</em></p>")
+    body.append(f"<p>{html.escape(_summary_line(report))}</p>")
     for item in report.symbols:
         body.append(f"<h2><code>{html.escape(item.symbol)}</code></h2>")
         body.append(f"<p><strong>{item.migrated_percent:.1f}% migrated</strong> ({item.direct} of {item.total} "
@@ -256,6 +338,11 @@ def report_html(report: Report) -> str:
             body.append(_svg_graph(item.graph))
         if report.history:
             body.append("<h3>% migrated, commit by commit</h3>" + _svg_trend(report.history, item.symbol))
+            body.extend(f"<p>{html.escape(note)}</p>" for note in _missing_notes(report.history, [item.symbol], str))
+    for symbol, reason in report.missing.items():
+        body.append(f"<h2><code>{html.escape(symbol)}</code></h2><p>No figures: {html.escape(reason)}.</p>")
+        if report.history:
+            body.extend(f"<p>{html.escape(note)}</p>" for note in _missing_notes(report.history, [symbol], str))
     style = ("body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;color:#222}"
              "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
              "td:nth-child(n+2){text-align:right}code{font-size:.9em}")
@@ -296,7 +383,7 @@ def _svg_graph(graph: ShimGraph) -> str:
                      f'fill="{colours[node.kind]}" stroke="#666"/>')
         parts.append(f'<text x="{x + 6}" y="{y + 17}">{html.escape(name)}</text>')
         parts.append(f'<text x="{x + 6}" y="{y + 33}" fill="#555">{node.kind}, '
-                     f'{len(node.importers)} importer(s)</text>')
+                     f'{importers(len(node.importers))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -7,8 +7,8 @@ dot, or JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Set, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, List, Sequence, Set, Tuple
 
 from ssot_lint.project import Canonical, Project
 from ssot_lint.resolve import TargetKind
@@ -45,6 +45,13 @@ class ShimGraph:
             path.append(following[path[-1]])
             seen.add(path[-1])
         return path
+
+
+def importers_in(graph: ShimGraph, covered: Callable[[str], bool]) -> ShimGraph:
+    """The same graph, counting only the importers that `covered` takes (module names)."""
+    nodes = {name: replace(node, importers={m for m in node.importers if covered(m)})
+             for name, node in graph.nodes.items()}
+    return replace(graph, nodes=nodes)
 
 
 def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
@@ -92,6 +99,11 @@ def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
     return ShimGraph(canonical.symbol, home, nodes, edges)
 
 
+def importers(count: int) -> str:
+    """'1 importer', '2 importers': how every rendering counts a module's importers."""
+    return f"{count} importer{'s' if count != 1 else ''}"
+
+
 _MERMAID_SHAPES = {"canonical": ("[[", "]]"), "shim": ("[/", "/]"), "re-export": ("(", ")"), "wrapper": ("{{", "}}")}
 
 
@@ -104,8 +116,7 @@ def render_mermaid(graphs: Sequence[ShimGraph]) -> str:
             found = graph.nodes[module]
             ident = ids.setdefault(module, f"m{len(ids)}")
             left, right = _MERMAID_SHAPES[found.kind]
-            count = len(found.importers)
-            label = f"{module}<br/>{found.kind}, {count} importer{'s' if count != 1 else ''}"
+            label = f"{module}<br/>{found.kind}, {importers(len(found.importers))}"
             lines.append(f'  {ident}{left}"{label}"{right}')
         for here, there in sorted(graph.edges):
             lines.append(f"  {ids[here]} --> {ids[there]}")
@@ -118,7 +129,7 @@ def render_dot(graphs: Sequence[ShimGraph]) -> str:
     for graph in graphs:
         for module in sorted(graph.nodes):
             found = graph.nodes[module]
-            label = f"{module}\\n{found.kind}, {len(found.importers)} importers"
+            label = f"{module}\\n{found.kind}, {importers(len(found.importers))}"
             lines.append(f'  "{module}" [shape={shapes[found.kind]}, label="{label}"];')
         for here, there in sorted(graph.edges):
             lines.append(f'  "{here}" -> "{there}";')

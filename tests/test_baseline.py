@@ -71,3 +71,17 @@ def test_a_missing_or_broken_baseline_is_a_usage_error(repo):
     (repo / "broken.json").write_text("{", encoding="utf-8")
     broken = ssot(repo, "check", "--baseline", "broken.json")
     assert broken.returncode == 2 and "broken.json: not a readable ssot-lint baseline" in broken.stderr
+
+
+def test_update_on_paths_leaves_the_entries_of_other_files_alone(repo):
+    """Only the files given were checked: a fixed violation elsewhere is not dropped until they are."""
+    baseline = repo / ".ssot-lint-baseline.json"
+    service = repo / "netra_backend/app/services/agent_service.py"  # one SSOT002, through shim 1
+    service.write_text(service.read_text().replace("netra_backend.app.core.managers.execution_engine_factory",
+                                                   "netra_backend.app.agents.supervisor.execution_engine_factory"))
+    elsewhere = ssot(repo, "baseline", "--update", "netra_backend/app/models")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert "0 fixed entries dropped, 0 added, 58 remain" in elsewhere.stdout
+    assert len(json.loads(baseline.read_text())["violations"]) == 58
+    there = ssot(repo, "baseline", "--update", "netra_backend/app/services")
+    assert "1 fixed entry dropped, 0 added, 57 remain" in there.stdout

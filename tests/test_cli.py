@@ -102,6 +102,10 @@ def invocation(build, *args: str, **env: str) -> Invocation:
 BAD_TOML = PYPROJECT.replace('shims = ["app.legacy"]', 'shims = ["app.legacy"')
 UNKNOWN_KEY = PYPROJECT.replace("[tool.ssot-lint]\n", '[tool.ssot-lint]\nexclude-dirs = ["x"]\n')
 UNKNOWN_SYMBOL = PYPROJECT.replace("app.factory:EngineFactory", "app.factory:NoSuchFactory")
+SEVERAL_PROBLEMS = PYPROJECT.replace("[tool.ssot-lint]\n", '[tool.ssot-lint]\nexclude-dirs = ["x"]\nsrcs = ["."]\n') \
+    .replace('shims = ["app.legacy"]', 'shims = ["app/legacy"]')
+PROBLEMS_IN_PROJECT = toml_section({"canonical": [{**EXAMPLE_CONFIG["canonical"][0], "symbol": "app.factory:Nope",
+                                                   "shims": ["app.legacy", "app.legacyy"]}]}, prefix="")
 # A valid config at a place nobody would look, with keys at the top level.
 ALT_CONFIG = toml_section(EXAMPLE_CONFIG, prefix="")
 
@@ -117,6 +121,9 @@ INVOCATIONS: Dict[str, Invocation] = {
     # the pyproject.toml found by walking up names a symbol that does not exist: only --config works
     "config": invocation(project(DIRTY_FILES, UNKNOWN_SYMBOL, {"lint.toml": ALT_CONFIG}),
                          "check", "--config", "lint.toml"),
+    # the same with the [tool.ssot-lint] table in a file not named pyproject.toml, as import-linter allows
+    "config-table": invocation(project(DIRTY_FILES, UNKNOWN_SYMBOL, {"ci.toml": PYPROJECT}),
+                               "check", "--config", "ci.toml"),
     "no-color": invocation(DIRTY_PROJECT, "check", NO_COLOR="1", FORCE_COLOR="1"),
     "force-color": invocation(DIRTY_PROJECT, "check", FORCE_COLOR="1"),
     "rules": invocation(CLEAN, "rules"),
@@ -134,6 +141,18 @@ INVOCATIONS: Dict[str, Invocation] = {
     "fix-and-diff": invocation(DIRTY_PROJECT, "check", "--fix", "--diff"),
     "quiet-and-verbose": invocation(DIRTY_PROJECT, "check", "--quiet", "--verbose"),
     "every-without-history": invocation(DIRTY_PROJECT, "report", "--every", "5"),
+    # report, graph and baseline take paths as check does
+    "report-all": invocation(DIRTY_PROJECT, "report", "--format", "json"),
+    "report-path": invocation(DIRTY_PROJECT, "report", "--format", "json", "app/service.py"),
+    "report-dot": invocation(DIRTY_PROJECT, "report", "--format", "markdown", "."),
+    "report-nowhere": invocation(DIRTY_PROJECT, "report", "nowhere/"),
+    "graph-all": invocation(DIRTY_PROJECT, "graph", "--format", "json"),
+    "graph-path": invocation(DIRTY_PROJECT, "graph", "--format", "json", "app/service.py"),
+    "graph-dot": invocation(DIRTY_PROJECT, "graph", "."),
+    "baseline-path": invocation(DIRTY_PROJECT, "baseline", "app/service.py", "app/aliases.py"),
+    "several-problems": invocation(project(DIRTY_FILES, SEVERAL_PROBLEMS), "check"),
+    "problems-against-the-project": invocation(project(DIRTY_FILES, None, {"ssot-lint.toml": PROBLEMS_IN_PROJECT}),
+                                               "check"),
 }
 
 
@@ -244,8 +263,9 @@ def test_one_file_reports_only_on_it_but_resolves_through_the_others(runs):
     assert "Found 1 violation in 1 file." in run.stdout
 
 
-def test_config_option_overrides_the_config_found_upward(runs):
-    run = runs["config"]
+@pytest.mark.parametrize("name", ["config", "config-table"])
+def test_config_option_overrides_the_config_found_upward(runs, name):
+    run = runs[name]
     assert run.returncode == 1, run.stderr
     assert run.violations() == DIRTY
 
@@ -281,6 +301,55 @@ def test_errors_exit_2_with_one_line_on_stderr(runs, name):
     assert run.stdout == ""
 
 
+def test_every_problem_of_a_config_is_a_line_on_stderr(runs):
+    run = runs["several-problems"]
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert [line.split(": ", 4)[3] for line in lines] == [
+        "tool.ssot-lint.exclude-dirs", "tool.ssot-lint.srcs", "tool.ssot-lint.canonical[0].shims"], lines
+    assert all(line.startswith(f"ssot-lint: error: {run.root / 'pyproject.toml'}: ") for line in lines), lines
+    run = runs["problems-against-the-project"]
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.splitlines() == [
+        f"ssot-lint: error: {run.root / 'ssot-lint.toml'}: canonical[0].symbol: app.factory:Nope: app.factory does "
+        "not define a class or function Nope",
+        f"ssot-lint: error: {run.root / 'ssot-lint.toml'}: canonical[0].shims: module app.legacyy is not in the "
+        "project (did you mean app.legacy? if the shim was deleted, remove it from `shims`)",
+    ]
+
+
+# -- report, graph and baseline on paths ----------------------------------------------------------------
+
+
+def test_report_counts_what_is_in_the_paths(runs):
+    whole, one = (json.loads(runs[name].stdout) for name in ("report-all", "report-path"))
+    assert runs["report-path"].returncode == 0, runs["report-path"].stderr
+    assert (whole["violations"], whole["symbols"][0]["direct"], whole["symbols"][0]["through"]) == \
+        (3, 2, {"app.reexport": 1})
+    assert (one["violations"], one["symbols"][0]["direct"], one["symbols"][0]["through"]) == (1, 0, {"app.reexport": 1})
+    assert one["symbols"][0]["most_to_do"] == [{"path": "app/service.py", "violations": 1}]
+    assert runs["report-dot"].returncode == 0 and "3 violations in all." in runs["report-dot"].stdout
+    nowhere = runs["report-nowhere"]
+    assert nowhere.returncode == 2 and nowhere.stderr == "ssot-lint: error: nowhere: no such file or folder\n"
+
+
+def test_graph_counts_the_importers_in_the_paths(runs):
+    def importers(name):
+        assert runs[name].returncode == 0, runs[name].stderr
+        return {m["module"]: m["importers"] for m in json.loads(runs[name].stdout)["symbols"][0]["modules"]}
+
+    assert importers("graph-all") == {"app.factory": 3, "app.reexport": 1, "app.legacy": 0}  # legacy imports it too
+    assert importers("graph-path") == {"app.factory": 0, "app.reexport": 1, "app.legacy": 0}
+    assert runs["graph-dot"].returncode == 0 and runs["graph-dot"].stdout.startswith("flowchart LR")
+
+
+def test_baseline_records_what_is_in_the_paths(runs):
+    run = runs["baseline-path"]
+    assert run.returncode == 0, run.stderr
+    recorded = json.loads((run.root / ".ssot-lint-baseline.json").read_text())["violations"]
+    assert sorted(e["path"] for e in recorded) == ["app/aliases.py", "app/service.py"]
+
+
 # -- other commands --------------------------------------------------------------------------
 
 
@@ -308,3 +377,45 @@ def test_version(runs):
     run = runs["version"]
     assert run.returncode == 0
     assert run.stdout.strip() == f"ssot-lint {__version__}"
+
+
+# -- help texts ------------------------------------------------------------------------------
+
+
+def help_of(*command: str) -> str:
+    from typer.testing import CliRunner
+
+    from ssot_lint.cli import app
+
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())
+
+
+def every_help_text():
+    """(command, help text) for the program, each command, and each of their arguments and options."""
+    import typer.main
+
+    from ssot_lint.cli import app
+
+    group = typer.main.get_command(app)
+    yield (), group.help
+    for name, command in group.commands.items():
+        yield (name,), command.help
+        yield from (((name,), param.help) for param in command.params if getattr(param, "help", None))
+
+
+HELP_TEXTS = list(every_help_text())
+
+
+@pytest.mark.parametrize("command, text", HELP_TEXTS,
+                         ids=[f"{' '.join(command) or 'ssot-lint'}-{i}" for i, (command, _) in enumerate(HELP_TEXTS)])
+def test_help_texts_are_printed_as_written(command, text):
+    """Square brackets and backticks are text, not markup: `[tool.ssot-lint]` once vanished from `init --help`."""
+    shown = help_of(*command)
+    for word in re.findall(r"\[[^\]]*\]|`[^`]*`", text):
+        assert word in shown, f"{word!r} of {' '.join(command) or 'ssot-lint'}'s help is not in:\n{shown}"
+
+
+def test_init_help_names_the_section_it_writes():
+    assert "Write a starter [tool.ssot-lint] into ./pyproject.toml" in help_of("init")

@@ -205,14 +205,47 @@ def test_dedicated_files_hold_the_keys_at_the_top_level(tmp_path, filename):
     assert config.canonicals == (CanonicalSpec(SymbolPath("pkg.factory", "Factory"), shims=("pkg.legacy",)),)
 
 
-def test_dedicated_file_does_not_take_a_tool_table(tmp_path):
+@pytest.mark.parametrize("filename", ["ssot-lint.toml", ".ssot-lint.toml", "lint/ci.toml"])
+def test_any_file_but_pyproject_takes_the_tool_table_too(tmp_path, filename):
+    """As import-linter reads its table from any file given with --config: a copy of a pyproject.toml
+    section works wherever it is put, and its keys are named as it spells them."""
+    path = write(tmp_path, filename, """
+        [project]
+        name = "not ours"
+
+        [tool.ruff]
+        line-length = 100
+
+        [tool.ssot-lint]
+        src = ["src"]
+
+        [[tool.ssot-lint.canonical]]
+        symbol = "pkg.factory:Factory"
+        shims = ["pkg.legacy"]
+    """)
+    config = load_config(path)
+    assert config.src == ("src",) and config.root == path.parent.resolve()
+    assert config.canonicals == (CanonicalSpec(SymbolPath("pkg.factory", "Factory"), shims=("pkg.legacy",)),)
+    assert config.where("src") == f"{path}: tool.ssot-lint.src"
+    broken = write(tmp_path, filename, '[tool.ssot-lint]\n[[tool.ssot-lint.canonical]]\nsymbol = "nocolon"\n')
+    assert f"{broken}: tool.ssot-lint.canonical[0].symbol: 'nocolon' is not a symbol" in load_error(broken)
+
+
+def test_a_file_with_both_the_table_and_top_level_keys_is_refused(tmp_path):
     path = write(tmp_path, "ssot-lint.toml", """
+        src = ["."]
+
         [tool.ssot-lint]
         [[tool.ssot-lint.canonical]]
         symbol = "pkg.factory:Factory"
     """)
-    assert load_error(path) == (f"{path}: [tool.ssot-lint] belongs in pyproject.toml; in ssot-lint.toml the keys go "
-                                "at the top level (src = ..., [[canonical]])")
+    assert load_error(path) == (f"{path}: both a [tool.ssot-lint] table and ssot-lint keys at the top level (src); "
+                                "keep one of the two")
+
+
+def test_a_file_with_neither_the_table_nor_top_level_keys_says_so(tmp_path):
+    path = write(tmp_path, "other.toml", '[tool.ruff]\nline-length = 100\n')
+    assert "neither a [tool.ssot-lint] table nor ssot-lint keys at the top level" in load_error(path)
 
 
 def test_parse_config_without_a_file_uses_the_given_root(tmp_path):
@@ -475,3 +508,128 @@ def test_errors_from_parse_config_without_a_file_still_name_the_key():
     with pytest.raises(ConfigError) as info:
         parse_config({"canonical": [{"symbol": "a.b:C", "shims": ["a.b"]}]}, path=None)
     assert "tool.ssot-lint.canonical[0].shims" in str(info.value)
+
+
+# -- every problem at once, each named as the file spells it ---------------------------------
+
+
+def test_every_problem_is_reported_at_once_one_line_each(tmp_path):
+    path = pyproject(tmp_path, """
+        [tool.ssot-lint]
+        srcs = ["."]
+        exclude-dirs = ["x"]
+        select = ["E501", "SSOT002"]
+
+        [[tool.ssot-lint.canonical]]
+        symbol = "nocolon"
+        shim = ["a.b"]
+
+        [[tool.ssot-lint.canonical]]
+        symbol = "a.b:C"
+        final = "yes"
+        shims = ["a.b", "a/c"]
+    """)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == (
+        f"{path}: tool.ssot-lint.srcs: unknown key (did you mean 'src'? expected one of: canonical, exclude, ignore, "
+        "per-file-ignores, respect-gitignore, select, src)",
+        f"{path}: tool.ssot-lint.exclude-dirs: unknown key (did you mean 'exclude'? expected one of: canonical, "
+        "exclude, ignore, per-file-ignores, respect-gitignore, select, src)",
+        f"{path}: tool.ssot-lint.canonical[0].shim: unknown key (did you mean 'shims'? expected one of: allow, final, "
+        "lookalikes, products, shims, stateful, symbol)",
+        f"{path}: tool.ssot-lint.canonical[0].symbol: 'nocolon' is not a symbol; write it as 'package.module:Name'",
+        f"{path}: tool.ssot-lint.canonical[1].shims: 'a.b' is the canonical module itself",
+        f"{path}: tool.ssot-lint.canonical[1].shims: 'a/c' is not a dotted module name",
+        f"{path}: tool.ssot-lint.canonical[1].final: must be true or false",
+        f"{path}: tool.ssot-lint.select: 'E501' is not a rule code or prefix (like SSOT002 or SSOT00)",
+    )
+    assert str(info.value) == "\n".join(info.value.problems)
+
+
+def test_keys_of_a_dedicated_file_are_named_without_the_tool_prefix_in_every_message(tmp_path):
+    path = write(tmp_path, "ssot-lint.toml", """
+        sr = ["."]
+        per-file-ignores = { "tests/**" = "SSOT002" }
+    """)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == (
+        f"{path}: sr: unknown key (did you mean 'src'? expected one of: canonical, exclude, ignore, per-file-ignores, "
+        "respect-gitignore, select, src)",
+        f"{path}: canonical: declare at least one [[canonical]] entry with a `symbol`",
+        f'{path}: per-file-ignores."tests/**": must be a list of rule codes',
+    )
+
+
+def test_a_symbol_declared_twice_names_both_entries(tmp_path):
+    path = pyproject(tmp_path, "[tool.ssot-lint]\n" + CANONICAL + CANONICAL)
+    assert load_error(path) == (f"{path}: tool.ssot-lint.canonical[1].symbol: app.factory:EngineFactory is declared "
+                                "twice (also in tool.ssot-lint.canonical[0])")
+
+
+# -- checked against the project -------------------------------------------------------------
+
+
+def project_error(tmp_path: Path, config_file: str, text: str, select=()) -> ConfigError:
+    write_tree(tmp_path, {**EXAMPLE_FILES, "app/compat/__init__.py": "", "app/compat/bash_operator.py": ""})
+    path = write(tmp_path, config_file, text)
+    with pytest.raises(ConfigError) as info:
+        run_check(load_config(path), jobs=1, select=select)
+    return info.value
+
+
+def test_a_shim_that_exists_nowhere_is_an_error_that_suggests_the_close_match(tmp_path):
+    error = project_error(tmp_path, "pyproject.toml", "[tool.ssot-lint]\n" + CANONICAL
+                          + 'shims = ["app.legacy", "app.compat.bash_operatorr"]\n')
+    assert error.problems == (
+        f"{tmp_path / 'pyproject.toml'}: tool.ssot-lint.canonical[0].shims: module app.compat.bash_operatorr is not "
+        "in the project (did you mean app.compat.bash_operator? if the shim was deleted, remove it from `shims`)",)
+
+
+def test_a_deleted_shim_is_an_error_that_says_to_remove_it(tmp_path):
+    error = project_error(tmp_path, "pyproject.toml", "[tool.ssot-lint]\n" + CANONICAL + 'shims = ["app.gone"]\n')
+    assert str(error).endswith("tool.ssot-lint.canonical[0].shims: module app.gone is not in the project (if the "
+                               "shim was deleted, remove it from `shims`)")
+
+
+def test_every_problem_against_the_project_named_as_a_dedicated_file_spells_it(tmp_path):
+    """Symbols, products and shims of every entry, one line each, keys without `tool.ssot-lint`."""
+    error = project_error(tmp_path, "ssot-lint.toml", """
+        [[canonical]]
+        symbol = "app.factory:EngineFactori"
+        products = ["app.engine:Engine", "app.engines:Engine"]
+        shims = ["app.legacyy"]
+
+        [[canonical]]
+        symbol = "app.nowhere:get_thing"
+    """)
+    path = tmp_path / "ssot-lint.toml"
+    assert error.problems == (
+        f"{path}: canonical[0].symbol: app.factory:EngineFactori: app.factory does not define a class or function "
+        "EngineFactori (did you mean app.factory:EngineFactory?)",
+        f"{path}: canonical[0].products: app.engines:Engine: module app.engines is not in the project (did you mean "
+        "app.engine? or check `src`)",
+        f"{path}: canonical[0].shims: module app.legacyy is not in the project (did you mean app.legacy? if the shim "
+        "was deleted, remove it from `shims`)",
+        f"{path}: canonical[1].symbol: app.nowhere:get_thing: module app.nowhere is not in the project (check `src`)",
+    )
+
+
+def test_unknown_rule_codes_are_all_reported(tmp_path):
+    error = project_error(tmp_path, "pyproject.toml", """
+        [tool.ssot-lint]
+        select = ["SSOT998"]
+        ignore = ["SSOT997"]
+        per-file-ignores = { "tests/**" = ["SSOT996"] }
+
+        [[tool.ssot-lint.canonical]]
+        symbol = "app.factory:EngineFactory"
+    """, select=["SSOT995"])
+    path = tmp_path / "pyproject.toml"
+    assert error.problems == (
+        f"{path}: tool.ssot-lint.select: unknown rule code 'SSOT998' (see `ssot-lint rules`)",
+        f"{path}: tool.ssot-lint.ignore: unknown rule code 'SSOT997' (see `ssot-lint rules`)",
+        f'{path}: tool.ssot-lint.per-file-ignores."tests/**": unknown rule code \'SSOT996\' (see `ssot-lint rules`)',
+        "--select: unknown rule code 'SSOT995' (see `ssot-lint rules`)",
+    )

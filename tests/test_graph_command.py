@@ -71,6 +71,14 @@ def test_mermaid_and_dot_name_every_node_and_edge(graphs):
     assert f'"{SHIM_1}" -> "{CANONICAL}";' in dot
 
 
+def test_every_format_counts_one_importer_in_the_singular(graphs):
+    """engine_exports has one importer (thread_service), shim 2 has two."""
+    exports = "netra_backend.app.agents.engine_exports"
+    assert f'"{exports}" [shape=ellipse, label="{exports}\\nre-export, 1 importer"];' in render_dot([graphs[FACTORY]])
+    assert f'"{SHIM_2}" [shape=box, label="{SHIM_2}\\nshim, 2 importers"];' in render_dot([graphs[FACTORY]])
+    assert f"{exports}<br/>re-export, 1 importer\"" in render_mermaid([graphs[FACTORY]])
+
+
 def test_the_command_line(tmp_path):
     command = [sys.executable, "-m", "ssot_lint", "graph", "--no-cache", "--config", str(FIXTURES_REPO / "pyproject.toml")]
     run = subprocess.run([*command, "--format", "json", "--symbol", FACTORY], capture_output=True, text=True,

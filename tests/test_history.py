@@ -67,7 +67,8 @@ def test_every_nth_commit_and_a_commit_before_the_canonical(migrated_repo):
     config = make_config(migrated_repo, {"canonical": [{"symbol": "app.factory:EngineFactory"}]})
     points = compute_history(config, "HEAD", every=2, use_cache=False)  # all 5 commits: 1st, 3rd, 5th
     assert [p.subject for p in points] == ["empty", "migrate app/c1.py", "migrate app/c3.py"]
-    assert "not in the project" in points[0].error and points[0].symbols == {}
+    assert points[0].missing == {"app.factory:EngineFactory": "module app.factory is not in the project"}
+    assert points[0].symbols == {} and points[0].violations is None
 
 
 def test_the_command_line_markdown_has_the_trend_chart(migrated_repo):
@@ -175,3 +176,124 @@ def test_a_name_looked_up_where_nothing_is_tracked_can_decide_the_figures(tmp_pa
     # c1 re-exports the canonical (SSOT003) and c2 imports it through c1 (SSOT002); then that import breaks
     assert [p.violations for p in full] == [2, 1]
     assert [(p.violations, p.symbols) for p in points] == [(p.violations, p.symbols) for p in full]
+
+
+# -- validated per commit and per symbol --------------------------------------------------------------------
+
+TWO_SYMBOLS = SHIM_PYPROJECT + '\n[[tool.ssot-lint.canonical]]\nsymbol = "app.registry:get_registry"\n'
+REGISTRY = "def get_registry():\n    return {}\n"
+B_MISSING = "module app.registry is not in the project"
+
+
+def ssot(folder, *args):
+    return subprocess.run([sys.executable, "-m", "ssot_lint", *args], cwd=folder, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture
+def two_symbols_repo(migrated_repo):
+    """The migrated repository with a second canonical, `app.registry:get_registry`, added by the last commit;
+    the configuration (committed with it) declares both."""
+    write_tree(migrated_repo, {"app/registry.py": REGISTRY, "pyproject.toml": TWO_SYMBOLS})
+    git(migrated_repo, "add", ".")
+    git(migrated_repo, "commit", "-q", "-m", "a registry")
+    return migrated_repo
+
+
+def test_a_symbol_not_there_yet_has_no_figures_and_the_others_keep_theirs(two_symbols_repo):
+    config = make_config(two_symbols_repo, {"canonical": [{"symbol": "app.factory:EngineFactory",
+                                                           "shims": ["app.legacy"]},
+                                                          {"symbol": "app.registry:get_registry"}]})
+    points = compute_history(config, "HEAD", use_cache=False)
+    assert [p.subject for p in points] == ["empty", "three consumers on the shim", *(f"migrate {p}" for p in CONSUMERS),
+                                           "a registry"]
+    # nothing at all before the factory: no figures, and not a clean 0
+    assert (points[0].violations, points[0].symbols) == (None, {})
+    assert points[0].missing == {"app.factory:EngineFactory": "module app.factory is not in the project",
+                                 "app.registry:get_registry": B_MISSING}
+    # the factory's figures while the registry is not there yet
+    assert [p.symbols["app.factory:EngineFactory"]["migrated_percent"] for p in points[1:]] == \
+        [0.0, 33.3, 66.7, 100.0, 100.0]
+    assert [p.violations for p in points[1:]] == [3, 2, 1, 0, 0]
+    assert [p.missing for p in points[1:-1]] == [{"app.registry:get_registry": B_MISSING}] * 4
+    assert points[-1].missing == {} and points[-1].symbols["app.registry:get_registry"]["migrated_percent"] == 100.0
+
+
+def test_json_and_markdown_say_why_a_commit_has_no_figures(two_symbols_repo):
+    as_json = ssot(two_symbols_repo, "report", "--no-cache", "--history", "HEAD", "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads(as_json.stdout)
+    first, second, last = data["history"][0], data["history"][1], data["history"][-1]
+    assert first["violations"] is None and first["symbols"] == {} and set(first["missing"]) == {
+        "app.factory:EngineFactory", "app.registry:get_registry"}
+    assert second["violations"] == 3 and second["missing"] == {"app.registry:get_registry": B_MISSING}
+    assert second["symbols"]["app.factory:EngineFactory"]["migrated_percent"] == 0.0
+    assert last["missing"] == {} and "error" not in last
+    markdown = ssot(two_symbols_repo, "report", "--no-cache", "--history", "HEAD", "--format", "markdown").stdout
+    rows = [line for line in markdown.splitlines() if line.startswith("| `")]
+    assert [row.split(" | ")[2:] for row in rows] == [
+        ["-", "n/a", "n/a |"], ["3", "0.0%", "n/a |"], ["2", "33.3%", "n/a |"], ["1", "66.7%", "n/a |"],
+        ["0", "100.0%", "n/a |"], ["0", "100.0%", "100.0% |"]]
+    commits = [row.split(" | ")[0].strip("| `") for row in rows]
+    assert f"- n/a: `EngineFactory` has no figures at `{commits[0]}`: module app.factory is not in the project" \
+        in markdown
+    assert f"- n/a: `get_registry` has no figures at the 5 commits from `{commits[0]}` to `{commits[4]}`: " \
+           f"{B_MISSING}" in markdown
+
+
+def test_a_checkout_without_the_canonical_takes_the_current_figures_from_the_last_commit(two_symbols_repo):
+    """The work tree is an old commit (no app/factory.py): check fails, report --history reads the range."""
+    tip = git(two_symbols_repo, "rev-parse", "HEAD").strip()
+    git(two_symbols_repo, "checkout", "-q", "HEAD~5")  # "empty": a README only
+    write_tree(two_symbols_repo, {"pyproject.toml": TWO_SYMBOLS})  # the current configuration
+    checked = ssot(two_symbols_repo, "check", "--no-cache")
+    assert checked.returncode == 2 and "canonical[0].symbol" in checked.stderr
+    run = ssot(two_symbols_repo, "report", "--no-cache", "--history", f"{tip}~3..{tip}", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["at_commit"]["commit"] == tip[:10] and data["at_commit"]["subject"] == "a registry"
+    config = two_symbols_repo / "pyproject.toml"
+    assert data["at_commit"]["reason"].startswith(f"the work tree does not match {config} (tool.ssot-lint.canonical")
+    assert "module app.factory is not in the project" in data["at_commit"]["reason"]
+    assert [s["symbol"] for s in data["symbols"]] == ["app.factory:EngineFactory", "app.registry:get_registry"]
+    assert data["violations"] == 0 and data["missing"] == {}
+    assert [p["violations"] for p in data["history"]] == [1, 0, 0]
+    assert f"the current figures are those of commit {tip[:10]}" in run.stderr
+    markdown = ssot(two_symbols_repo, "report", "--no-cache", "--history", f"{tip}~3..{tip}").stdout
+    assert f"> These figures are those of commit `{tip[:10]}`" in markdown
+
+
+def test_a_bare_clone(two_symbols_repo, tmp_path_factory):
+    """No work tree at all: the configuration is given with --config, or kept in the bare repository."""
+    elsewhere = tmp_path_factory.mktemp("clone")  # not in the repository's work tree
+    bare = elsewhere / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(two_symbols_repo), str(bare)], check=True)
+    outside = elsewhere / "config"
+    write_tree(outside, {"pyproject.toml": TWO_SYMBOLS})
+    run = ssot(bare, "report", "--no-cache", "--history", "HEAD~2..HEAD", "--format", "json",
+               "--config", str(outside / "pyproject.toml"))
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["at_commit"]["subject"] == "a registry" and "not in a git work tree" in data["at_commit"]["reason"]
+    assert [p["symbols"]["app.factory:EngineFactory"]["migrated_percent"] for p in data["history"]] == [100.0, 100.0]
+    assert data["history"][0]["missing"] == {"app.registry:get_registry": B_MISSING}
+    write_tree(bare, {"pyproject.toml": TWO_SYMBOLS})
+    inside = ssot(bare, "report", "--no-cache", "--history", "HEAD~2..HEAD", "--format", "json")
+    assert inside.returncode == 0, inside.stderr
+    assert json.loads(inside.stdout)["history"] == data["history"]
+
+
+def test_the_last_commit_lacking_every_canonical_is_no_figures_not_a_clean_report(migrated_repo):
+    git(migrated_repo, "rm", "-q", "-r", "app")
+    git(migrated_repo, "commit", "-q", "-m", "the app is gone")
+    run = ssot(migrated_repo, "report", "--no-cache", "--history", "HEAD~1..HEAD", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["violations"] is None and data["symbols"] == []
+    assert data["missing"] == {"app.factory:EngineFactory": "module app.factory is not in the project"}
+    assert data["history"][0]["violations"] is None
+    terminal = ssot(migrated_repo, "report", "--no-cache", "--history", "HEAD~1..HEAD", "--format", "terminal")
+    assert "No canonical symbol was found, so nothing was counted." in terminal.stdout
+    assert "  no figures: module app.factory is not in the project" in terminal.stdout
+    strict = ssot(migrated_repo, "report", "--no-cache")
+    assert strict.returncode == 2 and "app.factory" in strict.stderr, "without --history the work tree must match"

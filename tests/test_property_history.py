@@ -124,8 +124,8 @@ def test_reused_figures_are_those_of_a_full_analysis(case):
             full, full_violations = figures_and_violations(config)
         finally:
             history._same_analysis = same_analysis
-        assert [(p.violations, p.symbols, p.error) for p in reused] == \
-            [(p.violations, p.symbols, p.error) for p in full]
+        assert [(p.violations, p.symbols, p.missing) for p in reused] == \
+            [(p.violations, p.symbols, p.missing) for p in full]
         # Stronger than the figures: reuse claims that the analysis would read exactly the same, so every
         # violation (its place and message) of the last analysis must be what a full analysis finds.
         assert reused_violations == full_violations
@@ -141,9 +141,9 @@ def figures_and_violations(config):
     per_point, last = [], []
     build_report, point_at = history.build_report, history._point
 
-    def capturing_report(project, violations, *rest):
+    def capturing_report(project, violations, *rest, **options):
         last[:] = [[(v.code, v.path, v.line, v.column, v.message) for v in violations]]
-        return build_report(project, violations, *rest)
+        return build_report(project, violations, *rest, **options)
 
     def capturing_point(*args):
         point, analysed = point_at(*args)

@@ -97,6 +97,7 @@ def test_markdown_has_the_tables_and_a_mermaid_graph(report):
 def test_json_has_a_versioned_schema(report):
     data = json.loads(report_json(report))
     assert data["schema_version"] == 2 and data["violations"] == 58
+    assert data["missing"] == {} and data["at_commit"] is None
     factory = data["symbols"][0]
     assert set(factory) == {"symbol", "direct", "through", "migrated_percent", "competing_implementations",
                             "wrappers", "shared_instances", "string_references", "ready_to_delete", "most_to_do",
@@ -108,6 +109,7 @@ def test_html_is_one_self_contained_page(report):
     page = report_html(report)
     assert page.startswith("<!doctype html>") and "<svg" in page and "47.4% migrated" in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing fetched when viewed
+    assert "re-export, 1 importer<" in page and "importer(s)" not in page
 
 
 def test_terminal_table(report):
