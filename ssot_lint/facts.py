@@ -217,13 +217,14 @@ class FileFacts:
     all_names: Optional[Tuple[str, ...]] = None  # literal `__all__`, None when absent
     all_is_dynamic: bool = False  # `__all__` built in a way we cannot read
     parse_error: Optional[ParseError] = None
-    local_names: Tuple[str, ...] = ()  # function locals left out of `bindings` (nothing looks them up), sorted
+    local_names: Tuple[str, ...] = ()  # names of function locals left out of `bindings` (nothing looks them up), sorted
     # Only the module-level view (see `extract_module_view`): module-level bindings, the imports and
     # aliases of every scope, `__all__`; the other fields are left empty.
     module_view_only: bool = False
 
     def binds_elsewhere(self, name: str) -> bool:
-        """Is `name` a function local that `bindings` leaves out? (A fix renaming to it would clash.)"""
+        """Does some function bind `name` as a local that `bindings` leaves out (perhaps as well as binding
+        it in ways `bindings` has)? A fix that renames to it, or renames it, would have to know."""
         return name in self.local_names
 
     def module_bindings(self) -> Tuple[Binding, ...]:
@@ -334,9 +335,10 @@ def assemble_facts(collector, noqa: Sequence[NoqaComment]) -> FileFacts:
     looked_up.update(base.split(".", 1)[0] for cls in collector.classes for base in cls.bases)
     bindings = tuple(b for b in collector.bindings if b.kind is not BindingKind.ASSIGN
                      or not b.context.in_function or b.name in looked_up)
-    kept = {b.name for b in bindings}
+    left_out = {b.name for b in collector.bindings if b.kind is BindingKind.ASSIGN and b.context.in_function
+                and b.name not in looked_up}
     return FileFacts(
-        local_names=tuple(sorted({b.name for b in collector.bindings} - kept)),
+        local_names=tuple(sorted(left_out)),
         bindings=bindings,
         classes=tuple(collector.classes),
         functions=tuple(collector.functions),
