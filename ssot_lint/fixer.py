@@ -106,8 +106,9 @@ def _positions_near(module: cst.Module, starts: List[int], lines: Set[int]) -> D
 
 
 def _fix_position(fix: Fix) -> tuple:
+    """Renames last (they yield to a fix of the value they alias), the others in the order of the file."""
     span = getattr(fix.edit, "alias", None) or getattr(fix.edit, "span")
-    return (span.line, span.column, type(fix.edit).__name__, repr(fix.edit))
+    return (isinstance(fix.edit, RenameBinding), span.line, span.column, type(fix.edit).__name__, repr(fix.edit))
 
 
 def _does_not_parse(new: bytes, old: bytes) -> str:
@@ -334,7 +335,11 @@ class _Plan:
                     if not self._is_same_object(other, edit.new, edit.same_object):
                         return f"{edit.new} already names something else in this file"
         nodes = [binding_name, *(r.node for r in references)]
-        refusal = self._claim(*nodes)
+        assigns = [a for a in self._nodes(edit.span, cst.Assign)
+                   if len(a.targets) == 1 and a.targets[0].target is binding_name] if not aliases else []
+        # The alias's value is claimed too: a fix that rewrites it (`models.Factory` -> `Factory`, planned
+        # first) goes first, and the rename follows in the next pass, removing `EngineFactory = EngineFactory`.
+        refusal = self._claim(*nodes, *(a.value for a in assigns))
         if refusal:
             return refusal
         for node in nodes:
@@ -342,12 +347,10 @@ class _Plan:
         if aliases:
             if get_full_name_for_node(aliases[0].name) == edit.new:
                 self.drop_as.add(id(aliases[0]))
-        else:
-            for assign in self._nodes(edit.span, cst.Assign):
-                if len(assign.targets) == 1 and assign.targets[0].target is binding_name and \
-                        isinstance(assign.value, cst.Name) and assign.value.value == edit.new:
-                    self.remove.add(id(assign))  # `EngineFactory = EngineFactory` goes
-                    self.taken_out.append(assign)
+        for assign in assigns:
+            if isinstance(assign.value, cst.Name) and assign.value.value == edit.new:
+                self.remove.add(id(assign))  # `EngineFactory = EngineFactory` goes
+                self.taken_out.append(assign)
         return None
 
     # -- imports the fixes leave unread --------------------------------------------------
