@@ -158,6 +158,15 @@ def why_not_rename(old: str, times_bound: int) -> Optional[str]:
     return f"{old} is bound more than once in its scope" if times_bound != 1 else None
 
 
+def why_not_replace_string(value: str, span: Span) -> Optional[str]:
+    """The fixer rewrites a literal that holds `value` as written: on one line, in plain quotes (single or
+    triple) with at most a one-letter prefix, without escapes. Escapes and implicit concatenation
+    (`"a." "b"`) make a literal wider than that, which its span shows."""
+    if span.line == span.end_line and span.end_column - span.column - len(value) in (2, 3, 6, 7):
+        return None
+    return "the string is written with escapes or as bytes"
+
+
 _BUILTINS = frozenset(dir(builtins))
 
 
