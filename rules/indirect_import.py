@@ -121,6 +121,16 @@ class IndirectImport(Rule):
             lines=(1, 5),
             fixed="import app.factory as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
         ),
+        Example(  # the shim module itself is used: retargeting it would hand on another module, so no fix
+            "import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory(), vars(legacy)\n",
+            lines=(1, 5),
+            fixed="import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory(), vars(legacy)\n",
+        ),
+        Example(  # `models.EngineFactory = ...` assigns it: there is no read to replace, so no fix
+            "from app import models\n\nmodels.EngineFactory = None\n", lines=(3,),
+            files={"app/models.py": "from app.factory import EngineFactory\n"},
+            fixed="from app import models\n\nmodels.EngineFactory = None\n",
+        ),
     )
 
     def check(self, project) -> Iterator[Violation]:
@@ -181,8 +191,8 @@ class IndirectImport(Rule):
         if ref is None or canonical.is_shim(site.source_module):
             return None  # `shim.Name`: the shim's import is retargeted instead
         binding = binding_in_scope(site.info, ref.context.qualname, ref.dotted.split(".")[0])
-        if binding is None or not binding.is_import or binding.statement is None:
-            return None
+        if binding is None or not binding.is_import or binding.statement is None or ref.written:
+            return None  # (`models.Factory = ...` assigns: there is no read to replace)
         same = project.canonical_bindings(site.info, canonical)
         if same is None or why_not_import_name(canonical.name):
             return None  # the name means something else somewhere in the file
@@ -219,9 +229,12 @@ class IndirectImport(Rule):
             return None  # `import a.shim` / `from a import shim`: `a.shim.X` and `shim.X` uses would need rewriting
         if project.read_elsewhere(site.info, binding):
             return None  # other modules read the module alias too: their `m.X` may not be in the canonical
+        facts = site.info.facts
+        refs = [ref for ref in facts.attribute_refs if ref.dotted.split(".")[0] == binding.name]
+        if binding.name in facts.bare_names or any(ref.written for ref in refs):
+            return None  # `f(m)`, `m.X = ...`: the module object itself is used, and would be another
         resolver = project.resolver
-        attributes = sorted({ref.dotted.split(".")[1] for ref in site.info.facts.attribute_refs
-                             if ref.dotted.split(".")[0] == binding.name})
+        attributes = sorted({ref.dotted.split(".")[1] for ref in refs})
         for attribute in attributes:
             before = resolver.resolve_import(shim, attribute).definition
             if before is None or before != resolver.resolve_import(home, attribute).definition:

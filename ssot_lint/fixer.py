@@ -240,21 +240,24 @@ class _Plan:
         return None
 
     def _other_use(self, local: str, alias: cst.ImportAlias, attributes: Set[str]) -> str:
-        """Does the file use `local` other than as `local.<one of attributes>`?"""
+        """Does the file use what the alias binds other than by reading `local.<one of attributes>`?
+        (Whole, as in `f(local)`; by assigning an attribute; in a string annotation.)"""
         parents = self.wrapper.resolve(ParentNodeProvider)
-        asname = alias.asname.name if alias.asname is not None else None
-        for node in self.positions:
-            if not isinstance(node, cst.Name) or node.value != local or node is asname:
+        contexts = self.wrapper.resolve(ExpressionContextProvider)
+        statement = parents[alias]
+        scope = self.wrapper.resolve(ScopeProvider).get(statement)
+        if scope is None:
+            return f"cannot tell the scope of {local}"
+        for assignment in scope.assignments[local]:
+            if assignment.node is not statement:
                 continue
-            parent = parents.get(node)
-            if isinstance(parent, cst.Attribute) and parent.attr is node:
-                continue  # `x.local`: an attribute of something else
-            if isinstance(parent, cst.ImportAlias) and parent.name is node or isinstance(parent, cst.AsName):
-                continue  # `from a import local`, `import a as local`: another import binds it
-            if isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value in attributes:
-                continue
-            line = self.positions[node].start.line
-            return f"{local} is used on line {line} other than as {local}.<name>"
+            for access in assignment.references:
+                node, parent = access.node, parents.get(access.node)
+                if isinstance(node, cst.Name) and isinstance(parent, cst.Attribute) and parent.value is node and \
+                        parent.attr.value in attributes and contexts.get(parent) is ExpressionContext.LOAD:
+                    continue
+                line = self.positions[node].start.line if node in self.positions else "?"
+                return f"{local} is used on line {line} other than as {local}.<name>"
         return ""
 
     # -- strings -------------------------------------------------------------------------
