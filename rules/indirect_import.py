@@ -44,13 +44,16 @@ class IndirectImport(Rule):
     statement whose other names stay, and joining an earlier import from the
     canonical module in the same block. A name a shim re-exports from elsewhere
     moves to where it is defined. `import shim as m` becomes `import canonical as m`
-    when every `m.<name>` in the file names the same object in both modules.
+    when every `m.<name>` in the file names the same object in both modules and
+    the file uses `m` in no other way.
     `package.Name` (read through a package or module that re-exports it) becomes
     `Name`, imported from the canonical module right after the import of
-    `package`: an unsafe fix (`--unsafe-fixes`), since the name is then bound when
+    `package`, and the import of `package` goes when no read of it is left: an
+    unsafe fix (`--unsafe-fixes`), since the name is then bound when
     the module is imported rather than looked up at each use, which an import
     cycle or a patch of `package` can tell apart. Star imports, a shim's own
-    helpers and `import shim` without `as` have no automatic fix.
+    helpers, `import shim` without `as` and `package.Name = ...` have no
+    automatic fix.
     """
 
     code = "SSOT002"

@@ -31,10 +31,12 @@ class RenamedAlias(Rule):
     ```
     `--fix --unsafe-fixes` renames the alias to the canonical name at its
     binding and at every use in the file, and removes an alias that becomes
-    `EngineFactory = EngineFactory`. It is unsafe because code outside the file
+    `EngineFactory = EngineFactory` (and the import of `EngineFactory` when
+    nothing else reads it). It is unsafe because code outside the file
     (a string, `getattr`) could still use the old name; it is not offered for a
-    module-level alias that other modules import or `__all__` lists, nor when the
-    canonical name already means something else in the file.
+    module-level alias that other modules import or `__all__` lists, for a name
+    its scope binds more than once, nor when the canonical name already means
+    something else in the file.
     """
 
     code = "SSOT005"

@@ -75,7 +75,8 @@ class RenameBinding:
     """A name bound at `span` renamed to `new` there and at every use of that binding in the file.
 
     An alias whose value becomes the name itself (`Factory = EngineFactory` ->
-    `EngineFactory = EngineFactory`) is removed; `import X as X` loses its `as`."""
+    `EngineFactory = EngineFactory`) is removed; `import X as X` loses its `as`. The rule offers it
+    only where `why_not_rename` finds nothing against it."""
 
     span: Span  # the binding: an import alias, or an assignment's target
     old: str
