@@ -64,9 +64,10 @@ class RenamedAlias(Rule):
             fixed="from app.factory import EngineFactory as Factory\n\n\ndef build():\n    EngineFactory = None\n"
                   "    return Factory(), EngineFactory\n"),
         Example(  # the alias is bound twice in its scope: renaming one binding would split it, so no fix
-            "try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n    Factory = None\n",
-            lines=(2,),
-            fixed="try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n    Factory = None\n"),
+            "try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
+            "    Factory = None\n", lines=(2,),
+            fixed="try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
+                  "    Factory = None\n"),
         Example(  # another module imports the alias: renaming it would break that import, so no fix
             "from app.factory import EngineFactory as Factory\n", lines=(1,),
             files={"app/other.py": "from app.service import Factory\n"},

@@ -199,8 +199,8 @@ def test_an_alias_of_a_name_read_off_a_module_becomes_the_name_itself(tmp_path):
 
 
 @pytest.mark.parametrize("service", [
-    pytest.param("try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n    Factory = None\n",
-                 id="try-except"),
+    pytest.param("try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
+                 "    Factory = None\n", id="try-except"),
     pytest.param("from app.factory import EngineFactory\n\nFactory = EngineFactory\nFactory = EngineFactory\n",
                  id="twice"),
     pytest.param("from app.factory import EngineFactory\n\n\ndef build(flag):\n    Factory = EngineFactory\n"
