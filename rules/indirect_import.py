@@ -4,7 +4,8 @@ from typing import Iterator
 
 from ssot_lint.facts import BindingKind
 from ssot_lint.fix import (
-    Applicability, ImportName, MoveImport, RetargetModuleImport, relative_or_absolute, safe, unsafe,
+    Applicability, ImportName, MoveImport, RetargetModuleImport, binding_in_scope, relative_or_absolute, safe, unsafe,
+    why_not_import_name,
 )
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import EXAMPLE_FILES, Example, Rule, Violation
@@ -43,13 +44,16 @@ class IndirectImport(Rule):
     statement whose other names stay, and joining an earlier import from the
     canonical module in the same block. A name a shim re-exports from elsewhere
     moves to where it is defined. `import shim as m` becomes `import canonical as m`
-    when every `m.<name>` in the file names the same object in both modules.
+    when every `m.<name>` in the file names the same object in both modules and
+    the file uses `m` in no other way.
     `package.Name` (read through a package or module that re-exports it) becomes
     `Name`, imported from the canonical module right after the import of
-    `package`: an unsafe fix (`--unsafe-fixes`), since the name is then bound when
+    `package`, and the import of `package` goes when no read of it is left: an
+    unsafe fix (`--unsafe-fixes`), since the name is then bound when
     the module is imported rather than looked up at each use, which an import
     cycle or a patch of `package` can tell apart. Star imports, a shim's own
-    helpers and `import shim` without `as` have no automatic fix.
+    helpers, `import shim` without `as` and `package.Name = ...` have no
+    automatic fix.
     """
 
     code = "SSOT002"
@@ -97,15 +101,38 @@ class IndirectImport(Rule):
             lines=(4,),
             fixed="from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .factory import EngineFactory as F\n",
         ),
-        Example(  # `package.Name`: an unsafe fix imports the name itself
+        Example(  # `package.Name`: an unsafe fix imports the name itself, and drops the import it left unused
             "import app\n\n\ndef build():\n    return app.EngineFactory()\n", lines=(5,),
             files={"app/__init__.py": "from app.factory import EngineFactory\n"},
-            fixed="import app\nfrom app.factory import EngineFactory\n\n\ndef build():\n    return EngineFactory()\n",
+            fixed="from app.factory import EngineFactory\n\n\ndef build():\n    return EngineFactory()\n",
+        ),
+        Example(  # every read of `models` goes: so does `models` from the import, whose other name stays
+            "from app import engine, models  # the app\n\n\ndef build():\n    return models.EngineFactory()\n\n\n"
+            "def check():\n    return models.EngineFactory, engine\n", lines=(5, 9),
+            files={"app/models.py": "from app.factory import EngineFactory\n"},
+            fixed="from app import engine  # the app\nfrom app.factory import EngineFactory\n\n\n"
+                  "def build():\n    return EngineFactory()\n\n\ndef check():\n    return EngineFactory, engine\n",
+        ),
+        Example(  # `app` is read otherwise too: its import stays
+            "import app\n\n\ndef build():\n    return app.EngineFactory(app.engine)\n", lines=(5,),
+            files={"app/__init__.py": "from app import engine\nfrom app.factory import EngineFactory\n"},
+            fixed="import app\nfrom app.factory import EngineFactory\n\n\ndef build():\n"
+                  "    return EngineFactory(app.engine)\n",
         ),
         Example(
             "import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
             lines=(1, 5),
             fixed="import app.factory as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
+        ),
+        Example(  # the shim module itself is used: retargeting it would hand on another module, so no fix
+            "import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory(), vars(legacy)\n",
+            lines=(1, 5),
+            fixed="import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory(), vars(legacy)\n",
+        ),
+        Example(  # `models.EngineFactory = ...` assigns it: there is no read to replace, so no fix
+            "from app import models\n\nmodels.EngineFactory = None\n", lines=(3,),
+            files={"app/models.py": "from app.factory import EngineFactory\n"},
+            fixed="from app import models\n\nmodels.EngineFactory = None\n",
         ),
     )
 
@@ -161,18 +188,20 @@ class IndirectImport(Rule):
     @staticmethod
     def _import_name(project, canonical, site):
         """`models.Factory` -> `Factory`, imported from its home after the import that binds `models`
-        (unsafe: the name is then bound once, at import time, instead of looked up at each use)."""
+        (unsafe: the name is then bound once, at import time, instead of looked up at each use). The
+        import of `models` goes too once no read of it is left, unless other modules can read it."""
         ref = site.attribute
         if ref is None or canonical.is_shim(site.source_module):
             return None  # `shim.Name`: the shim's import is retargeted instead
-        binding = _binding_in_scope(site.info, ref.context.qualname, ref.dotted.split(".")[0])
-        if binding is None or not binding.is_import or binding.statement is None:
-            return None
+        binding = binding_in_scope(site.info, ref.context.qualname, ref.dotted.split(".")[0])
+        if binding is None or not binding.is_import or binding.statement is None or ref.written:
+            return None  # (`models.Factory = ...` assigns: there is no read to replace)
         same = project.canonical_bindings(site.info, canonical)
-        if same is None:
+        if same is None or why_not_import_name(canonical.name):
             return None  # the name means something else somewhere in the file
+        unused = None if project.read_elsewhere(site.info, binding) else binding.span
         return unsafe(ImportName(ref.span, site.local_name, binding.statement, canonical.home, canonical.name,
-                                 same), f"import {canonical.name} from {canonical.home} and use it")
+                                 same, unused), f"import {canonical.name} from {canonical.home} and use it")
 
     def _shim_fix(self, project, canonical, site):
         """A shim's re-export moves to where it is defined; an aliased shim module import is retargeted."""
@@ -203,9 +232,12 @@ class IndirectImport(Rule):
             return None  # `import a.shim` / `from a import shim`: `a.shim.X` and `shim.X` uses would need rewriting
         if project.read_elsewhere(site.info, binding):
             return None  # other modules read the module alias too: their `m.X` may not be in the canonical
+        facts = site.info.facts
+        refs = [ref for ref in facts.attribute_refs if ref.dotted.split(".")[0] == binding.name]
+        if binding.name in facts.bare_names or any(ref.written for ref in refs):
+            return None  # `f(m)`, `m.X = ...`: the module object itself is used, and would be another
         resolver = project.resolver
-        attributes = sorted({ref.dotted.split(".")[1] for ref in site.info.facts.attribute_refs
-                             if ref.dotted.split(".")[0] == binding.name})
+        attributes = sorted({ref.dotted.split(".")[1] for ref in refs})
         for attribute in attributes:
             before = resolver.resolve_import(shim, attribute).definition
             if before is None or before != resolver.resolve_import(home, attribute).definition:
@@ -236,15 +268,3 @@ class IndirectImport(Rule):
             advice = f"use {canonical.name} from {canonical.home} instead"
         return f"{what} imported from shim {shim}, which is being retired; {advice}"
 
-
-def _binding_in_scope(info, scope: str, name: str):
-    """The one binding of `name` that a read in `scope` sees (innermost scope first); None if that scope
-    binds it more than once (which one applies depends on the path the code takes)."""
-    while True:
-        bindings = info.scopes.get(scope, ()) if scope else info.bindings_of(name)
-        found = [b for b in bindings if b.name == name]
-        if found:
-            return found[0] if len(found) == 1 else None
-        if not scope:
-            return None
-        scope = scope.rpartition(".")[0]

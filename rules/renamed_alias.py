@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.facts import BindingKind
-from ssot_lint.fix import Applicability, RenameBinding, unsafe
+from ssot_lint.fix import Applicability, RenameBinding, binding_in_scope, times_bound, unsafe, why_not_rename
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -33,10 +33,12 @@ class RenamedAlias(Rule):
     ```
     `--fix --unsafe-fixes` renames the alias to the canonical name at its
     binding and at every use in the file, and removes an alias that becomes
-    `EngineFactory = EngineFactory`. It is unsafe because code outside the file
+    `EngineFactory = EngineFactory` (and the import of `EngineFactory` when
+    nothing else reads it). It is unsafe because code outside the file
     (a string, `getattr`) could still use the old name; it is not offered for a
-    module-level alias that other modules import or `__all__` lists, nor when the
-    canonical name already means something else in the file.
+    module-level alias that other modules import or `__all__` lists, for a name
+    its scope binds more than once, nor when the canonical name already means
+    something else in the file.
     """
 
     code = "SSOT005"
@@ -63,6 +65,11 @@ class RenamedAlias(Rule):
             "    return Factory(), EngineFactory\n", lines=(1,),
             fixed="from app.factory import EngineFactory as Factory\n\n\ndef build():\n    EngineFactory = None\n"
                   "    return Factory(), EngineFactory\n"),
+        Example(  # the alias is bound twice in its scope: renaming one binding would split it, so no fix
+            "try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
+            "    Factory = None\n", lines=(2,),
+            fixed="try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
+                  "    Factory = None\n"),
         Example(  # another module imports the alias: renaming it would break that import, so no fix
             "from app.factory import EngineFactory as Factory\n", lines=(1,),
             files={"app/other.py": "from app.service import Factory\n"},
@@ -97,9 +104,17 @@ class RenamedAlias(Rule):
 
     @staticmethod
     def _rename(project, canonical, info, binding):
-        """Rename the alias throughout its file, unless other modules can read it by its name."""
+        """Rename the alias throughout its file, unless other modules can read it by its name or its scope
+        binds the name more than once. `Factory = EngineFactory` goes, and with it the import of
+        `EngineFactory` if nothing else reads it (and no other module can)."""
         same = project.canonical_bindings(info, canonical)
-        if project.read_elsewhere(info, binding) or same is None:
+        if project.read_elsewhere(info, binding) or same is None or \
+                why_not_rename(binding.name, times_bound(info, binding)):
             return None
-        return unsafe(RenameBinding(binding.span, binding.name, canonical.name, same),
+        unused = None
+        if binding.kind is BindingKind.ALIAS and binding.value == canonical.name:
+            read = binding_in_scope(info, binding.context.qualname, canonical.name)
+            if read is not None and read.is_import and not project.read_elsewhere(info, read):
+                unused = read.span
+        return unsafe(RenameBinding(binding.span, binding.name, canonical.name, same, unused),
                       f"rename {binding.name} to {canonical.name}")

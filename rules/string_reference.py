@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ssot_lint.fix import Applicability, ReplaceString, unsafe
+from ssot_lint.fix import Applicability, ReplaceString, unsafe, why_not_replace_string
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -75,6 +75,9 @@ class StringReference(Rule):
             lines=(5,),
             fixed='import importlib\n\nPOTENTIAL_PATHS = [\n    "app.factory",\n    "app.factory.EngineFactory",\n]\n'
                   'modules = [importlib.import_module(path.rpartition(".")[0]) for path in POTENTIAL_PATHS]\n'),
+        Example(  # a string in two pieces: the fix rewrites only a literal that holds the path as written
+            'from unittest import mock\n\npatcher = mock.patch("app.legacy" ".EngineFactory")\n', lines=(3,),
+            fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy" ".EngineFactory")\n'),
     )
 
     def check(self, project) -> Iterator[Violation]:
@@ -110,6 +113,8 @@ class StringReference(Rule):
     @staticmethod
     def _replacement(project, canonical, ref, module, resolution):
         """The canonical path for the string, in the string's own style ('a.b.C' or 'a.b:C')."""
+        if why_not_replace_string(ref.value, ref.span):
+            return None
         separator = ":" if ":" in ref.value else "."
         if canonical.is_canonical(resolution):
             new = f"{canonical.home}{separator}{canonical.name}"

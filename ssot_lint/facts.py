@@ -200,6 +200,7 @@ class AttributeRef(NamedTuple):
     dotted: str
     span: Span
     context: Context
+    written: bool = False  # assigned or deleted (`m.Name = ...`, `del m.Name`), not read
 
 
 class NoqaComment(NamedTuple):
@@ -227,13 +228,17 @@ class FileFacts:
     all_names: Optional[Tuple[str, ...]] = None  # literal `__all__`, None when absent
     all_is_dynamic: bool = False  # `__all__` built in a way we cannot read
     parse_error: Optional[ParseError] = None
-    local_names: Tuple[str, ...] = ()  # function locals left out of `bindings` (nothing looks them up), sorted
+    local_names: Tuple[str, ...] = ()  # names of function locals left out of `bindings` (nothing looks them up), sorted
+    # Names an import binds that the file reads or deletes whole (`f(m)`, `del m`), not only as `m.attr`,
+    # sorted: a fix that rebinds or removes such a name would change what those uses get.
+    bare_names: Tuple[str, ...] = ()
     # Only the module-level view (see `extract_module_view`): module-level bindings, the imports and
     # aliases of every scope, `__all__`; the other fields are left empty.
     module_view_only: bool = False
 
     def binds_elsewhere(self, name: str) -> bool:
-        """Is `name` a function local that `bindings` leaves out? (A fix renaming to it would clash.)"""
+        """Does some function bind `name` as a local that `bindings` leaves out (perhaps as well as binding
+        it in ways `bindings` has)? A fix that renames to it, or renames it, would have to know."""
         return name in self.local_names
 
     def module_bindings(self) -> Tuple[Binding, ...]:
@@ -352,9 +357,11 @@ def assemble_facts(collector, noqa: Sequence[NoqaComment]) -> FileFacts:
     looked_up.update(base.split(".", 1)[0] for cls in collector.classes for base in cls.bases)
     bindings = tuple(b for b in collector.bindings if b.kind is not BindingKind.ASSIGN
                      or not b.context.in_function or b.name in looked_up)
-    kept = {b.name for b in bindings}
+    left_out = {b.name for b in collector.bindings if b.kind is BindingKind.ASSIGN and b.context.in_function
+                and b.name not in looked_up}
     return FileFacts(
-        local_names=tuple(sorted({b.name for b in collector.bindings} - kept)),
+        local_names=tuple(sorted(left_out)),
+        bare_names=tuple(sorted(collector.bare_names & imported)),
         bindings=bindings,
         classes=tuple(collector.classes),
         functions=tuple(collector.functions),
@@ -459,6 +466,7 @@ class _AstCollector:
         self.calls: List[CallFact] = []
         self.strings: List[StringRef] = []
         self.attribute_refs: List[AttributeRef] = []
+        self.bare_names: Set[str] = set()  # every name read or deleted whole (kept: those an import binds)
         self.all_names: Optional[List[str]] = None
         self.all_is_dynamic = False
         self._assigned_call: Dict[int, Tuple[str, Optional[str]]] = {}
@@ -544,10 +552,20 @@ class _AstCollector:
             value = getattr(node, field_name, None)
             if type(value) is list:
                 for item in value:
-                    if type(item) not in _LEAF_TYPES and isinstance(item, ast.AST):
+                    if type(item) is ast.Name:  # a leaf: only its name is wanted (visit_Name, inlined)
+                        if type(item.ctx) is not ast.Store:
+                            self.bare_names.add(item.id)
+                    elif type(item) not in _LEAF_TYPES and isinstance(item, ast.AST):
                         self.visit(item)
+            elif type(value) is ast.Name:
+                if type(value.ctx) is not ast.Store:
+                    self.bare_names.add(value.id)
             elif value is not None and type(value) not in _LEAF_TYPES and isinstance(value, ast.AST):
                 self.visit(value)
+
+    def visit_Name(self, node: ast.Name) -> None:  # a name visited directly: a base, a test, an iterable
+        if type(node.ctx) is not ast.Store:
+            self.bare_names.add(node.id)
 
     # -- scopes --------------------------------------------------------------------
 
@@ -801,7 +819,8 @@ class _AstCollector:
     def visit_Attribute(self, node: ast.Attribute) -> bool:
         dotted = ast_dotted_name(node)
         if dotted is not None:
-            self.attribute_refs.append(AttributeRef(dotted, self.span(node), self.context()))
+            self.attribute_refs.append(AttributeRef(dotted, self.span(node), self.context(),
+                                                    type(node.ctx) is not ast.Load))
             return False  # the inner chains are prefixes of this one
         return True
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import (
+    ExpressionContext, ExpressionContextProvider, MetadataWrapper, ParentNodeProvider, PositionProvider,
+)
 
 from ssot_lint.facts import (
     _IMPORT_ERRORS, STRING_PATH_CALLEES, AttributeRef, Binding, BindingKind, Branch,
@@ -79,7 +81,7 @@ def _is_type_checking_test(test: cst.BaseExpression) -> bool:
 
 
 class _FactCollector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider, ParentNodeProvider)
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,6 +97,7 @@ class _FactCollector(cst.CSTVisitor):
         self.calls: List[CallFact] = []
         self.strings: List[StringRef] = []
         self.attribute_refs: List[AttributeRef] = []
+        self.bare_names: Set[str] = set()  # as facts.py collects them: names read or deleted whole
         self.noqa: List[NoqaComment] = []
         self.all_names: Optional[List[str]] = None
         self.all_is_dynamic = False
@@ -368,9 +371,24 @@ class _FactCollector(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         dotted = dotted_name(node)
         if dotted is not None:
-            self.attribute_refs.append(AttributeRef(dotted, self.span(node), self.context()))
+            written = self.get_metadata(ExpressionContextProvider, node, None) in (ExpressionContext.STORE,
+                                                                                   ExpressionContext.DEL)
+            self.attribute_refs.append(AttributeRef(dotted, self.span(node), self.context(), written))
             return False  # the inner chains are prefixes of this one
-        return True
+        node.value.visit(self)  # not `attr`: a name there is no variable (`ast` holds it as a string)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        """A name read or deleted as a variable: where `ast` has a `Name` that it does not store to. LibCST
+        has Name nodes where `ast` has plain strings too: those are left out by their parent."""
+        if self.get_metadata(ExpressionContextProvider, node, None) not in (ExpressionContext.LOAD,
+                                                                            ExpressionContext.DEL):
+            return
+        parent = self.get_metadata(ParentNodeProvider, node, None)
+        if isinstance(parent, (cst.ImportAlias, cst.NameItem, cst.AsName)) or \
+                getattr(parent, _NAME_FIELDS.get(type(parent), ""), None) is node:
+            return
+        self.bare_names.add(node.value)
 
     # -- comments ----------------------------------------------------------------
 
@@ -388,6 +406,15 @@ class _CommentsOnly(cst.CSTVisitor):
 
     def visit_Comment(self, node: cst.Comment) -> None:
         self.collector.visit_Comment(node)
+
+
+# Where LibCST has a Name that `ast` holds as a string: the name of a definition, a parameter, a pattern's
+# capture, a keyword argument (the field of the parent that holds it). Imports, `global` and `as` hold
+# nothing else.
+_NAME_FIELDS = {getattr(cst, kind): field for kind, field in (
+    ("FunctionDef", "name"), ("ClassDef", "name"), ("Param", "name"), ("Arg", "keyword"), ("MatchAs", "name"),
+    ("MatchStar", "name"), ("MatchKeywordElement", "key"), ("MatchMapping", "rest"), ("TypeVar", "name"),
+    ("TypeVarTuple", "name"), ("ParamSpec", "name"), ("TypeAlias", "name")) if hasattr(cst, kind)}
 
 
 def _base_name(expr: cst.BaseExpression) -> Optional[str]:

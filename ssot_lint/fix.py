@@ -13,11 +13,15 @@ patches, a name other modules could read) and needs `--unsafe-fixes` as well.
 
 from __future__ import annotations
 
+import builtins
 import enum
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import TYPE_CHECKING, Optional, Tuple, Union
 
-from ssot_lint.facts import Span
+from ssot_lint.facts import Binding, Span
+
+if TYPE_CHECKING:
+    from ssot_lint.graph import ModuleInfo
 
 
 class Applicability(str, enum.Enum):
@@ -71,12 +75,16 @@ class RenameBinding:
     """A name bound at `span` renamed to `new` there and at every use of that binding in the file.
 
     An alias whose value becomes the name itself (`Factory = EngineFactory` ->
-    `EngineFactory = EngineFactory`) is removed; `import X as X` loses its `as`."""
+    `EngineFactory = EngineFactory`) is removed; `import X as X` loses its `as`. The rule offers it
+    only where `why_not_rename` finds nothing against it."""
 
     span: Span  # the binding: an import alias, or an assignment's target
     old: str
     new: str
     same_object: Tuple[Span, ...] = ()  # bindings of `new` in the file that bind the very same object
+    # The import alias that binds the name the removed `Factory = EngineFactory` reads: removed as well
+    # when nothing in the file reads it any more. None when no other module can be shown not to read it.
+    unused_import: Optional[Span] = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,9 @@ class ImportName:
     to_module: str
     name: str
     same_object: Tuple[Span, ...] = ()  # bindings of `name` in the file that bind the very same object
+    # The import alias that binds `m`: removed as well when this fix (with the file's others) leaves no
+    # read of `m` in the file. None when another module may read `m` from this one: it must stay.
+    unused_import: Optional[Span] = None
 
 
 Edit = Union[MoveImport, RetargetModuleImport, ReplaceString, RenameBinding, ImportName]
@@ -131,3 +142,50 @@ def relative_or_absolute(importer: str, importer_is_package: bool, level: int, m
     if base and module.startswith(base + "."):
         return level, module[len(base) + 1:]
     return 0, module
+
+
+# Why `fixer.py` would refuse an edit, for the reasons a rule can foresee: the fixer asks these of the
+# concrete syntax tree, the rule of the facts before it offers the fix, so `[*]` marks only what
+# `--fix` does.
+
+def why_not_import_name(name: str) -> Optional[str]:
+    """`m.Name` -> `Name`: a builtin's name would shadow the builtin."""
+    return f"{name} is a builtin" if name in _BUILTINS else None
+
+
+def why_not_rename(old: str, times_bound: int) -> Optional[str]:
+    """A name bound more than once in its scope (`try: import ... as F` / `except: F = None`) cannot be
+    renamed at one binding: the other would keep the old name, and the uses could read either."""
+    return f"{old} is bound more than once in its scope" if times_bound != 1 else None
+
+
+def why_not_replace_string(value: str, span: Span) -> Optional[str]:
+    """The fixer rewrites a literal that holds `value` as written: on one line, in plain quotes (single or
+    triple) with at most a one-letter prefix, without escapes. Escapes and implicit concatenation
+    (`"a." "b"`) make a literal wider than that, which its span shows."""
+    if span.line == span.end_line and span.end_column - span.column - len(value) in (2, 3, 6, 7):
+        return None
+    return "the string is written with escapes or as bytes"
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def binding_in_scope(info: "ModuleInfo", scope: str, name: str) -> Optional[Binding]:
+    """The one binding of `name` that a read in `scope` sees (innermost scope first); None if that scope
+    binds it more than once (which one applies depends on the path the code takes)."""
+    while True:
+        bindings = info.scopes.get(scope, ()) if scope else info.bindings_of(name)
+        found = [b for b in bindings if b.name == name]
+        if found:
+            return found[0] if len(found) == 1 else None
+        if not scope:
+            return None
+        scope = scope.rpartition(".")[0]
+
+
+def times_bound(info: "ModuleInfo", binding: Binding) -> int:
+    """How many times the binding's scope binds its name, as far as the facts tell: a function local they
+    leave out (nothing looks it up) counts once more, wherever it is (it may be in this scope)."""
+    found = sum(1 for b in info.scopes.get(binding.context.qualname, ()) if b.name == binding.name)
+    return found + (binding.context.in_function and info.facts.binds_elsewhere(binding.name))

@@ -10,7 +10,6 @@ endings are the tree's, so they survive. Nothing here writes files.
 
 from __future__ import annotations
 
-import builtins
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -23,7 +22,10 @@ from libcst.metadata import (
 )
 
 from ssot_lint.facts import Span, parse_python
-from ssot_lint.fix import Edit, Fix, ImportName, MoveImport, RenameBinding, ReplaceString, RetargetModuleImport
+from ssot_lint.fix import (
+    Edit, Fix, ImportName, MoveImport, RenameBinding, ReplaceString, RetargetModuleImport, why_not_import_name,
+    why_not_rename,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ def fix_source(source: bytes, fixes: Sequence[Fix]) -> FixedFile:
                 refused.append((fix, reason))
         if not applied:
             return FixedFile(source, (), tuple(refused))
+        plan.drop_unused_imports([fix.edit for fix in applied])
         new_source = module.visit(_Applier(plan)).bytes
     except (RecursionError, MemoryError, ValueError, TypeError, AttributeError) as exc:  # LibCST's limits
         reason = f"LibCST could not transform the file ({type(exc).__name__})"
@@ -103,8 +106,9 @@ def _positions_near(module: cst.Module, starts: List[int], lines: Set[int]) -> D
 
 
 def _fix_position(fix: Fix) -> tuple:
+    """Renames last (they yield to a fix of the value they alias), the others in the order of the file."""
     span = getattr(fix.edit, "alias", None) or getattr(fix.edit, "span")
-    return (span.line, span.column, type(fix.edit).__name__, repr(fix.edit))
+    return (isinstance(fix.edit, RenameBinding), span.line, span.column, type(fix.edit).__name__, repr(fix.edit))
 
 
 def _does_not_parse(new: bytes, old: bytes) -> str:
@@ -161,6 +165,8 @@ class _Plan:
         self.remove: Set[int] = set()  # small statements to delete (`X = X`)
         self.insert_after: Dict[int, List[_NewImport]] = defaultdict(list)  # import statement -> imports after it
         self.attributes: Dict[int, str] = {}  # `m.Name` -> `Name`
+        self.taken_out: List[cst.CSTNode] = []  # what no longer reads anything: each such `m.Name`, `X = X`
+        self.drop: Dict[int, Set[int]] = defaultdict(set)  # import statement -> aliases no read is left of
 
     def _nodes(self, span: Span, kind) -> List[cst.CSTNode]:
         return [n for n in self.at.get((span.line, span.column - 1), []) if isinstance(n, kind)]
@@ -234,21 +240,24 @@ class _Plan:
         return None
 
     def _other_use(self, local: str, alias: cst.ImportAlias, attributes: Set[str]) -> str:
-        """Does the file use `local` other than as `local.<one of attributes>`?"""
+        """Does the file use what the alias binds other than by reading `local.<one of attributes>`?
+        (Whole, as in `f(local)`; by assigning an attribute; in a string annotation.)"""
         parents = self.wrapper.resolve(ParentNodeProvider)
-        asname = alias.asname.name if alias.asname is not None else None
-        for node in self.positions:
-            if not isinstance(node, cst.Name) or node.value != local or node is asname:
+        contexts = self.wrapper.resolve(ExpressionContextProvider)
+        statement = parents[alias]
+        scope = self.wrapper.resolve(ScopeProvider).get(statement)
+        if scope is None:
+            return f"cannot tell the scope of {local}"
+        for assignment in scope.assignments[local]:
+            if assignment.node is not statement:
                 continue
-            parent = parents.get(node)
-            if isinstance(parent, cst.Attribute) and parent.attr is node:
-                continue  # `x.local`: an attribute of something else
-            if isinstance(parent, cst.ImportAlias) and parent.name is node or isinstance(parent, cst.AsName):
-                continue  # `from a import local`, `import a as local`: another import binds it
-            if isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value in attributes:
-                continue
-            line = self.positions[node].start.line
-            return f"{local} is used on line {line} other than as {local}.<name>"
+            for access in assignment.references:
+                node, parent = access.node, parents.get(access.node)
+                if isinstance(node, cst.Name) and isinstance(parent, cst.Attribute) and parent.value is node and \
+                        parent.attr.value in attributes and contexts.get(parent) is ExpressionContext.LOAD:
+                    continue
+                line = self.positions[node].start.line if node in self.positions else "?"
+                return f"{local} is used on line {line} other than as {local}.<name>"
         return ""
 
     # -- strings -------------------------------------------------------------------------
@@ -278,8 +287,9 @@ class _Plan:
         read = reads[0]
         if self.wrapper.resolve(ExpressionContextProvider).get(read) is not ExpressionContext.LOAD:
             return f"{edit.dotted} is assigned or deleted here, not read"
-        if edit.name in dir(builtins):
-            return f"{edit.name} is a builtin"
+        refusal = why_not_import_name(edit.name)
+        if refusal:
+            return refusal
         scopes = {scope for scope in self.wrapper.resolve(ScopeProvider).values() if scope is not None}
         for scope in scopes:
             for assignment in scope.assignments[edit.name]:
@@ -289,6 +299,7 @@ class _Plan:
         if refusal:
             return refusal
         self.attributes[id(read)] = edit.name
+        self.taken_out.append(read)
         new = _NewImport(edit.to_module, _make_alias(edit.name, edit.name), True)
         pending = self.insert_after[id(statements[0])]
         if not any(n.module == new.module and _bound_name(n.alias) == edit.name for n in pending):
@@ -315,8 +326,9 @@ class _Plan:
         if scope is None:
             return f"cannot tell the scope of {edit.old}"
         mine = [a for a in scope.assignments[edit.old] if a.node is anchor]
-        if len(mine) != 1 or len(scope.assignments[edit.old]) != 1:
-            return f"{edit.old} is bound more than once in its scope"
+        refusal = why_not_rename(edit.old, len(scope.assignments[edit.old]))
+        if refusal or len(mine) != 1:
+            return refusal or why_not_rename(edit.old, len(mine))
         references = list(mine[0].references)
         if any(not isinstance(r.node, cst.Name) for r in references):
             return f"{edit.old} is used in a string annotation or as a dotted name"
@@ -326,7 +338,11 @@ class _Plan:
                     if not self._is_same_object(other, edit.new, edit.same_object):
                         return f"{edit.new} already names something else in this file"
         nodes = [binding_name, *(r.node for r in references)]
-        refusal = self._claim(*nodes)
+        assigns = [a for a in self._nodes(edit.span, cst.Assign)
+                   if len(a.targets) == 1 and a.targets[0].target is binding_name] if not aliases else []
+        # The alias's value is claimed too: a fix that rewrites it (`models.Factory` -> `Factory`, planned
+        # first) goes first, and the rename follows in the next pass, removing `EngineFactory = EngineFactory`.
+        refusal = self._claim(*nodes, *(a.value for a in assigns))
         if refusal:
             return refusal
         for node in nodes:
@@ -334,12 +350,45 @@ class _Plan:
         if aliases:
             if get_full_name_for_node(aliases[0].name) == edit.new:
                 self.drop_as.add(id(aliases[0]))
-        else:
-            for assign in self._nodes(edit.span, cst.Assign):
-                if len(assign.targets) == 1 and assign.targets[0].target is binding_name and \
-                        isinstance(assign.value, cst.Name) and assign.value.value == edit.new:
-                    self.remove.add(id(assign))  # `EngineFactory = EngineFactory` goes
+        for assign in assigns:
+            if isinstance(assign.value, cst.Name) and assign.value.value == edit.new:
+                self.remove.add(id(assign))  # `EngineFactory = EngineFactory` goes
+                self.taken_out.append(assign)
         return None
+
+    # -- imports the fixes leave unread --------------------------------------------------
+
+    def drop_unused_imports(self, edits: Sequence[Edit]) -> None:
+        """Remove each import alias an applied edit names (`unused_import`) that had reads and has none
+        once the plan is carried out. Decided on the file as a whole: fixes that together take out every
+        read of `models` remove `from pkg import models`, whichever of them comes last."""
+        candidates = sorted({span for span in (getattr(e, "unused_import", None) for e in edits) if span})
+        if not candidates or self._reads_names_dynamically():
+            return
+        gone: Set[int] = set()
+        for node in self.taken_out:
+            gone |= _subtree(node)
+        read_again = {name for node, name in self.names.items() if node not in gone}  # renamed reads
+        scopes, parents = self.wrapper.resolve(ScopeProvider), self.wrapper.resolve(ParentNodeProvider)
+        for span in candidates:
+            aliases = self._nodes(span, cst.ImportAlias)
+            if not aliases or id(aliases[0]) in self.claimed:
+                continue  # another fix rewrites this import
+            alias = aliases[0]
+            statement = parents.get(alias)
+            scope = scopes.get(statement) if statement is not None else None
+            bound = _bound_name(alias)
+            if scope is None or bound in read_again or isinstance(statement.names, cst.ImportStar):
+                continue
+            names = {bound} if alias.asname is not None else {bound, get_full_name_for_node(alias.name)}
+            reads = [access.node for name in names for assignment in scope.assignments[name]
+                     if assignment.node is statement for access in assignment.references]
+            if reads and all(id(node) in gone for node in reads):
+                self.drop[id(statement)].add(next(i for i, a in enumerate(statement.names) if a is alias))
+
+    def _reads_names_dynamically(self) -> bool:
+        """Does the file call `globals()`, `eval` and the like, which may read any name?"""
+        return any(isinstance(node, cst.Name) and node.value in _DYNAMIC_READERS for node in self.positions)
 
     def _is_same_object(self, assignment, name: str, same_object: Sequence[Span]) -> bool:
         """Is an existing binding of `name` one the analysis found to be the same object?"""
@@ -348,6 +397,18 @@ class _Plan:
         if isinstance(node, (cst.ImportFrom, cst.Import)) and isinstance(node.names, Sequence):
             return any(_bound_name(a) == name and _start(self.positions[a]) in starts for a in node.names)
         return node in self.positions and _start(self.positions[node]) in starts
+
+
+_DYNAMIC_READERS = frozenset({"globals", "locals", "vars", "eval", "exec"})
+
+
+def _subtree(node: cst.CSTNode) -> Set[int]:
+    ids, stack = set(), [node]
+    while stack:
+        node = stack.pop()
+        ids.add(id(node))
+        stack.extend(node.children)
+    return ids
 
 
 def _start(where) -> Tuple[int, int]:
@@ -421,7 +482,7 @@ class _Applier(cst.CSTTransformer):
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         plan = self.plan
         if not any(id(s) in plan.leave_statement or id(s) in plan.remove or id(s) in plan.insert_after
-                   for s in original.body):
+                   or id(s) in plan.drop for s in original.body):
             return updated
         kept: List[cst.BaseSmallStatement] = []
         added: List[cst.BaseSmallStatement] = []
@@ -433,10 +494,12 @@ class _Applier(cst.CSTTransformer):
                 self.moved.append(fresh)
                 added.append(fresh)
             moves = plan.leave_statement.get(id(before))
+            dropped = plan.drop.get(id(before), set())
             if not moves:
-                kept.append(after)
+                rest = _without(after, dropped) if dropped else after
+                kept.extend([rest] if rest is not None else [])
                 continue
-            rest = _without(after, {index for index, _ in moves})
+            rest = _without(after, {index for index, _ in moves} | dropped)
             groups: Dict[Tuple[str, bool], List[Tuple[int, _NewImport]]] = {}
             for index, new in sorted(moves, key=lambda item: item[0]):
                 groups.setdefault((new.module, new.is_from), []).append((index, new))
@@ -625,15 +688,13 @@ def _merge_into(line: cst.BaseStatement, new: _NewImport) -> Optional[cst.Simple
 
 def _without(statement: cst.BaseSmallStatement, indices: Set[int]) -> Optional[cst.BaseSmallStatement]:
     """The import less the aliases at `indices`; None if none is left."""
-    if isinstance(statement, cst.Import):  # `import` aliases are retargeted in place, never removed
-        return statement
-    assert isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar)
+    assert isinstance(statement, (cst.Import, cst.ImportFrom)) and not isinstance(statement.names, cst.ImportStar)
     names = list(statement.names)
     kept = [a for i, a in enumerate(names) if i not in indices]
     if not kept:
         return None
     removed_last = (len(names) - 1) in indices
-    if statement.lpar is None:
+    if getattr(statement, "lpar", None) is None:  # (`import a, b` has no parentheses)
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     elif removed_last:  # the new last name closes the list as the old last did, keeping its own comment
         closing = names[-1].comma

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 from ssot_lint.config import Config, parse_config
 from ssot_lint.engine import CheckResult, build_project, run_check
+from ssot_lint.fixer import fix_source
 from ssot_lint.project import Project
-from ssot_lint.rule import EXAMPLE_CONFIG, EXAMPLE_FILES, Example
+from ssot_lint.rule import EXAMPLE_CONFIG, EXAMPLE_FILES, Example, Violation
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,3 +57,19 @@ def check_tree(root: Path, files: Mapping[str, str], section: Optional[Mapping] 
 def project_of(root: Path, files: Mapping[str, str], section: Optional[Mapping] = None) -> Project:
     write_tree(root, files)
     return build_project(make_config(root, section), jobs=1)
+
+
+def refused_fixes(config: Config, **options) -> List[Tuple[Violation, str]]:
+    """Each violation `check` offers a fix for (`[*]`, unsafe ones included) whose fix `--fix` would then
+    refuse, with the fixer's reason; all of a file's fixes are applied together, as `--fix` does. A fix
+    that only overlaps another one waits for the next pass, which applies it: that is no refusal."""
+    by_file = defaultdict(list)
+    for violation in run_check(config, jobs=1, **options).violations:
+        if violation.fix is not None:
+            by_file[violation.path].append(violation)
+    refused = []
+    for relpath, violations in sorted(by_file.items()):
+        reasons = dict(fix_source((config.root / relpath).read_bytes(), [v.fix for v in violations]).refused)
+        refused.extend((v, reasons[v.fix]) for v in violations
+                       if v.fix in reasons and not reasons[v.fix].startswith("overlaps another fix"))
+    return refused

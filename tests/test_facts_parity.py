@@ -57,6 +57,14 @@ TRICKY = {
         "    attr = 3\n\ndef f():\n    try:\n        from x import Y\n    except ImportError:\n"
         "        Y = None\n    for z in Y():\n        with open(z) as w:\n            pass\n"),
     "module-level calls on __all__": "import a\nif a.X:\n    __all__ = ['p']\n    __all__.extend(a.more)\n",
+    "names used whole, or not": (
+        "import m, k, d, p, q, g, e, t\nfrom x import n as s\n@d\nclass C(m, metaclass=k):\n    pass\n"
+        "def f(m, *p, q=q, **g) -> t:\n    global e\n    f(m=1, k=s)\n    m.X = 1\n    del m.Y\n    del e\n"
+        "    x.m\n    f().k.m\n    for m in y: pass\n    with a as m: pass\n    try: pass\n    except E as m: pass\n"
+        "    lambda m: m\n    [m for m in z]\n    (m := 3)\n    m += 1\n    m.Z += 1\n    print(f'{g}')\n"
+        "    if p:\n        while q:\n            pass\n"),
+    "patterns": ("import m, k\nmatch v:\n    case m: pass\n    case {'k': k, **m}: pass\n    case C(m=1) | [*k]:\n"
+                 "        pass\n    case m.X: pass\n"),
 }
 
 

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CANONICAL_IMPORT, FIXTURES_REPO, SHIM_IMPORT, SHIM_PYPROJECT, make_config, write_tree
+from helpers import (
+    CANONICAL_IMPORT, FIXTURES_REPO, SHIM_IMPORT, SHIM_PYPROJECT, check_tree, make_config, refused_fixes, write_tree,
+)
 from ssot_lint.autofix import run_fix
 from ssot_lint.config import load_config
 from ssot_lint.engine import run_check
 from ssot_lint.facts import Span
-from ssot_lint.fix import MoveImport, ReplaceString, safe, unsafe
+from ssot_lint.fix import ImportName, MoveImport, ReplaceString, safe, unsafe
 from ssot_lint.fixer import fix_source
 from ssot_lint.rule import EXAMPLE_FILES
 
@@ -122,14 +124,104 @@ def test_unsafe_fixes_keep_every_module_importing_and_rename_only_aliases(tmp_pa
         for name, identity in seen["names"].items():
             if name in names:
                 assert names[name] == identity, f"{module}.{name} is bound to another object"
-            else:  # only an alias of the canonical may go, renamed to the canonical's name
-                assert identity == canonical and names.get(CANONICAL) == canonical, f"{module}.{name} vanished"
+            else:  # only an alias of the canonical may go, renamed to the canonical's name, or removed with
+                # the import of the canonical that only it read (`Factory = ExecutionEngineFactory`, unused)
+                assert identity == canonical, f"{module}.{name} vanished"
                 renamed.append(f"{module}.{name}")
     assert renamed, "the unsafe fixes renamed no alias"
     strings = (root / "tests/unit/test_websocket_engine.py").read_text()
     assert '"netra_backend.app.agents.supervisor.execution_engine_factory.ExecutionEngineFactory"' in strings
     result = run_check(load_config(root / "pyproject.toml"), jobs=1)
     assert not [v for v in result.violations if v.fix is not None], [v.fix for v in result.violations if v.fix]
+
+
+def test_every_fix_check_offers_on_fixtures_repo_is_one_fix_applies():
+    assert refused_fixes(load_config(FIXTURES_REPO / "pyproject.toml")) == []
+
+
+# -- what a fix takes with it, and what it is not offered for ------------------------------
+
+MODELS = {"app/models.py": "from app.factory import EngineFactory\n"}
+
+
+def fixed_service(root: Path, service: str, files=MODELS) -> str:
+    write_tree(root, {**EXAMPLE_FILES, **files, "app/service.py": service})
+    run_fix(make_config(root), jobs=1, unsafe=True)
+    return (root / "app/service.py").read_text()
+
+
+def test_the_import_a_fix_leaves_unread_goes_with_it(tmp_path):
+    service = "from app import models\n\n\ndef build():\n    return models.EngineFactory()\n"
+    assert fixed_service(tmp_path, service) == \
+        "from app.factory import EngineFactory\n\n\ndef build():\n    return EngineFactory()\n"
+
+
+def test_the_fixes_of_a_file_remove_an_import_together_that_none_removes_alone():
+    source = b"from app import models  # the models\n\nfirst = models.EngineFactory\nsecond = models.EngineFactory\n"
+    statement, alias = Span(1, 1, 1, 23), Span(1, 17, 1, 23)
+    first, second = (unsafe(ImportName(read, "models.EngineFactory", statement, "app.factory", "EngineFactory", (),
+                                       alias), "import it") for read in (Span(3, 9, 3, 29), Span(4, 10, 4, 30)))
+    assert fix_source(source, [first]).source.startswith(b"from app import models  # the models\n")
+    assert fix_source(source, [first, second]).source == (
+        b"from app.factory import EngineFactory  # the models\n\nfirst = EngineFactory\nsecond = EngineFactory\n")
+
+
+@pytest.mark.parametrize("service", [
+    pytest.param("from app import models\n\n__all__ = ['models']\nfactories = [models.EngineFactory]\n", id="__all__"),
+    pytest.param("from app import models\n\nfactories = [models.EngineFactory]\nnames = globals()\n", id="globals()"),
+    pytest.param("from app import models\n\nfactories = [models.EngineFactory]\n\n\ndef make(x: 'models.Q'):\n"
+                 "    return x\n", id="a string annotation"),
+])
+def test_an_import_something_else_may_read_stays(tmp_path, service):
+    fixed = fixed_service(tmp_path, service)
+    assert fixed.startswith("from app import models\nfrom app.factory import EngineFactory\n")
+    assert "factories = [EngineFactory]\n" in fixed
+
+
+def test_an_import_another_module_imports_from_this_one_stays(tmp_path):
+    service = "from app import models\n\nfactories = [models.EngineFactory]\n"
+    reader = {"app/reader.py": "from app.service import models\nfrom app.factory import EngineFactory\n"}
+    assert fixed_service(tmp_path, service, {**MODELS, **reader}) == \
+        "from app import models\nfrom app.factory import EngineFactory\n\nfactories = [EngineFactory]\n"
+
+
+def test_a_removed_alias_takes_the_import_it_alone_read(tmp_path):
+    service = "from app.factory import EngineFactory  # canonical\nimport os\n\nDefaultFactory = EngineFactory\n"
+    assert fixed_service(tmp_path, service) == "import os\n"
+
+
+def test_an_alias_of_a_name_read_off_a_module_becomes_the_name_itself(tmp_path):
+    """Both fixes of `Factory = models.EngineFactory` in one pass made `EngineFactory = EngineFactory`, which in a
+    function raises UnboundLocalError: the rename now waits for the next pass, and removes the alias."""
+    service = "from app import models\n\n\ndef build():\n    Factory = models.EngineFactory\n    return Factory()\n"
+    assert fixed_service(tmp_path, service) == \
+        "from app.factory import EngineFactory\n\n\ndef build():\n    return EngineFactory()\n"
+
+
+@pytest.mark.parametrize("service", [
+    pytest.param("try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
+                 "    Factory = None\n", id="try-except"),
+    pytest.param("from app.factory import EngineFactory\n\nFactory = EngineFactory\nFactory = EngineFactory\n",
+                 id="twice"),
+    pytest.param("from app.factory import EngineFactory\n\n\ndef build(flag):\n    Factory = EngineFactory\n"
+                 "    if flag:\n        Factory = None\n    return Factory\n", id="a function local"),
+])
+def test_a_rename_of_a_name_bound_twice_in_its_scope_is_not_offered(tmp_path, service):
+    result = check_tree(tmp_path, {**EXAMPLE_FILES, "app/service.py": service})
+    renames = [v for v in result.violations if v.code == "SSOT005"]
+    assert renames and all(v.fix is None for v in renames)
+    assert refused_fixes(make_config(tmp_path)) == []
+
+
+def test_a_name_read_off_a_module_is_not_imported_under_a_builtins_name(tmp_path):
+    files = {"app/__init__.py": "", "app/compat.py": "def input():\n    return 1\n",
+             "app/models.py": "from app.compat import input\n",
+             "app/service.py": "import app.models as models\n\nvalue = models.input()\n"}
+    section = {"canonical": [{"symbol": "app.compat:input"}]}
+    result = check_tree(tmp_path, files, section)
+    reads = [v for v in result.violations if v.code == "SSOT002"]
+    assert reads and all(v.fix is None for v in reads)
+    assert refused_fixes(make_config(tmp_path, section)) == []
 
 
 # -- guarantees ------------------------------------------------------------------------

@@ -11,6 +11,10 @@ the attribute the import system sets on a package for each submodule it loads
 (`pkg.m1` after `from .m1 import A` in `pkg/__init__.py`) is not compared; and
 `import shim as m` becomes `import canonical as m` by design, the names read as
 `m.X` staying the same objects.
+
+And on the same trees, with the unsafe fixes too: every fix `check` offers (`[*]`)
+is one `--fix` applies, and the fixed modules all still import (a fix that drops an
+import it left unread must not drop one something still reads).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import generated_config, write_tree
+from helpers import generated_config, refused_fixes, write_tree
 from ssot_lint.autofix import run_fix
 from ssot_lint.engine import run_check
 from test_property_resolution import package_trees
@@ -109,3 +113,22 @@ def test_safe_fixes_keep_every_binding(case):
     assert after == before, shown
     assert again.changed == {}, shown
     assert not [v for v in left if v.fix is not None and v.fix.is_safe], shown
+
+
+@settings(max_examples=int(os.environ.get("SSOT_LINT_FIX_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(trees_with_shims())
+def test_every_fix_offered_is_applied_and_the_fixed_modules_import(case):
+    package, files, modules, shims = case
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_tree(root, files)
+        config = generated_config(root, package, shims)
+        refused = refused_fixes(config)
+        outcome = run_fix(config, jobs=1, unsafe=True)
+        fixed = {p: root.joinpath(p).read_text() for p in outcome.changed}
+        shown = "\n".join([f"shims: {shims}", *(f"# {p}\n{t}" for p, t in sorted(files.items())),
+                           "--- fixed:", *(f"# {p}\n{t}" for p, t in sorted(fixed.items()))])
+        assert refused == [], "\n".join([*(f"{v.path}:{v.line}: {v.code} {reason}" for v, reason in refused), shown])
+        assert not [reason for reason in outcome.not_fixed if "no automatic fix" not in reason], \
+            f"{outcome.not_fixed}\n{shown}"
+        runtime_names(folder, package, modules)  # each module imports
