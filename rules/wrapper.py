@@ -12,8 +12,10 @@ class Wrapper(Rule):
     canonical symbol, and every import of it:
 
     - a class or function named like the canonical (its name or a `lookalikes`
-      pattern) whose body calls or constructs it: a delegating wrapper, such as
-      `def get_env(): return _real_get_env()` in a test-helpers module;
+      pattern, or either with leading underscores) whose body calls or
+      constructs it: a delegating wrapper, such as `def get_env(): return
+      _real_get_env()` in a test-helpers module, or a private `_get_env` that
+      imports the canonical lazily;
     - a subclass of a canonical class that stands in for it: defined in a
       declared shim, or named like it. With `final = true` in the canonical's
       configuration, every subclass. An ordinary subclass of a class designed to

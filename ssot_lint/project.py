@@ -75,6 +75,11 @@ class Canonical:
     def looks_like(self, name: str) -> bool:
         return name == self.name or any(fnmatch.fnmatchcase(name, p) for p in self.spec.lookalikes)
 
+    def stood_in_for_by(self, name: str) -> bool:
+        """Could a definition of this name stand in for the canonical: named like it, a private `_name`
+        included (`def _simplify(expr): return simplify(expr)`, a wrapper 'to avoid circular imports')?"""
+        return self.looks_like(name) or self.looks_like(name.lstrip("_"))
+
     def is_shim(self, module: Optional[str]) -> bool:
         return module in self.spec.shims
 
@@ -341,9 +346,10 @@ class Project:
             before = self._order_of(info, defined)
             for base in defined.bases:
                 if canonical.is_canonical(self.resolve_expression(info, base, defined.context, before)):
-                    stands_in = canonical.spec.final or canonical.is_shim(info.name) or canonical.looks_like(defined.name)
+                    stands_in = canonical.spec.final or canonical.is_shim(info.name) or \
+                        canonical.stood_in_for_by(defined.name)
                     return "subclasses" if stands_in else None
-        if not canonical.looks_like(defined.name) or defined.name.startswith(("Test", "test")):
+        if not canonical.stood_in_for_by(defined.name) or defined.name.startswith(("Test", "test")):
             return None  # a test case or test function is no stand-in
         inside, branches = defined.qualname + ".", defined.context.all_branches
         for call in info.facts.calls:

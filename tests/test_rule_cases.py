@@ -48,6 +48,18 @@ def test_a_function_that_calls_the_canonical_function_is_a_wrapper_and_its_impor
     assert definition.message.startswith("function get_env delegates to get_env: a second entry point")
 
 
+def test_a_private_function_that_calls_the_canonical_is_a_wrapper_too(tmp_path):
+    """sympy's `def _simplify(expr): from ... import simplify; return simplify(expr)` ("a wrapper to avoid
+    circular imports"), bound as `simplify = _simplify`: that name was SSOT001 'bound to a different object'."""
+    files = {**ENV_FILES,
+             "test_helpers/env.py": "def _get_env(name):\n    from shared.env import get_env\n\n    return get_env(name)\n",
+             "tests/test_0.py": "from test_helpers.env import _get_env\n\n\ndef test_it(get_env=None):\n"
+                                "    get_env = _get_env\n    assert get_env('X') is None\n"}
+    result = check_tree(tmp_path, files, ENV_CONFIG, select=["SSOT001", "SSOT004"])
+    assert codes_at(result, "test_helpers/env.py") == [("test_helpers/env.py", 1, "SSOT004")]
+    assert codes_at(result, "tests/test_0.py") == [("tests/test_0.py", 1, "SSOT004")]
+
+
 def test_a_function_named_like_the_canonical_that_does_not_call_it_is_a_competing_implementation(tmp_path):
     files = {**ENV_FILES, "test_helpers/env.py": "def get_env(name):\n    return 'fake'\n"}
     result = check_tree(tmp_path, files, ENV_CONFIG, select=["SSOT001", "SSOT004"])
