@@ -32,7 +32,7 @@ UNUSED_NOQA = "SSOT100"
 # canonical's name bound to something else), the site gets one finding: the first code of this list
 # that fired, its message naming the others' findings. A broken import first, then a second copy of
 # the canonical, then shared state, then the ways to reach it.
-SITE_PRECEDENCE = ("SSOT000", "SSOT009", "SSOT001", "SSOT004", "SSOT006", "SSOT007", "SSOT011", "SSOT003",
+SITE_PRECEDENCE = ("SSOT000", "SSOT009", "SSOT001", "SSOT004", "SSOT006", "SSOT007", "SSOT003",
                    "SSOT002", "SSOT008", "SSOT005", "SSOT010")
 
 

@@ -297,7 +297,8 @@ class Project:
                            before: Optional[int] = None) -> Resolution:
         """What a dotted expression is where it stands (in a scope of a module, in its `try` branches, at
         binding `before`); remembered: asked once per canonical."""
-        key = (id(info), dotted, context, before)  # the graph keeps every ModuleInfo alive: ids are not reused
+        # (the graph keeps every ModuleInfo alive, and its facts their interned contexts: ids are not reused)
+        key = (id(info), dotted, id(context), before)
         if key not in self._expressions:
             self._expressions[key] = self.resolver.resolve_dotted(info, dotted, context.qualname, before,
                                                                   assume=assumption(context))
