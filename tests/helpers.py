@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import List, Mapping, Optional, Sequence, Tuple
@@ -25,6 +27,12 @@ shims = ["app.legacy"]
 SHIM_IMPORT = "from app.legacy import EngineFactory\n"
 CANONICAL_IMPORT = "from app.factory import EngineFactory\n"
 FIXTURES_REPO = REPO / "fixtures_repo"
+
+
+def ssot(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """`ssot-lint ARGS` run in `folder`, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "ssot_lint", *args], cwd=folder, capture_output=True, text=True,
+                          timeout=300)
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> None:

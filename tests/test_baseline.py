@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from helpers import FIXTURES_REPO
+from helpers import FIXTURES_REPO, ssot
 
 NEW_IMPORT = "from netra_backend.app.core.managers.execution_engine_factory import ExecutionEngineFactory\n"
-
-
-def ssot(repo, *args):
-    return subprocess.run([sys.executable, "-m", "ssot_lint", *args], cwd=repo, capture_output=True, text=True,
-                          timeout=300)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from helpers import SHIM_PYPROJECT, make_config, write_tree
+from helpers import SHIM_PYPROJECT, make_config, ssot, write_tree
 import ssot_lint.history as history
 from ssot_lint.history import compute_history
 from ssot_lint.rule import EXAMPLE_FILES
@@ -183,11 +183,6 @@ def test_a_name_looked_up_where_nothing_is_tracked_can_decide_the_figures(tmp_pa
 TWO_SYMBOLS = SHIM_PYPROJECT + '\n[[tool.ssot-lint.canonical]]\nsymbol = "app.registry:get_registry"\n'
 REGISTRY = "def get_registry():\n    return {}\n"
 B_MISSING = "module app.registry is not in the project"
-
-
-def ssot(folder, *args):
-    return subprocess.run([sys.executable, "-m", "ssot_lint", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=300)
 
 
 @pytest.fixture
