@@ -290,6 +290,9 @@ def init(
     discover: bool = typer.Option(False, "--discover", help="Propose canonical symbols and shims found in the "
                                                             "code (duplicated definitions, re-export-only modules)."),
     print_only: bool = typer.Option(False, "--print", help="Print the configuration instead of writing it."),
+    limit: int = typer.Option(5, "--limit", min=1, metavar="N",
+                              help="With --discover: propose at most N canonical symbols, the best-supported "
+                                   "first."),
 ) -> None:
     """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
     from ssot_lint.starter import discover_proposals, render_proposals, starter
@@ -304,7 +307,7 @@ def init(
     if discover:
         settings = Config(root=folder.resolve(), path=None, canonicals=())
         project = build_project(settings, use_cache=True, prefilter=False, progress=progress_bar(sys.stderr))
-        text = render_proposals(discover_proposals(project), settings, section)
+        text = render_proposals(discover_proposals(project, limit), settings, section)
     else:
         text = starter(section)
     if print_only:

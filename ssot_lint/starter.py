@@ -1,26 +1,33 @@
 """`ssot-lint init`: a starter configuration, and with `--discover`, proposals read off the code.
 
-Discovery proposes canonical symbols from two signs of duplication:
+Discovery looks for the signs that a class or function has more than one way in, read off the
+import sites the analysis has already resolved, in one pass over the project:
 
-- a class or function name defined at module level in more than one module: the
-  definition most modules import is proposed as canonical, the others are listed
-  as competing implementations;
-- re-export-only modules (imports and aliases, no definitions of their own) that
-  other modules import from: each symbol they hand on is proposed, with the
-  module as a shim.
+- modules that hand it on: they bind it at module level, and other modules import it through them
+  or they list it in `__all__`; a redirect module (one that defines nothing itself) also hands on
+  what it imports with `# noqa: F401`, and one that warns when imported is a deprecated shim, the
+  strongest sign. A package handing on what its own submodules define is the public way in it was
+  built to be, the weakest sign. A subclass does not hand the symbol on (it extends it), and a test
+  module that nobody imports hands nothing on to anyone;
+- other definitions of its name that matter: someone imports them, or they are `except
+  ImportError` fallbacks. Unrelated classes that share a name (a `Migration` in every migration
+  file) are no sign.
 
-Each proposal then lists as shims the modules that hand the symbol on (they
-re-export it and are imported from, or wrap it), ranked by how many modules
-import through them. The result is commented TOML for the user to edit.
+Each candidate earns points for these signs. Only the best few (a small multiple of the number of
+proposals asked for) then go through the exact search, the one `check` runs: the modules SSOT003
+would report as undeclared shims, and the classes named like the symbol that delegate to it
+(compatibility wrappers). Its cost grows with that number, not with the number of candidates. The
+proposals, best first, are commented TOML for the user to edit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Optional, Set, Tuple
 
 from ssot_lint.config import CanonicalSpec, Config, SymbolPath
 from ssot_lint.facts import BindingKind
+from ssot_lint.graph import ModuleInfo
 from ssot_lint.project import Project
 
 STARTER = '''[tool.ssot-lint]
@@ -36,56 +43,303 @@ exclude = []
 # allow = []                              # paths exempt from this symbol's rules
 '''
 
+DEFAULT_LIMIT = 5
+# Candidates that go through the exact search, per proposal asked for: the cheap points rank the
+# best ones well, not exactly.
+EXACT_SEARCH_PER_PROPOSAL = 3
+
 # Names defined everywhere for reasons that have nothing to do with duplication.
 _COMMON_NAMES = {"main", "setup", "run", "Meta", "Config", "Settings", "Error", "Base", "test", "cli"}
+
+# Points for each sign that a symbol has more than one way in (see the module docstring).
+_DEPRECATED = 20  # a module that hands it on warns when imported: the project itself calls the path legacy
+_REDIRECT = 6  # a module that defines nothing itself hands it on (or a class named like it delegates to it)
+_SHIM_USED = 2  # for each doubling of the modules importing it through one of those (1, 2, 4, 8...): a path
+# that many use is more to migrate, but a thousand importers tell how popular the symbol is more than
+# how much of a shim the module is
+_HANDED_ON = 1  # a module with definitions of its own hands it on too (perhaps only because it uses it)
+_HANDED_ON_USED = 1  # for each doubling of the modules importing it through that one
+_PUBLIC_API = 1  # a package hands it on, as packages are built to (its importers add nothing)
+_FALLBACK = 6  # an `except ImportError` branch defines its name: a second implementation
+_NAMESAKES = 1  # for each doubling of the other definitions of its name that someone imports, outside tests
+# (they may well be unrelated classes that share a name: forms' and models' `CharField`)
+
+Definition = Tuple[str, str, int]  # (module, qualname, line) of a class or function: `Resolution.definition`
+
+
+@dataclass(frozen=True)
+class ModuleRole:
+    """What a module is, as far as handing names on goes."""
+
+    name: str
+    is_package: bool
+    defines_nothing: bool  # it binds only imports and aliases at module level (dunders aside): no class,
+    # function or value of its own
+    warns: bool  # it defines nothing and warns when imported (`warnings.warn(...)` at module level): deprecated
+    is_test: bool
+
+    @property
+    def is_redirect(self) -> bool:
+        """A module, not a package, whose only business is handing on what others define."""
+        return self.defines_nothing and not self.is_package
+
+
+@dataclass(frozen=True)
+class Shim:
+    """A module that hands a proposed symbol on."""
+
+    role: ModuleRole
+    importers: int  # modules importing the symbol through it (or importing its wrapper class)
+    wrapper: Optional[str] = None  # the class in it, named like the symbol, that delegates to it
+
+    @property
+    def module(self) -> str:
+        return self.role.name
+
+    @property
+    def is_public_api(self) -> bool:
+        """A package re-exporting the symbol, as packages are built to: the weakest sign."""
+        return self.role.is_package and self.wrapper is None and not self.role.warns
+
+    def points(self, claimed: bool = False) -> int:
+        """What it says about the symbol having more than one way in. A module `claimed` by a better
+        proposal (which it also hands on) earns only its importers: what it is counts once."""
+        if self.is_public_api:
+            return 0 if claimed else _PUBLIC_API
+        doublings = self.importers.bit_length()
+        if self.role.warns:
+            kind, used = _DEPRECATED, _SHIM_USED * doublings
+        elif self.role.is_redirect or self.wrapper is not None:
+            kind, used = _REDIRECT, _SHIM_USED * doublings
+        else:
+            kind, used = _HANDED_ON, _HANDED_ON_USED * doublings
+        return used if claimed else kind + used
+
+    def note(self) -> str:
+        """Why it is listed, for a comment beside it."""
+        if self.wrapper is not None:
+            how = f"its class {self.wrapper} delegates to it"
+        elif self.role.warns:
+            how = "deprecated: it warns when imported"
+        elif self.is_public_api:
+            how = "a package re-exporting it"
+        elif self.role.is_redirect:
+            how = "a redirect: it defines nothing itself"
+        else:
+            how = "re-exports it"
+        users = _count(self.importers, "module")
+        verb = "imports" if self.importers == 1 else "import"
+        return f"{how}; {users} {verb} {'the wrapper' if self.wrapper is not None else 'it through this one'}"
+
+
+@dataclass(frozen=True)
+class Competitor:
+    """Another module-level definition of a proposed symbol's name."""
+
+    module: str
+    importers: int
+    fallback: bool  # defined in an `except ImportError:` branch
+
+    @property
+    def matters(self) -> bool:
+        """Is it perhaps a second implementation, rather than a class that shares the name and that nobody
+        uses, or that one test uses (the `Article` model of each test app)?"""
+        return self.fallback or (self.importers > 0 and not _is_test_module(self.module))
 
 
 @dataclass
 class Proposal:
     symbol: SymbolPath
-    importers: int  # modules that import the definition
-    competing: List[Tuple[str, int]] = field(default_factory=list)  # other definitions: (module, importers)
-    shims: List[Tuple[str, int]] = field(default_factory=list)  # (module, modules importing through it)
-    reason: str = ""
+    definition: Definition
+    importers: int  # modules that import the definition, by any path
+    shims: List[Shim] = field(default_factory=list)  # best first
+    competing: List[Competitor] = field(default_factory=list)
 
-    @property
-    def score(self) -> int:
-        return self.importers + sum(count for _, count in self.shims) + len(self.competing)
+    def points(self, claimed: AbstractSet[str] = frozenset()) -> int:
+        """Its points, with the shim modules `claimed` by better proposals counting less."""
+        fallbacks = sum(c.fallback for c in self.competing)
+        namesakes = sum(c.matters and not c.fallback for c in self.competing)
+        return sum(s.points(s.module in claimed) for s in self.shims) + _FALLBACK * fallbacks + \
+            _NAMESAKES * namesakes.bit_length()
+
+    def has_evidence(self) -> bool:
+        """Is there more to it than packages re-exporting it (which any library's public API does)?"""
+        return any(not s.is_public_api for s in self.shims) or any(c.matters for c in self.competing)
+
+    def reason(self) -> str:
+        said = []
+        if self.competing:
+            said.append(f"{self.symbol.name} is defined in {len(self.competing) + 1} modules")
+        others = [s for s in self.shims if not s.is_public_api]
+        if others:
+            deprecated = sum(s.role.warns for s in others)
+            said.append(f"handed on by {_count(len(others), 'other module')}"
+                        + (f" ({deprecated} deprecated)" if deprecated else ""))
+        packages = len(self.shims) - len(others)
+        if packages:
+            said.append(f"re-exported by {_count(packages, 'package')}")
+        return "; ".join(said)
 
 
-def discover_proposals(project: Project, limit: int = 5) -> List[Proposal]:
-    importers = _importers_by_definition(project)
-    proposals: Dict[Tuple[str, str, int], Proposal] = {}
-    for name, definitions in _duplicated_definitions(project).items():
-        ranked = sorted(definitions, key=lambda d: (-len(importers.get(d, ())), d))
-        best = ranked[0]
-        if not importers.get(best):
-            continue
-        proposals[best] = Proposal(
-            SymbolPath(best[0], best[1]), len(importers[best]),
-            competing=[(d[0], len(importers.get(d, ()))) for d in ranked[1:]],
-            reason=f"{name} is defined in {len(definitions)} modules")
-    for module, definition in _re_exported_definitions(project):
-        if definition not in proposals:
-            proposals[definition] = Proposal(SymbolPath(definition[0], definition[1]),
-                                             len(importers.get(definition, ())),
-                                             reason=f"re-exported by {module}, which defines nothing itself")
-    _add_shims(project, proposals)
-    ranked = sorted(proposals.values(), key=lambda p: (-p.score, str(p.symbol)))
-    return ranked[:limit]
+def best_first(proposals: Iterable[Proposal], count: int) -> List[Proposal]:
+    """The `count` best proposals, best first. A module that hands several symbols on earns what it is
+    worth for the best of them only, so that the next proposals show other shims rather than the same
+    redirect once for each name it re-exports."""
+    remaining = [p for p in proposals if p.has_evidence()]
+    chosen: List[Proposal] = []
+    claimed: Set[str] = set()
+    while remaining and len(chosen) < count:
+        best = min(remaining, key=lambda p: (-p.points(claimed), -p.importers, str(p.symbol)))
+        remaining.remove(best)
+        chosen.append(best)
+        claimed.update(s.module for s in best.shims)
+    return chosen
 
 
-def _importers_by_definition(project: Project) -> Dict[Tuple[str, str, int], Set[str]]:
-    found: Dict[Tuple[str, str, int], Set[str]] = {}
+@dataclass
+class _Evidence:
+    """What the cheap pass found out about one definition."""
+
+    importers: Set[str] = field(default_factory=set)  # modules that import it, by any path
+    through: Dict[str, Set[str]] = field(default_factory=dict)  # module handing it on -> its importers there
+    listed_by: Set[str] = field(default_factory=set)  # modules that bind it and list it in `__all__`
+    marked_by: Set[str] = field(default_factory=set)  # redirects that import it with `# noqa: F401`
+
+
+def discover_proposals(project: Project, limit: int = DEFAULT_LIMIT) -> List[Proposal]:
+    """The `limit` best-supported proposals, best first."""
+    roles = _Roles(project)
+    evidence = _gather_evidence(project, roles)
+    candidates = best_first(_candidates(project, evidence, roles), EXACT_SEARCH_PER_PROPOSAL * limit)
+    return best_first(_search_exactly(project, candidates, evidence, roles), limit)
+
+
+class _Roles:
+    """Each module's role, worked out when first asked."""
+
+    def __init__(self, project: Project):
+        self._project = project
+        self._known: Dict[str, ModuleRole] = {}
+
+    def __getitem__(self, module: str) -> ModuleRole:
+        if module not in self._known:
+            info = self._project.graph.get(module)
+            self._known[module] = _role(module, info) if info is not None else \
+                ModuleRole(module, False, False, False, _is_test_module(module))
+        return self._known[module]
+
+
+def _role(module: str, info: ModuleInfo) -> ModuleRole:
+    bindings = [b for named in info.namespace.values() for b in named if not b.name.startswith("__")]
+    defines_nothing = any(b.is_import for b in bindings) and \
+        not any(b.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN) for b in bindings)
+    warns = defines_nothing and any(call.context.at_module_level and _is_warning(call.callee)
+                                    for call in info.facts.calls)
+    return ModuleRole(module, info.file.is_package, defines_nothing, warns, _is_test_module(module))
+
+
+def _is_warning(callee: str) -> bool:
+    """`warnings.warn`, `warn`, `sympy_deprecation_warning`, `warn_deprecated`..."""
+    last = callee.rpartition(".")[2].lower()
+    return "warn" in last or "deprecat" in last
+
+
+def _is_test_module(module: str) -> bool:
+    """`tests.x`, `pkg.test_x`, `x_test`, `test_framework.mocks`, `conftest` (not `pkg.testing`: a library's
+    test utilities are imported by its users)."""
+    return any(part in ("test", "tests", "conftest") or part.startswith("test_") or part.endswith(("_test", "_tests"))
+               for part in module.split("."))
+
+
+def _importable(module: str) -> bool:
+    """A name an import statement can spell (a migration file `0001_initial.py` is not one)."""
+    return all(part.isidentifier() for part in module.split("."))
+
+
+def _gather_evidence(project: Project, roles: _Roles) -> Dict[Definition, _Evidence]:
+    """One pass over the resolved import sites, `__all__` lists and redirect modules."""
+    evidence: Dict[Definition, _Evidence] = {}
     for site in project.import_sites:
         definition = site.resolution.definition
-        if definition is not None and definition[0] != site.info.name:
-            found.setdefault(definition, set()).add(site.info.name)
-    return found
+        if definition is None or definition[0] == site.info.name:
+            continue  # star imports are left to the exact search: they bind every name of a module
+        found = evidence.setdefault(definition, _Evidence())
+        found.importers.add(site.info.name)
+        entered: Set[str] = set()
+        for hop in site.resolution.hops:  # as `Project.undeclared_shims` counts them
+            if hop.module in site.through and hop.module not in entered:
+                entered.add(hop.module)
+                found.through.setdefault(hop.module, set()).add(site.info.name)
+    resolver = project.resolver
+    for info in project.checked_modules:
+        listed = set(info.facts.all_names or ())
+        marked = _marked_lines(info) if roles[info.name].is_redirect else set()
+        if not listed and not marked:
+            continue
+        for binding in info.facts.module_bindings():
+            if binding.kind not in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
+                continue
+            is_listed = binding.name in listed
+            span = binding.statement or binding.span
+            is_marked = any(line in marked for line in range(span.line, span.end_line + 1))
+            if not is_listed and not is_marked:
+                continue
+            definition = resolver.resolve_binding(info, binding).definition
+            if definition is None or definition[0] == info.name:
+                continue
+            found = evidence.setdefault(definition, _Evidence())
+            if is_listed:
+                found.listed_by.add(info.name)
+            if is_marked:
+                found.marked_by.add(info.name)
+    return evidence
 
 
-def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[str, str, int]]]:
-    by_name: Dict[str, List[Tuple[str, str, int]]] = {}
+def _marked_lines(info: ModuleInfo) -> Set[int]:
+    """Lines whose `# noqa` silences F401 (imported but unused): the import is there to be re-exported."""
+    return {n.line for n in info.facts.noqa if n.codes is None or "F401" in n.codes}
+
+
+def _candidates(project: Project, evidence: Dict[Definition, _Evidence], roles: _Roles) -> List[Proposal]:
+    """A proposal for each definition that is handed on, or whose name other definitions compete for,
+    with the shims the cheap pass found."""
+    proposals: Dict[Definition, Proposal] = {}
+    for definition, found in evidence.items():
+        shims = [Shim(roles[m], len(found.through.get(m, ()))) for m in
+                 sorted(set(found.through) | found.listed_by | found.marked_by)]
+        shims = [s for s in shims if (s.importers or not s.role.is_test) and _importable(s.module)]
+        if shims:
+            proposals[definition] = Proposal(_symbol(definition), definition, len(found.importers), shims)
+    for definitions in _duplicated_definitions(project).values():
+        importers = {d: len(evidence[d].importers) if d in evidence else 0 for d, _ in definitions}
+        ranked = sorted(definitions, key=lambda item: (-importers[item[0]], item[0]))
+        best = ranked[0][0]
+        if not importers[best]:
+            continue  # nobody imports any of them: nothing to choose a source of truth from
+        proposal = proposals.get(best) or Proposal(_symbol(best), best, importers[best])
+        proposal.competing = [Competitor(d[0], importers[d], fallback) for d, fallback in ranked[1:]]
+        proposals[best] = proposal
+    return [p for p in proposals.values() if _proposable(project, p)]
+
+
+def _symbol(definition: Definition) -> SymbolPath:
+    return SymbolPath(definition[0], definition[1])
+
+
+def _proposable(project: Project, proposal: Proposal) -> bool:
+    """Can the configuration name it: an importable module, where its name is that definition once the
+    module has run (not rebound by a decorator's result, or by a later definition of the same name)?"""
+    module, name, _ = proposal.definition
+    if not _importable(module) or _is_test_module(module) or "." in name or name.startswith("_"):
+        return False  # (a class of a test module is that test's business, not a source of truth)
+    found = project.resolver.lookup(module, name)
+    return found is not None and found.definition == proposal.definition
+
+
+def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[Definition, bool]]]:
+    """Class and function names defined at module level in more than one module: each definition, and
+    whether it is an `except ImportError` fallback."""
+    by_name: Dict[str, List[Tuple[Definition, bool]]] = {}
     for info in project.checked_modules:
         for binding in info.facts.module_bindings():
             name = binding.name
@@ -93,67 +347,90 @@ def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[str, str, 
                 continue
             if name in _COMMON_NAMES:
                 continue
-            by_name.setdefault(name, []).append((info.name, name, binding.span.line))
-    return {name: defs for name, defs in by_name.items() if len({d[0] for d in defs}) > 1}
+            by_name.setdefault(name, []).append(((info.name, name, binding.span.line),
+                                                 binding.context.in_import_fallback))
+    return {name: defs for name, defs in by_name.items() if len({d[0][0] for d in defs}) > 1}
 
 
-def _re_exported_definitions(project: Project) -> List[Tuple[str, Tuple[str, str, int]]]:
-    """(module, definition) for each definition a re-export-only module hands on."""
-    found = []
-    for info in project.checked_modules:
-        bindings = [b for b in info.facts.module_bindings() if not b.name.startswith("__")]
-        if not bindings or any(b.kind in (BindingKind.CLASS, BindingKind.FUNCTION) for b in bindings):
-            continue
-        if not any(b.is_import for b in bindings):
-            continue
-        for binding in bindings:
-            if binding.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
-                definition = project.resolver.resolve_binding(info, binding).definition
-                if definition is not None and definition[0] != info.name:
-                    found.append((info.name, definition))
-    return found
-
-
-def _add_shims(project: Project, proposals: Dict[Tuple[str, str, int], Proposal]) -> None:
-    """The modules that hand each proposed symbol on, from the same analysis `check` runs."""
-    specs = tuple(CanonicalSpec(p.symbol, lookalikes=(f"*{p.symbol.name}",)) for p in proposals.values())
-    if not specs:
-        return
+def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict[Definition, _Evidence],
+                    roles: _Roles) -> List[Proposal]:
+    """The candidates with the shims `check` would find for them: the modules SSOT003 reports as
+    undeclared shims (star imports included), the compatibility wrappers (classes named like the symbol
+    that delegate to it), and the redirects that mark it as re-exported. Never a subclass: it extends
+    the symbol, it does not hand it on."""
+    if not candidates:
+        return []
+    specs = tuple(CanonicalSpec(p.symbol, lookalikes=(f"*{p.symbol.name}",)) for p in candidates)
     trial = Project(replace(project.config, canonicals=specs), project.graph)
-    for canonical, proposal in zip(trial.canonicals, proposals.values()):
-        shims: Dict[str, int] = {}
+    importers_of = {definition[:2]: found.importers for definition, found in evidence.items()}
+    searched = []
+    for canonical, proposal in zip(trial.canonicals, candidates):
+        shims: Dict[str, Shim] = {}
         for module, (_, users) in trial.undeclared_shims(canonical).items():
-            shims[module] = len(users)
+            shims[module] = Shim(roles[module], len(users))
         for wrapper in trial.wrappers(canonical).values():
-            users = {s.info.name for s in trial.sites_in(canonical)
-                     if s.resolution.target == wrapper.target and s.info.name != wrapper.info.name}
-            shims[wrapper.info.name] = max(shims.get(wrapper.info.name, 0), len(users))
-        proposal.shims = sorted(shims.items(), key=lambda item: (-item[1], item[0]))
+            if wrapper.how != "delegates to":
+                continue
+            module = wrapper.info.name
+            users = len(importers_of.get(wrapper.target, set()) - {module})
+            shims[module] = Shim(roles[module], max(users, shims[module].importers if module in shims else 0),
+                                 wrapper.cls.name)
+        for shim in proposal.shims:  # a redirect's marked re-export that nothing here imports through
+            if shim.module not in shims and shim.module in evidence[proposal.definition].marked_by:
+                shims[shim.module] = shim
+        kept = [s for s in shims.values() if (s.importers or not s.role.is_test) and _importable(s.module)]
+        searched.append(replace(proposal, shims=sorted(kept, key=_shim_rank)))
+    return searched
+
+
+def _shim_rank(shim: Shim) -> Tuple[bool, bool, int, str]:
+    """Deprecated modules first, packages' public APIs last, by importers in between."""
+    return (not shim.role.warns, shim.is_public_api, -shim.importers, shim.module)
 
 
 def render_proposals(proposals: List[Proposal], config: Config, section: str = "tool.ssot-lint") -> str:
     lines = ["[tool.ssot-lint]", f"src = {list(config.src)!r}".replace("'", '"'), "exclude = []", ""]
     if not proposals:
-        lines.append("# ssot-lint found no duplicated definitions or re-export-only modules to propose.")
+        lines.append("# ssot-lint found no symbol handed on by other modules, nor definitions competing for a name.")
         lines.append(STARTER.split("\n", 4)[4])
     for proposal in proposals:
-        lines.append(f"# {proposal.reason}; {proposal.importers} module(s) import {proposal.symbol}.")
-        for module, count in proposal.competing:
-            lines.append(f"#   also defined in {module} (imported by {count})")
+        lines.append(f"# {proposal.reason()}; {_count(proposal.importers, 'module')} import {proposal.symbol}.")
+        lines.extend(_competitor_lines(proposal.competing))
         lines.append("[[tool.ssot-lint.canonical]]")
         lines.append(f'symbol = "{proposal.symbol}"')
         if proposal.shims:
             lines.append("shims = [")
-            for module, count in proposal.shims:
-                lines.append(f'  "{module}",  # {count} module(s) import through it')
+            for shim in proposal.shims:
+                lines.append(f'  "{shim.module}",  # {shim.note()}')
             lines.append("]")
         else:
             lines.append("shims = []")
-        if proposal.competing:
+        if any(c.matters for c in proposal.competing):
             lines.append(f'lookalikes = ["*{proposal.symbol.name}"]')
         lines.append("")
     text = "\n".join(lines).rstrip() + "\n"
     return text if section == "tool.ssot-lint" else _top_level(text)
+
+
+# Other definitions listed one by one; past this many, the ones that do not matter are only counted.
+_COMPETITORS_LISTED = 10
+
+
+def _competitor_lines(competing: Iterable[Competitor]) -> List[str]:
+    competing = sorted(competing, key=lambda c: (not c.matters, -c.importers, c.module))
+    lines = []
+    for competitor in competing:
+        if not competitor.matters and len(lines) >= _COMPETITORS_LISTED:
+            rest = len(competing) - len(lines)
+            lines.append(f"#   and in {_count(rest, 'other module')} that nobody imports")
+            break
+        how = ", an except ImportError fallback" if competitor.fallback else ""
+        lines.append(f"#   also defined in {competitor.module} (imported by {competitor.importers}{how})")
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def starter(section: str) -> str:
