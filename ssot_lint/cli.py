@@ -287,8 +287,9 @@ def write_baseline(
 
 @app.command()
 def init(
-    discover: bool = typer.Option(False, "--discover", help="Propose canonical symbols and shims found in the "
-                                                            "code (duplicated definitions, re-export-only modules)."),
+    discover: bool = typer.Option(False, "--discover", help="Propose canonical symbols, each with its shims, from "
+                                                            "the code: deprecated and redirect modules, modules "
+                                                            "that re-export, duplicated definitions."),
     print_only: bool = typer.Option(False, "--print", help="Print the configuration instead of writing it."),
     limit: int = typer.Option(5, "--limit", min=1, metavar="N",
                               help="With --discover: propose at most N canonical symbols, the best-supported "

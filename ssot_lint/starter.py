@@ -3,21 +3,24 @@
 Discovery looks for the signs that a class or function has more than one way in, read off the
 import sites the analysis has already resolved, in one pass over the project:
 
-- modules that hand it on: they bind it at module level, and other modules import it through them
-  or they list it in `__all__`; a redirect module (one that defines nothing itself) also hands on
-  what it imports with `# noqa: F401`, and one that warns when imported is a deprecated shim, the
-  strongest sign. A package handing on what its own submodules define is the public way in it was
-  built to be, the weakest sign. A subclass does not hand the symbol on (it extends it), and a test
-  module that nobody imports hands nothing on to anyone;
-- other definitions of its name that matter: someone imports them, or they are `except
-  ImportError` fallbacks. Unrelated classes that share a name (a `Migration` in every migration
-  file) are no sign.
+- modules that hand that very symbol on: they bind it at module level and other modules import it
+  through them, or they list it in `__all__`, or they define nothing themselves (a redirect) and
+  import it with `# noqa: F401`. One that warns when imported (deprecated) is the strongest sign; a
+  package re-exporting it, as packages are built to, the weakest, and alone proposes nothing. A
+  subclass does not hand the symbol on (it extends it), and a test module that nothing imports hands
+  nothing on to anyone;
+- other definitions of its name that may compete with it: `except ImportError` fallbacks, and
+  definitions outside the tests that something imports. Unrelated classes that share a name and
+  that nobody imports (a `Migration` in every migration file), or that a test module defines for
+  itself (each test app's `Article` model), are no sign.
 
-Each candidate earns points for these signs. Only the best few (a small multiple of the number of
-proposals asked for) then go through the exact search, the one `check` runs: the modules SSOT003
-would report as undeclared shims, and the classes named like the symbol that delegate to it
-(compatibility wrappers). Its cost grows with that number, not with the number of candidates. The
-proposals, best first, are commented TOML for the user to edit.
+Each candidate earns points for these signs (`_DEPRECATED` and below). Only the best few, a small
+multiple of the number of proposals asked for, then go through the exact search, the one `check`
+runs: the modules SSOT003 would report as undeclared shims (star imports included), and the classes
+named like the symbol that delegate to it (compatibility wrappers). So the time does not grow with
+the number of candidates. A module that hands several symbols on counts in full for the best of them
+only, so that the proposals show different shims. They come out best first, as commented TOML for
+the user to edit.
 """
 
 from __future__ import annotations

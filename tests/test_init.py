@@ -93,7 +93,8 @@ def base_classes(count: int, subclasses: int) -> Dict[str, str]:
         files[f"app/other/kind{k}.py"] = f"class Kind{k}:\n    \"\"\"Unrelated, same name.\"\"\"\n"
         files[f"app/users/other{k}.py"] = f"from app.other.kind{k} import Kind{k}\n"
         for j in range(subclasses):
-            files[f"app/impl/k{k}_{j}.py"] = f"from app.kinds.kind{k} import Kind{k}\n\n\nclass Impl{k}_{j}(Kind{k}):\n    pass\n"
+            files[f"app/impl/k{k}_{j}.py"] = (f"from app.kinds.kind{k} import Kind{k}\n\n\n"
+                                              f"class Impl{k}_{j}(Kind{k}):\n    pass\n")
             files[f"app/users/u{k}_{j}.py"] = f"from app.impl.k{k}_{j} import Impl{k}_{j}\n"
     return files
 
@@ -101,7 +102,7 @@ def base_classes(count: int, subclasses: int) -> Dict[str, str]:
 DEPRECATED_SHIM = {
     "app/engine.py": "class Engine:\n    pass\n",
     "app/legacy_engine.py": ("import warnings\n\nfrom app.engine import Engine\n\n"
-                             "warnings.warn('app.legacy_engine is deprecated: import app.engine', DeprecationWarning)\n"),
+                             "warnings.warn('app.legacy_engine is deprecated', DeprecationWarning)\n"),
     "app/old_user.py": "from app.legacy_engine import Engine\n",
     "app/older_user.py": "from app.legacy_engine import Engine\n",
 }
