@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import AbstractSet, Dict, Iterable, List, Optional, Set, Tuple
 
 from ssot_lint.config import CanonicalSpec, Config, SymbolPath
-from ssot_lint.facts import BindingKind
+from ssot_lint.facts import BindingKind, BranchKind
 from ssot_lint.graph import ModuleInfo
 from ssot_lint.project import Project
 
@@ -56,16 +56,17 @@ _COMMON_NAMES = {"main", "setup", "run", "Meta", "Config", "Settings", "Error", 
 
 # Points for each sign that a symbol has more than one way in (see the module docstring).
 _DEPRECATED = 20  # a module that hands it on warns when imported: the project itself calls the path legacy
-_REDIRECT = 6  # a module that defines nothing itself hands it on (or a class named like it delegates to it)
+_SHIM = 6  # a module that is all legacy hands it on: it defines nothing itself, or only import
+# fallbacks, or only wrappers of the symbol
 _SHIM_USED = 2  # for each doubling of the modules importing it through one of those (1, 2, 4, 8...): a path
 # that many use is more to migrate, but a thousand importers tell how popular the symbol is more than
 # how much of a shim the module is
-_HANDED_ON = 1  # a module with definitions of its own hands it on too (perhaps only because it uses it)
+_HANDED_ON = 1  # a module with code of its own hands it on too (perhaps only because it uses it)
 _HANDED_ON_USED = 1  # for each doubling of the modules importing it through that one
 _PUBLIC_API = 1  # a package hands it on, as packages are built to (its importers add nothing)
 _FALLBACK = 6  # an `except ImportError` branch defines its name: a second implementation
-_NAMESAKES = 1  # for each doubling of the other definitions of its name that someone imports, outside tests
-# (they may well be unrelated classes that share a name: forms' and models' `CharField`)
+_NAMESAKES = 1  # for each doubling of the other definitions of its name outside the tests that something
+# imports (they may well be unrelated classes that share a name: forms' and models' `CharField`)
 
 Definition = Tuple[str, str, int]  # (module, qualname, line) of a class or function: `Resolution.definition`
 
@@ -76,15 +77,13 @@ class ModuleRole:
 
     name: str
     is_package: bool
+    definitions: int  # classes and functions it defines at module level
     defines_nothing: bool  # it binds only imports and aliases at module level (dunders aside): no class,
     # function or value of its own
+    fallbacks_only: bool  # it defines classes and functions only inside `try` statements that fall back on
+    # `except ImportError` (a compatibility ladder), or in those fallbacks
     warns: bool  # it defines nothing and warns when imported (`warnings.warn(...)` at module level): deprecated
     is_test: bool
-
-    @property
-    def is_redirect(self) -> bool:
-        """A module, not a package, whose only business is handing on what others define."""
-        return self.defines_nothing and not self.is_package
 
 
 @dataclass(frozen=True)
@@ -92,17 +91,28 @@ class Shim:
     """A module that hands a proposed symbol on."""
 
     role: ModuleRole
-    importers: int  # modules importing the symbol through it (or importing its wrapper class)
-    wrapper: Optional[str] = None  # the class in it, named like the symbol, that delegates to it
+    importers: int  # modules importing the symbol through it (or importing its wrapper classes)
+    wrappers: Tuple[str, ...] = ()  # its classes, named like the symbol, that delegate to it
 
     @property
     def module(self) -> str:
         return self.role.name
 
     @property
+    def is_legacy(self) -> bool:
+        """Is the whole module legacy, so that it can be declared a shim? (Every import from a declared
+        shim is reported, whatever the name: a package or a module with code of its own cannot be one.)"""
+        role = self.role
+        if role.warns:
+            return True
+        if role.is_package:
+            return False
+        return role.defines_nothing or role.fallbacks_only or 0 < role.definitions <= len(self.wrappers)
+
+    @property
     def is_public_api(self) -> bool:
         """A package re-exporting the symbol, as packages are built to: the weakest sign."""
-        return self.role.is_package and self.wrapper is None and not self.role.warns
+        return self.role.is_package and not self.is_legacy and not self.wrappers
 
     def points(self, claimed: bool = False) -> int:
         """What it says about the symbol having more than one way in. A module `claimed` by a better
@@ -110,29 +120,30 @@ class Shim:
         if self.is_public_api:
             return 0 if claimed else _PUBLIC_API
         doublings = self.importers.bit_length()
-        if self.role.warns:
-            kind, used = _DEPRECATED, _SHIM_USED * doublings
-        elif self.role.is_redirect or self.wrapper is not None:
-            kind, used = _REDIRECT, _SHIM_USED * doublings
+        if self.is_legacy:
+            kind, used = (_DEPRECATED if self.role.warns else _SHIM), _SHIM_USED * doublings
         else:
             kind, used = _HANDED_ON, _HANDED_ON_USED * doublings
         return used if claimed else kind + used
 
     def note(self) -> str:
-        """Why it is listed, for a comment beside it."""
-        if self.wrapper is not None:
-            how = f"its class {self.wrapper} delegates to it"
-        elif self.role.warns:
+        """What it is and who uses it, for a comment beside it."""
+        role = self.role
+        if self.wrappers:
+            how = f"its {' and '.join(self.wrappers)} delegate{'s' if len(self.wrappers) == 1 else ''} to it"
+        elif role.warns:
             how = "deprecated: it warns when imported"
-        elif self.is_public_api:
+        elif role.is_package:
             how = "a package re-exporting it"
-        elif self.role.is_redirect:
-            how = "a redirect: it defines nothing itself"
+        elif role.defines_nothing:
+            how = "it defines nothing itself"
+        elif role.fallbacks_only:
+            how = "it defines only import fallbacks"
         else:
-            how = "re-exports it"
+            how = "it has code of its own"
         users = _count(self.importers, "module")
         verb = "imports" if self.importers == 1 else "import"
-        return f"{how}; {users} {verb} {'the wrapper' if self.wrapper is not None else 'it through this one'}"
+        return f"{how}; {users} {verb} {'the wrapper' if self.wrappers else 'it through this one'}"
 
 
 @dataclass(frozen=True)
@@ -146,7 +157,7 @@ class Competitor:
     @property
     def matters(self) -> bool:
         """Is it perhaps a second implementation, rather than a class that shares the name and that nobody
-        uses, or that one test uses (the `Article` model of each test app)?"""
+        uses, or that a test module defines for itself (the `Article` model of each test app)?"""
         return self.fallback or (self.importers > 0 and not _is_test_module(self.module))
 
 
@@ -155,32 +166,37 @@ class Proposal:
     symbol: SymbolPath
     definition: Definition
     importers: int  # modules that import the definition, by any path
-    shims: List[Shim] = field(default_factory=list)  # best first
+    handed_on_by: List[Shim] = field(default_factory=list)  # best first
     competing: List[Competitor] = field(default_factory=list)
 
+    @property
+    def shims(self) -> List[Shim]:
+        """The modules to declare as its shims: those that are all legacy."""
+        return [s for s in self.handed_on_by if s.is_legacy]
+
     def points(self, claimed: AbstractSet[str] = frozenset()) -> int:
-        """Its points, with the shim modules `claimed` by better proposals counting less."""
+        """Its points, with the modules `claimed` by better proposals counting less."""
         fallbacks = sum(c.fallback for c in self.competing)
         namesakes = sum(c.matters and not c.fallback for c in self.competing)
-        return sum(s.points(s.module in claimed) for s in self.shims) + _FALLBACK * fallbacks + \
+        return sum(s.points(s.module in claimed) for s in self.handed_on_by) + _FALLBACK * fallbacks + \
             _NAMESAKES * namesakes.bit_length()
 
-    def has_evidence(self) -> bool:
-        """Is there more to it than packages re-exporting it (which any library's public API does)?"""
-        return any(not s.is_public_api for s in self.shims) or any(c.matters for c in self.competing)
+    def has_evidence(self, claimed: AbstractSet[str] = frozenset()) -> bool:
+        """Is there a shim to declare that better proposals have not `claimed` (one declared shim reports
+        every import from it, whatever the name), or an import fallback competing with it? Modules with
+        code of their own that pass it on, packages above all, are no reason to make it canonical; nor
+        are other definitions of its name alone: as often as not, unrelated classes that share a name,
+        like the `Command` of each Django management command."""
+        return any(s.module not in claimed for s in self.shims) or any(c.fallback for c in self.competing)
 
     def reason(self) -> str:
         said = []
         if self.competing:
             said.append(f"{self.symbol.name} is defined in {len(self.competing) + 1} modules")
-        others = [s for s in self.shims if not s.is_public_api]
-        if others:
-            deprecated = sum(s.role.warns for s in others)
-            said.append(f"handed on by {_count(len(others), 'other module')}"
+        if self.handed_on_by:
+            deprecated = sum(s.role.warns for s in self.handed_on_by)
+            said.append(f"handed on by {_count(len(self.handed_on_by), 'other module')}"
                         + (f" ({deprecated} deprecated)" if deprecated else ""))
-        packages = len(self.shims) - len(others)
-        if packages:
-            said.append(f"re-exported by {_count(packages, 'package')}")
         return "; ".join(said)
 
 
@@ -195,7 +211,8 @@ def best_first(proposals: Iterable[Proposal], count: int) -> List[Proposal]:
         best = min(remaining, key=lambda p: (-p.points(claimed), -p.importers, str(p.symbol)))
         remaining.remove(best)
         chosen.append(best)
-        claimed.update(s.module for s in best.shims)
+        claimed.update(s.module for s in best.handed_on_by)
+        remaining = [p for p in remaining if p.has_evidence(claimed)]
     return chosen
 
 
@@ -228,17 +245,24 @@ class _Roles:
         if module not in self._known:
             info = self._project.graph.get(module)
             self._known[module] = _role(module, info) if info is not None else \
-                ModuleRole(module, False, False, False, _is_test_module(module))
+                ModuleRole(module, False, 0, False, False, False, _is_test_module(module))
         return self._known[module]
 
 
 def _role(module: str, info: ModuleInfo) -> ModuleRole:
     bindings = [b for named in info.namespace.values() for b in named if not b.name.startswith("__")]
+    definitions = [b for b in bindings if b.kind in (BindingKind.CLASS, BindingKind.FUNCTION)]
     defines_nothing = any(b.is_import for b in bindings) and \
-        not any(b.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN) for b in bindings)
+        not definitions and not any(b.kind is BindingKind.ASSIGN for b in bindings)
+    ladders = {branch.try_id for b in bindings for branch in b.context.branches
+               if branch.kind is BranchKind.EXCEPT and branch.catches_import_error}
+    fallbacks_only = bool(definitions) and all(
+        any(branch.kind in (BranchKind.TRY, BranchKind.EXCEPT) and branch.try_id in ladders
+            for branch in b.context.branches) for b in definitions)
     warns = defines_nothing and any(call.context.at_module_level and _is_warning(call.callee)
                                     for call in info.facts.calls)
-    return ModuleRole(module, info.file.is_package, defines_nothing, warns, _is_test_module(module))
+    return ModuleRole(module, info.file.is_package, len(definitions), defines_nothing, fallbacks_only, warns,
+                      _is_test_module(module))
 
 
 def _is_warning(callee: str) -> bool:
@@ -276,7 +300,7 @@ def _gather_evidence(project: Project, roles: _Roles) -> Dict[Definition, _Evide
     resolver = project.resolver
     for info in project.checked_modules:
         listed = set(info.facts.all_names or ())
-        marked = _marked_lines(info) if roles[info.name].is_redirect else set()
+        marked = _marked_lines(info) if roles[info.name].defines_nothing else set()
         if not listed and not marked:
             continue
         for binding in info.facts.module_bindings():
@@ -312,7 +336,8 @@ def _candidates(project: Project, evidence: Dict[Definition, _Evidence], roles: 
                  sorted(set(found.through) | found.listed_by | found.marked_by)]
         shims = [s for s in shims if (s.importers or not s.role.is_test) and _importable(s.module)]
         if shims:
-            proposals[definition] = Proposal(_symbol(definition), definition, len(found.importers), shims)
+            proposals[definition] = Proposal(_symbol(definition), definition, len(found.importers), sorted(
+                shims, key=_shim_rank))
     for definitions in _duplicated_definitions(project).values():
         importers = {d: len(evidence[d].importers) if d in evidence else 0 for d, _ in definitions}
         ranked = sorted(definitions, key=lambda item: (-importers[item[0]], item[0]))
@@ -376,29 +401,36 @@ def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict
                 continue
             module = wrapper.info.name
             users = len(importers_of.get(wrapper.target, set()) - {module})
-            shims[module] = Shim(roles[module], max(users, shims[module].importers if module in shims else 0),
-                                 wrapper.cls.name)
-        for shim in proposal.shims:  # a redirect's marked re-export that nothing here imports through
+            known = shims.get(module, Shim(roles[module], 0))
+            shims[module] = replace(known, importers=max(users, known.importers),
+                                    wrappers=(*known.wrappers, wrapper.cls.name))
+        for shim in proposal.handed_on_by:  # a redirect's marked re-export that nothing here imports through
             if shim.module not in shims and shim.module in evidence[proposal.definition].marked_by:
                 shims[shim.module] = shim
         kept = [s for s in shims.values() if (s.importers or not s.role.is_test) and _importable(s.module)]
-        searched.append(replace(proposal, shims=sorted(kept, key=_shim_rank)))
+        searched.append(replace(proposal, handed_on_by=sorted(kept, key=_shim_rank)))
     return searched
 
 
 def _shim_rank(shim: Shim) -> Tuple[bool, bool, int, str]:
-    """Deprecated modules first, packages' public APIs last, by importers in between."""
-    return (not shim.role.warns, shim.is_public_api, -shim.importers, shim.module)
+    """Deprecated modules first, then the others that are all legacy, each by importers."""
+    return (not shim.role.warns, not shim.is_legacy, -shim.importers, shim.module)
 
 
 def render_proposals(proposals: List[Proposal], config: Config, section: str = "tool.ssot-lint") -> str:
     lines = ["[tool.ssot-lint]", f"src = {list(config.src)!r}".replace("'", '"'), "exclude = []", ""]
     if not proposals:
-        lines.append("# ssot-lint found no symbol handed on by other modules, nor definitions competing for a name.")
+        lines.append("# ssot-lint found no shim to propose (a module that only hands on what others define, or that")
+        lines.append("# warns it is deprecated) and no except ImportError fallback of a class or function.")
         lines.append(STARTER.split("\n", 4)[4])
     for proposal in proposals:
-        lines.append(f"# {proposal.reason()}; {_count(proposal.importers, 'module')} import {proposal.symbol}.")
+        verb = "imports" if proposal.importers == 1 else "import"
+        lines.append(f"# {proposal.reason()}; {_count(proposal.importers, 'module')} {verb} {proposal.symbol}.")
         lines.extend(_competitor_lines(proposal.competing))
+        for shim in proposal.handed_on_by:
+            if not shim.is_legacy:  # `check` reports it (SSOT003) and the imports through it (SSOT002)
+                lines.append(f"#   also handed on by {shim.module} ({shim.note()}): not a shim, other imports "
+                             "from it are fine")
         lines.append("[[tool.ssot-lint.canonical]]")
         lines.append(f'symbol = "{proposal.symbol}"')
         if proposal.shims:
@@ -425,7 +457,7 @@ def _competitor_lines(competing: Iterable[Competitor]) -> List[str]:
     for competitor in competing:
         if not competitor.matters and len(lines) >= _COMPETITORS_LISTED:
             rest = len(competing) - len(lines)
-            lines.append(f"#   and in {_count(rest, 'other module')} that nobody imports")
+            lines.append(f"#   and in {_count(rest, 'other module')}, unused or only by their tests")
             break
         how = ", an except ImportError fallback" if competitor.fallback else ""
         lines.append(f"#   also defined in {competitor.module} (imported by {competitor.importers}{how})")

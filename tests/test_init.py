@@ -80,7 +80,8 @@ def discover(root, files: Dict[str, str], limit: int = 5) -> str:
 
 def proposed(printed: str) -> Dict[str, List[str]]:
     """Each proposed symbol, best first, with its shim modules."""
-    return {table["symbol"]: table["shims"] for table in tomllib.loads(printed)["tool"]["ssot-lint"]["canonical"]}
+    tables = tomllib.loads(printed)["tool"]["ssot-lint"].get("canonical", [])
+    return {table["symbol"]: table["shims"] for table in tables}
 
 
 def base_classes(count: int, subclasses: int) -> Dict[str, str]:
@@ -185,3 +186,43 @@ def test_only_the_best_few_candidates_go_through_the_exact_search(tmp_path, monk
     monkeypatch.setattr(Project, "undeclared_shims", counting)
     assert len(proposed(discover(tmp_path, redirected_symbols(40), limit=2))) == 2
     assert 2 <= len(set(searched)) <= 6  # a small multiple of the limit, whatever the number of candidates
+
+
+def test_only_a_module_that_is_all_legacy_is_proposed_as_a_shim(tmp_path):
+    files = {
+        "app/__init__.py": "from app.engine import Engine\n",  # a package's public API
+        "app/engine.py": "class Engine:\n    pass\n",
+        "app/legacy.py": "from app.engine import Engine\n",  # defines nothing itself
+        "app/ladder.py": ("try:\n    from app.engine import Engine\nexcept ImportError:\n"
+                          "    class Engine:\n        pass\n"),  # only an import fallback
+        "app/service.py": "from app.engine import Engine\n\n\ndef serve():\n    return Engine()\n",  # code of its own
+        **{f"app/user{i}.py": f"from {module} import Engine\n"
+           for i, module in enumerate(["app", "app", "app.legacy", "app.legacy", "app.ladder", "app.service"])},
+    }
+    printed = discover(tmp_path, files)
+    assert proposed(printed) == {"app.engine:Engine": ["app.legacy", "app.ladder"]}
+    # Declared shims report every import from them: the others are named, not proposed.
+    assert "#   also handed on by app (a package re-exporting it; 2 modules import it through this one)" in printed
+    assert "#   also handed on by app.service (it has code of its own; 1 module imports" in printed
+
+
+def test_classes_that_only_share_a_name_are_not_proposed(tmp_path):
+    files = {"app/__init__.py": "", "app/commands/__init__.py": ""}
+    for name in ("serve", "migrate", "shell"):  # the `Command` of each management command
+        files[f"app/commands/{name}.py"] = "class Command:\n    pass\n"
+        files[f"app/run_{name}.py"] = f"from app.commands.{name} import Command\n"
+    printed = discover(tmp_path, files)
+    assert proposed(printed) == {}
+    assert "# ssot-lint found no shim to propose" in printed
+
+
+def test_a_shim_that_hands_several_symbols_on_is_proposed_once(tmp_path):
+    files = {
+        "app/__init__.py": "",
+        "app/tasks.py": "".join(f"def task{i}():\n    pass\n\n\n" for i in range(4)),
+        "app/compat.py": ("import warnings\n\nfrom app.tasks import task0, task1, task2, task3  # noqa: F401\n\n"
+                          "warnings.warn('app.compat is deprecated', DeprecationWarning)\n"),
+        **{f"app/user{i}.py": f"from app.tasks import task{i}\n" for i in range(4)},
+        "app/busy.py": "from app.tasks import task2\n",  # task2 has the most importers
+    }
+    assert proposed(discover(tmp_path, files)) == {"app.tasks:task2": ["app.compat"]}
