@@ -1,26 +1,29 @@
 """`ssot-lint init`: a starter configuration, and with `--discover`, proposals read off the code.
 
-Discovery looks for the signs that a class or function has more than one way in, read off the
-import sites the analysis has already resolved, in one pass over the project:
+A proposal is a canonical symbol with its shims. A shim is declared for a whole module (`check` then
+reports every import from it, whatever the name), so only a module that is all legacy is proposed as
+one: it defines nothing itself, or only `except ImportError` fallbacks, or only wrappers that delegate
+to the symbol, or it warns when imported that it is deprecated. A package re-exporting the symbol (its
+public API) and a module with code of its own that passes it on are named in a comment instead. A
+subclass is no shim (it extends the symbol rather than handing it on), and a test module that nothing
+imports hands nothing on to anyone.
 
-- modules that hand that very symbol on: they bind it at module level and other modules import it
-  through them, or they list it in `__all__`, or they define nothing themselves (a redirect) and
-  import it with `# noqa: F401`. One that warns when imported (deprecated) is the strongest sign; a
-  package re-exporting it, as packages are built to, the weakest, and alone proposes nothing. A
-  subclass does not hand the symbol on (it extends it), and a test module that nothing imports hands
-  nothing on to anyone;
-- other definitions of its name that may compete with it: `except ImportError` fallbacks, and
-  definitions outside the tests that something imports. Unrelated classes that share a name and
-  that nobody imports (a `Migration` in every migration file), or that a test module defines for
-  itself (each test app's `Article` model), are no sign.
+The signs are read off the import sites the analysis has already resolved, in one pass:
 
-Each candidate earns points for these signs (`_DEPRECATED` and below). Only the best few, a small
-multiple of the number of proposals asked for, then go through the exact search, the one `check`
-runs: the modules SSOT003 would report as undeclared shims (star imports included), and the classes
-named like the symbol that delegate to it (compatibility wrappers). So the time does not grow with
-the number of candidates. A module that hands several symbols on counts in full for the best of them
-only, so that the proposals show different shims. They come out best first, as commented TOML for
-the user to edit.
+- the modules that hand the very symbol on: they bind it at module level and other modules import it
+  through them, or they list it in `__all__`, or they define nothing themselves and import it with
+  `# noqa: F401`;
+- other definitions of its name: `except ImportError` fallbacks, and definitions outside the tests
+  that something imports. The latter alone propose nothing: as often as not they are unrelated classes
+  that share a name.
+
+Each candidate earns points for these signs (`_DEPRECATED` and below); a deprecated module is the
+strongest, a package re-exporting it the weakest. Only the best few candidates, a small multiple of
+the number of proposals asked for, then go through the exact search, the one `check` runs: the
+modules SSOT003 would report as undeclared shims (star imports included), and the classes named like
+the symbol that delegate to it. So the time does not grow with the number of candidates. A shim that
+hands several symbols on counts for the best of them only, and proposes nothing more: declared once,
+it reports every import from it. The proposals come out best first, as commented TOML to edit.
 """
 
 from __future__ import annotations
@@ -87,8 +90,8 @@ class ModuleRole:
 
 
 @dataclass(frozen=True)
-class Shim:
-    """A module that hands a proposed symbol on."""
+class Intermediary:
+    """A module between importers and a proposed symbol: it re-exports the symbol, or wraps it."""
 
     role: ModuleRole
     importers: int  # modules importing the symbol through it (or importing its wrapper classes)
@@ -166,19 +169,19 @@ class Proposal:
     symbol: SymbolPath
     definition: Definition
     importers: int  # modules that import the definition, by any path
-    handed_on_by: List[Shim] = field(default_factory=list)  # best first
+    handed_on_by: List[Intermediary] = field(default_factory=list)  # best first
     competing: List[Competitor] = field(default_factory=list)
 
     @property
-    def shims(self) -> List[Shim]:
+    def shims(self) -> List[Intermediary]:
         """The modules to declare as its shims: those that are all legacy."""
-        return [s for s in self.handed_on_by if s.is_legacy]
+        return [i for i in self.handed_on_by if i.is_legacy]
 
     def points(self, claimed: AbstractSet[str] = frozenset()) -> int:
         """Its points, with the modules `claimed` by better proposals counting less."""
         fallbacks = sum(c.fallback for c in self.competing)
         namesakes = sum(c.matters and not c.fallback for c in self.competing)
-        return sum(s.points(s.module in claimed) for s in self.handed_on_by) + _FALLBACK * fallbacks + \
+        return sum(i.points(i.module in claimed) for i in self.handed_on_by) + _FALLBACK * fallbacks + \
             _NAMESAKES * namesakes.bit_length()
 
     def has_evidence(self, claimed: AbstractSet[str] = frozenset()) -> bool:
@@ -194,16 +197,16 @@ class Proposal:
         if self.competing:
             said.append(f"{self.symbol.name} is defined in {len(self.competing) + 1} modules")
         if self.handed_on_by:
-            deprecated = sum(s.role.warns for s in self.handed_on_by)
+            deprecated = sum(i.role.warns for i in self.handed_on_by)
             said.append(f"handed on by {_count(len(self.handed_on_by), 'other module')}"
                         + (f" ({deprecated} deprecated)" if deprecated else ""))
         return "; ".join(said)
 
 
 def best_first(proposals: Iterable[Proposal], count: int) -> List[Proposal]:
-    """The `count` best proposals, best first. A module that hands several symbols on earns what it is
-    worth for the best of them only, so that the next proposals show other shims rather than the same
-    redirect once for each name it re-exports."""
+    """The `count` best proposals, best first. A module that hands several symbols on counts in full for
+    the best of them only, so that the next proposals show other shims rather than the same redirect once
+    for each name it re-exports; a proposal left with no shim of its own and no import fallback is dropped."""
     remaining = [p for p in proposals if p.has_evidence()]
     chosen: List[Proposal] = []
     claimed: Set[str] = set()
@@ -223,7 +226,7 @@ class _Evidence:
     importers: Set[str] = field(default_factory=set)  # modules that import it, by any path
     through: Dict[str, Set[str]] = field(default_factory=dict)  # module handing it on -> its importers there
     listed_by: Set[str] = field(default_factory=set)  # modules that bind it and list it in `__all__`
-    marked_by: Set[str] = field(default_factory=set)  # redirects that import it with `# noqa: F401`
+    marked_by: Set[str] = field(default_factory=set)  # modules defining nothing that import it `# noqa: F401`
 
 
 def discover_proposals(project: Project, limit: int = DEFAULT_LIMIT) -> List[Proposal]:
@@ -329,15 +332,13 @@ def _marked_lines(info: ModuleInfo) -> Set[int]:
 
 def _candidates(project: Project, evidence: Dict[Definition, _Evidence], roles: _Roles) -> List[Proposal]:
     """A proposal for each definition that is handed on, or whose name other definitions compete for,
-    with the shims the cheap pass found."""
+    with the intermediaries the cheap pass found."""
     proposals: Dict[Definition, Proposal] = {}
     for definition, found in evidence.items():
-        shims = [Shim(roles[m], len(found.through.get(m, ()))) for m in
-                 sorted(set(found.through) | found.listed_by | found.marked_by)]
-        shims = [s for s in shims if (s.importers or not s.role.is_test) and _importable(s.module)]
-        if shims:
-            proposals[definition] = Proposal(_symbol(definition), definition, len(found.importers), sorted(
-                shims, key=_shim_rank))
+        modules = set(found.through) | found.listed_by | found.marked_by
+        handed_on_by = _kept(Intermediary(roles[m], len(found.through.get(m, ()))) for m in modules)
+        if handed_on_by:
+            proposals[definition] = Proposal(_symbol(definition), definition, len(found.importers), handed_on_by)
     for definitions in _duplicated_definitions(project).values():
         importers = {d: len(evidence[d].importers) if d in evidence else 0 for d, _ in definitions}
         ranked = sorted(definitions, key=lambda item: (-importers[item[0]], item[0]))
@@ -393,28 +394,30 @@ def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict
     importers_of = {definition[:2]: found.importers for definition, found in evidence.items()}
     searched = []
     for canonical, proposal in zip(trial.canonicals, candidates):
-        shims: Dict[str, Shim] = {}
+        found: Dict[str, Intermediary] = {}
         for module, (_, users) in trial.undeclared_shims(canonical).items():
-            shims[module] = Shim(roles[module], len(users))
+            found[module] = Intermediary(roles[module], len(users))
         for wrapper in trial.wrappers(canonical).values():
             if wrapper.how != "delegates to":
                 continue
             module = wrapper.info.name
             users = len(importers_of.get(wrapper.target, set()) - {module})
-            known = shims.get(module, Shim(roles[module], 0))
-            shims[module] = replace(known, importers=max(users, known.importers),
+            known = found.get(module, Intermediary(roles[module], 0))
+            found[module] = replace(known, importers=max(users, known.importers),
                                     wrappers=(*known.wrappers, wrapper.cls.name))
-        for shim in proposal.handed_on_by:  # a redirect's marked re-export that nothing here imports through
-            if shim.module not in shims and shim.module in evidence[proposal.definition].marked_by:
-                shims[shim.module] = shim
-        kept = [s for s in shims.values() if (s.importers or not s.role.is_test) and _importable(s.module)]
-        searched.append(replace(proposal, handed_on_by=sorted(kept, key=_shim_rank)))
+        for cheap in proposal.handed_on_by:  # a marked re-export that nothing here imports through
+            if cheap.module not in found and cheap.module in evidence[proposal.definition].marked_by:
+                found[cheap.module] = cheap
+        searched.append(replace(proposal, handed_on_by=_kept(found.values())))
     return searched
 
 
-def _shim_rank(shim: Shim) -> Tuple[bool, bool, int, str]:
-    """Deprecated modules first, then the others that are all legacy, each by importers."""
-    return (not shim.role.warns, not shim.is_legacy, -shim.importers, shim.module)
+def _kept(intermediaries: Iterable[Intermediary]) -> List[Intermediary]:
+    """Best first: deprecated modules, then the others that are all legacy, each by importers. Without
+    the test modules that nothing imports through (they hand nothing on to anyone) and the modules that
+    no import statement can name."""
+    kept = [i for i in intermediaries if (i.importers or not i.role.is_test) and _importable(i.module)]
+    return sorted(kept, key=lambda i: (not i.role.warns, not i.is_legacy, -i.importers, i.module))
 
 
 def render_proposals(proposals: List[Proposal], config: Config, section: str = "tool.ssot-lint") -> str:
@@ -427,9 +430,9 @@ def render_proposals(proposals: List[Proposal], config: Config, section: str = "
         verb = "imports" if proposal.importers == 1 else "import"
         lines.append(f"# {proposal.reason()}; {_count(proposal.importers, 'module')} {verb} {proposal.symbol}.")
         lines.extend(_competitor_lines(proposal.competing))
-        for shim in proposal.handed_on_by:
-            if not shim.is_legacy:  # `check` reports it (SSOT003) and the imports through it (SSOT002)
-                lines.append(f"#   also handed on by {shim.module} ({shim.note()}): not a shim, other imports "
+        for other in proposal.handed_on_by:
+            if not other.is_legacy:  # `check` reports it (SSOT003) and the imports through it (SSOT002)
+                lines.append(f"#   also handed on by {other.module} ({other.note()}): not a shim, other imports "
                              "from it are fine")
         lines.append("[[tool.ssot-lint.canonical]]")
         lines.append(f'symbol = "{proposal.symbol}"')
