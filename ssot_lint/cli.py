@@ -288,8 +288,8 @@ def write_baseline(
 @app.command()
 def init(
     discover: bool = typer.Option(False, "--discover", help="Propose canonical symbols, each with its shims, from "
-                                                            "the code: deprecated and redirect modules, modules "
-                                                            "that re-export, duplicated definitions."),
+                                                            "the code: deprecated modules, modules that only hand "
+                                                            "on what others define, import fallbacks."),
     print_only: bool = typer.Option(False, "--print", help="Print the configuration instead of writing it."),
     limit: int = typer.Option(5, "--limit", min=1, metavar="N",
                               help="With --discover: propose at most N canonical symbols, the best-supported "
