@@ -342,9 +342,13 @@ def write_baseline(
 
 @app.command()
 def init(
-    discover: bool = typer.Option(False, "--discover", help="Propose canonical symbols and shims found in the "
-                                                            "code (duplicated definitions, re-export-only modules)."),
+    discover: bool = typer.Option(False, "--discover", help="Propose canonical symbols, each with its shims, from "
+                                                            "the code: deprecated modules, modules that only hand "
+                                                            "on what others define, import fallbacks."),
     print_only: bool = typer.Option(False, "--print", help="Print the configuration instead of writing it."),
+    limit: int = typer.Option(5, "--limit", min=1, metavar="N",
+                              help="With --discover: propose at most N canonical symbols, the best-supported "
+                                   "first."),
 ) -> None:
     """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
     from ssot_lint.starter import discover_proposals, render_proposals, starter
@@ -359,7 +363,7 @@ def init(
     if discover:
         settings = Config(root=folder.resolve(), path=None, canonicals=())
         project = build_project(settings, use_cache=True, prefilter=False, progress=progress_bar(sys.stderr))
-        text = render_proposals(discover_proposals(project), settings, section)
+        text = render_proposals(discover_proposals(project, limit), settings, section)
     else:
         text = starter(section)
     if print_only:

@@ -1,26 +1,39 @@
 """`ssot-lint init`: a starter configuration, and with `--discover`, proposals read off the code.
 
-Discovery proposes canonical symbols from two signs of duplication:
+A proposal is a canonical symbol with its shims. A shim is declared for a whole module (`check` then
+reports every import from it, whatever the name), so only a module that is all legacy is proposed as
+one: it defines nothing itself, or only `except ImportError` fallbacks, or only wrappers that delegate
+to the symbol, or it warns when imported that it is deprecated. A package re-exporting the symbol (its
+public API) and a module with code of its own that passes it on are named in a comment instead. A
+subclass is no shim (it extends the symbol rather than handing it on), and a test module that nothing
+imports hands nothing on to anyone.
 
-- a class or function name defined at module level in more than one module: the
-  definition most modules import is proposed as canonical, the others are listed
-  as competing implementations;
-- re-export-only modules (imports and aliases, no definitions of their own) that
-  other modules import from: each symbol they hand on is proposed, with the
-  module as a shim.
+The signs are read off the import sites the analysis has already resolved, in one pass:
 
-Each proposal then lists as shims the modules that hand the symbol on (they
-re-export it and are imported from, or wrap it), ranked by how many modules
-import through them. The result is commented TOML for the user to edit.
+- the modules that hand the very symbol on: they bind it at module level and other modules import it
+  through them, or they list it in `__all__`, or they define nothing themselves and import it with
+  `# noqa: F401`;
+- other definitions of its name: `except ImportError` fallbacks, and definitions outside the tests
+  that something imports. The latter alone propose nothing: as often as not they are unrelated classes
+  that share a name.
+
+Each candidate earns points for these signs (`_DEPRECATED` and below); a deprecated module is the
+strongest, a package re-exporting it the weakest. Only the best few candidates, a small multiple of
+the number of proposals asked for, then go through the exact search, the one `check` runs: the
+modules SSOT003 would report as undeclared shims (star imports included), and the classes and
+functions named like the symbol that delegate to it. So the time does not grow with the number of candidates. A shim that
+hands several symbols on counts for the best of them only, and proposes nothing more: declared once,
+it reports every import from it. The proposals come out best first, as commented TOML to edit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Set, Tuple
 
 from ssot_lint.config import CanonicalSpec, Config, SymbolPath
-from ssot_lint.facts import BindingKind
+from ssot_lint.facts import BindingKind, BranchKind
+from ssot_lint.graph import ModuleInfo
 from ssot_lint.project import Project
 
 STARTER = '''[tool.ssot-lint]
@@ -36,56 +49,326 @@ exclude = []
 # allow = []                              # paths exempt from this symbol's rules
 '''
 
+DEFAULT_LIMIT = 5
+# Candidates that go through the exact search, per proposal asked for: the cheap points rank the
+# best ones well, not exactly.
+EXACT_SEARCH_PER_PROPOSAL = 3
+
 # Names defined everywhere for reasons that have nothing to do with duplication.
 _COMMON_NAMES = {"main", "setup", "run", "Meta", "Config", "Settings", "Error", "Base", "test", "cli"}
+
+# Points for each sign that a symbol has more than one way in (see the module docstring).
+_DEPRECATED = 20  # a module that hands it on warns when imported: the project itself calls the path legacy
+_SHIM = 6  # a module that is all legacy hands it on: it defines nothing itself, or only import
+# fallbacks, or only wrappers of the symbol
+_SHIM_USED = 2  # for each doubling of the modules importing it through one of those (1, 2, 4, 8...): a path
+# that many use is more to migrate, but a thousand importers tell how popular the symbol is more than
+# how much of a shim the module is
+_HANDED_ON = 1  # a module with code of its own hands it on too (perhaps only because it uses it)
+_HANDED_ON_USED = 1  # for each doubling of the modules importing it through that one
+_PUBLIC_API = 1  # a package hands it on, as packages are built to (its importers add nothing)
+_FALLBACK = 6  # an `except ImportError` branch defines its name: a second implementation
+_NAMESAKES = 1  # for each doubling of the other definitions of its name outside the tests that something
+# imports (they may well be unrelated classes that share a name: forms' and models' `CharField`)
+
+Definition = Tuple[str, str, int]  # (module, qualname, line) of a class or function: `Resolution.definition`
+
+
+@dataclass(frozen=True)
+class ModuleRole:
+    """What a module is, as far as handing names on goes."""
+
+    name: str
+    is_package: bool
+    definitions: int  # classes and functions it defines at module level
+    defines_nothing: bool  # it binds only imports and aliases at module level (dunders aside): no class,
+    # function or value of its own
+    fallbacks_only: bool  # it defines classes and functions only inside `try` statements that fall back on
+    # `except ImportError` (a compatibility ladder), or in those fallbacks
+    warns: bool  # it defines nothing and warns when imported (`warnings.warn(...)` at module level): deprecated
+    is_test: bool
+
+
+@dataclass(frozen=True)
+class Intermediary:
+    """A module between importers and a proposed symbol: it re-exports the symbol, or wraps it."""
+
+    role: ModuleRole
+    importers: int  # modules importing the symbol through it (or importing its wrapper classes)
+    wrappers: Tuple[str, ...] = ()  # its classes and functions, named like the symbol, that delegate to it
+
+    @property
+    def module(self) -> str:
+        return self.role.name
+
+    @property
+    def is_legacy(self) -> bool:
+        """Is the whole module legacy, so that it can be declared a shim? (Every import from a declared
+        shim is reported, whatever the name: a package or a module with code of its own cannot be one.)"""
+        role = self.role
+        if role.warns:
+            return True
+        if role.is_package:
+            return False
+        return role.defines_nothing or role.fallbacks_only or 0 < role.definitions <= len(self.wrappers)
+
+    @property
+    def is_public_api(self) -> bool:
+        """A package re-exporting the symbol, as packages are built to: the weakest sign."""
+        return self.role.is_package and not self.is_legacy and not self.wrappers
+
+    def points(self, claimed: bool = False) -> int:
+        """What it says about the symbol having more than one way in. A module `claimed` by a better
+        proposal (which it also hands on) earns only its importers: what it is counts once."""
+        if self.is_public_api:
+            return 0 if claimed else _PUBLIC_API
+        doublings = self.importers.bit_length()
+        if self.is_legacy:
+            kind, used = (_DEPRECATED if self.role.warns else _SHIM), _SHIM_USED * doublings
+        else:
+            kind, used = _HANDED_ON, _HANDED_ON_USED * doublings
+        return used if claimed else kind + used
+
+    def note(self) -> str:
+        """What it is and who uses it, for a comment beside it."""
+        role = self.role
+        if self.wrappers:
+            how = f"its {' and '.join(self.wrappers)} delegate{'s' if len(self.wrappers) == 1 else ''} to it"
+        elif role.warns:
+            how = "deprecated: it warns when imported"
+        elif role.is_package:
+            how = "a package re-exporting it"
+        elif role.defines_nothing:
+            how = "it defines nothing itself"
+        elif role.fallbacks_only:
+            how = "it defines only import fallbacks"
+        else:
+            how = "it has code of its own"
+        users = _count(self.importers, "module")
+        verb = "imports" if self.importers == 1 else "import"
+        return f"{how}; {users} {verb} {'the wrapper' if self.wrappers else 'it through this one'}"
+
+
+@dataclass(frozen=True)
+class Competitor:
+    """Another module-level definition of a proposed symbol's name."""
+
+    module: str
+    importers: int
+    fallback: bool  # defined in an `except ImportError:` branch
+
+    @property
+    def matters(self) -> bool:
+        """Is it perhaps a second implementation, rather than a class that shares the name and that nobody
+        uses, or that a test module defines for itself (the `Article` model of each test app)?"""
+        return self.fallback or (self.importers > 0 and not _is_test_module(self.module))
 
 
 @dataclass
 class Proposal:
     symbol: SymbolPath
-    importers: int  # modules that import the definition
-    competing: List[Tuple[str, int]] = field(default_factory=list)  # other definitions: (module, importers)
-    shims: List[Tuple[str, int]] = field(default_factory=list)  # (module, modules importing through it)
-    reason: str = ""
+    definition: Definition
+    importers: int  # modules that import the definition, by any path
+    handed_on_by: List[Intermediary] = field(default_factory=list)  # best first
+    competing: List[Competitor] = field(default_factory=list)
 
     @property
-    def score(self) -> int:
-        return self.importers + sum(count for _, count in self.shims) + len(self.competing)
+    def shims(self) -> List[Intermediary]:
+        """The modules to declare as its shims: those that are all legacy."""
+        return [i for i in self.handed_on_by if i.is_legacy]
+
+    def points(self, claimed: AbstractSet[str] = frozenset()) -> int:
+        """Its points, with the modules `claimed` by better proposals counting less."""
+        fallbacks = sum(c.fallback for c in self.competing)
+        namesakes = sum(c.matters and not c.fallback for c in self.competing)
+        return sum(i.points(i.module in claimed) for i in self.handed_on_by) + _FALLBACK * fallbacks + \
+            _NAMESAKES * namesakes.bit_length()
+
+    def has_evidence(self, claimed: AbstractSet[str] = frozenset()) -> bool:
+        """Is there a shim to declare that better proposals have not `claimed` (one declared shim reports
+        every import from it, whatever the name), or an import fallback competing with it? Modules with
+        code of their own that pass it on, packages above all, are no reason to make it canonical; nor
+        are other definitions of its name alone: as often as not, unrelated classes that share a name,
+        like the `Command` of each Django management command."""
+        return any(s.module not in claimed for s in self.shims) or any(c.fallback for c in self.competing)
+
+    def reason(self) -> str:
+        said = []
+        if self.competing:
+            said.append(f"{self.symbol.name} is defined in {len(self.competing) + 1} modules")
+        if self.handed_on_by:
+            deprecated = sum(i.role.warns for i in self.handed_on_by)
+            said.append(f"handed on by {_count(len(self.handed_on_by), 'other module')}"
+                        + (f" ({deprecated} deprecated)" if deprecated else ""))
+        return "; ".join(said)
 
 
-def discover_proposals(project: Project, limit: int = 5) -> List[Proposal]:
-    importers = _importers_by_definition(project)
-    proposals: Dict[Tuple[str, str, int], Proposal] = {}
-    for name, definitions in _duplicated_definitions(project).items():
-        ranked = sorted(definitions, key=lambda d: (-len(importers.get(d, ())), d))
-        best = ranked[0]
-        if not importers.get(best):
-            continue
-        proposals[best] = Proposal(
-            SymbolPath(best[0], best[1]), len(importers[best]),
-            competing=[(d[0], len(importers.get(d, ()))) for d in ranked[1:]],
-            reason=f"{name} is defined in {len(definitions)} modules")
-    for module, definition in _re_exported_definitions(project):
-        if definition not in proposals:
-            proposals[definition] = Proposal(SymbolPath(definition[0], definition[1]),
-                                             len(importers.get(definition, ())),
-                                             reason=f"re-exported by {module}, which defines nothing itself")
-    _add_shims(project, proposals)
-    ranked = sorted(proposals.values(), key=lambda p: (-p.score, str(p.symbol)))
-    return ranked[:limit]
+def best_first(proposals: Iterable[Proposal], count: int) -> List[Proposal]:
+    """The `count` best proposals, best first. A module that hands several symbols on counts in full for
+    the best of them only, so that the next proposals show other shims rather than the same redirect once
+    for each name it re-exports; a proposal left with no shim of its own and no import fallback is dropped."""
+    remaining = [p for p in proposals if p.has_evidence()]
+    chosen: List[Proposal] = []
+    claimed: Set[str] = set()
+    while remaining and len(chosen) < count:
+        best = min(remaining, key=lambda p: (-p.points(claimed), -p.importers, str(p.symbol)))
+        remaining.remove(best)
+        chosen.append(best)
+        claimed.update(s.module for s in best.handed_on_by)
+        remaining = [p for p in remaining if p.has_evidence(claimed)]
+    return chosen
 
 
-def _importers_by_definition(project: Project) -> Dict[Tuple[str, str, int], Set[str]]:
-    found: Dict[Tuple[str, str, int], Set[str]] = {}
+@dataclass
+class _Evidence:
+    """What the cheap pass found out about one definition."""
+
+    importers: Set[str] = field(default_factory=set)  # modules that import it, by any path
+    through: Dict[str, Set[str]] = field(default_factory=dict)  # module handing it on -> its importers there
+    listed_by: Set[str] = field(default_factory=set)  # modules that bind it and list it in `__all__`
+    marked_by: Set[str] = field(default_factory=set)  # modules defining nothing that import it `# noqa: F401`
+
+
+def discover_proposals(project: Project, limit: int = DEFAULT_LIMIT) -> List[Proposal]:
+    """The `limit` best-supported proposals, best first."""
+    roles = _Roles(project)
+    evidence = _gather_evidence(project, roles)
+    candidates = best_first(_candidates(project, evidence, roles), EXACT_SEARCH_PER_PROPOSAL * limit)
+    return best_first(_search_exactly(project, candidates, evidence, roles), limit)
+
+
+class _Roles:
+    """Each module's role, worked out when first asked."""
+
+    def __init__(self, project: Project):
+        self._project = project
+        self._known: Dict[str, ModuleRole] = {}
+
+    def __getitem__(self, module: str) -> ModuleRole:
+        if module not in self._known:
+            info = self._project.graph.get(module)
+            self._known[module] = _role(module, info) if info is not None else \
+                ModuleRole(module, False, 0, False, False, False, _is_test_module(module))
+        return self._known[module]
+
+
+def _role(module: str, info: ModuleInfo) -> ModuleRole:
+    bindings = [b for named in info.namespace.values() for b in named if not b.name.startswith("__")]
+    definitions = [b for b in bindings if b.kind in (BindingKind.CLASS, BindingKind.FUNCTION)]
+    defines_nothing = any(b.is_import for b in bindings) and \
+        not definitions and not any(b.kind is BindingKind.ASSIGN for b in bindings)
+    ladders = {branch.try_id for b in bindings for branch in b.context.branches
+               if branch.kind is BranchKind.EXCEPT and branch.catches_import_error}
+    fallbacks_only = bool(definitions) and all(
+        any(branch.kind in (BranchKind.TRY, BranchKind.EXCEPT) and branch.try_id in ladders
+            for branch in b.context.branches) for b in definitions)
+    warns = defines_nothing and any(call.context.at_module_level and _is_warning(call.callee)
+                                    for call in info.facts.calls)
+    return ModuleRole(module, info.file.is_package, len(definitions), defines_nothing, fallbacks_only, warns,
+                      _is_test_module(module))
+
+
+def _is_warning(callee: str) -> bool:
+    """`warnings.warn`, `warn`, `sympy_deprecation_warning`, `warn_deprecated`..."""
+    last = callee.rpartition(".")[2].lower()
+    return "warn" in last or "deprecat" in last
+
+
+def _is_test_module(module: str) -> bool:
+    """`tests.x`, `pkg.test_x`, `x_test`, `test_framework.mocks`, `conftest` (not `pkg.testing`: a library's
+    test utilities are imported by its users)."""
+    return any(part in ("test", "tests", "conftest") or part.startswith("test_") or part.endswith(("_test", "_tests"))
+               for part in module.split("."))
+
+
+def _importable(module: str) -> bool:
+    """A name an import statement can spell (a migration file `0001_initial.py` is not one)."""
+    return all(part.isidentifier() for part in module.split("."))
+
+
+def _gather_evidence(project: Project, roles: _Roles) -> Dict[Definition, _Evidence]:
+    """One pass over the resolved import sites, `__all__` lists and redirect modules."""
+    evidence: Dict[Definition, _Evidence] = {}
     for site in project.import_sites:
         definition = site.resolution.definition
-        if definition is not None and definition[0] != site.info.name:
-            found.setdefault(definition, set()).add(site.info.name)
-    return found
+        if definition is None or definition[0] == site.info.name:
+            continue  # star imports are left to the exact search: they bind every name of a module
+        found = evidence.setdefault(definition, _Evidence())
+        found.importers.add(site.info.name)
+        entered: Set[str] = set()
+        for hop in site.resolution.hops:  # as `Project.undeclared_shims` counts them
+            if hop.module in site.through and hop.module not in entered:
+                entered.add(hop.module)
+                found.through.setdefault(hop.module, set()).add(site.info.name)
+    resolver = project.resolver
+    for info in project.checked_modules:
+        listed = set(info.facts.all_names or ())
+        marked = _marked_lines(info) if roles[info.name].defines_nothing else set()
+        if not listed and not marked:
+            continue
+        for binding in info.facts.module_bindings():
+            if binding.kind not in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
+                continue
+            is_listed = binding.name in listed
+            span = binding.statement or binding.span
+            is_marked = any(line in marked for line in range(span.line, span.end_line + 1))
+            if not is_listed and not is_marked:
+                continue
+            definition = resolver.resolve_binding(info, binding).definition
+            if definition is None or definition[0] == info.name:
+                continue
+            found = evidence.setdefault(definition, _Evidence())
+            if is_listed:
+                found.listed_by.add(info.name)
+            if is_marked:
+                found.marked_by.add(info.name)
+    return evidence
 
 
-def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[str, str, int]]]:
-    by_name: Dict[str, List[Tuple[str, str, int]]] = {}
+def _marked_lines(info: ModuleInfo) -> Set[int]:
+    """Lines whose `# noqa` silences F401 (imported but unused): the import is there to be re-exported."""
+    return {n.line for n in info.facts.noqa if n.codes is None or "F401" in n.codes}
+
+
+def _candidates(project: Project, evidence: Dict[Definition, _Evidence], roles: _Roles) -> List[Proposal]:
+    """A proposal for each definition that is handed on, or whose name other definitions compete for,
+    with the intermediaries the cheap pass found."""
+    proposals: Dict[Definition, Proposal] = {}
+    for definition, found in evidence.items():
+        modules = set(found.through) | found.listed_by | found.marked_by
+        handed_on_by = _kept(Intermediary(roles[m], len(found.through.get(m, ()))) for m in modules)
+        if handed_on_by:
+            proposals[definition] = Proposal(_symbol(definition), definition, len(found.importers), handed_on_by)
+    for definitions in _duplicated_definitions(project).values():
+        importers = {d: len(evidence[d].importers) if d in evidence else 0 for d, _ in definitions}
+        ranked = sorted(definitions, key=lambda item: (-importers[item[0]], item[0]))
+        best = ranked[0][0]
+        if not importers[best]:
+            continue  # nobody imports any of them: nothing to choose a source of truth from
+        proposal = proposals.get(best) or Proposal(_symbol(best), best, importers[best])
+        proposal.competing = [Competitor(d[0], importers[d], fallback) for d, fallback in ranked[1:]]
+        proposals[best] = proposal
+    return [p for p in proposals.values() if _proposable(project, p)]
+
+
+def _symbol(definition: Definition) -> SymbolPath:
+    return SymbolPath(definition[0], definition[1])
+
+
+def _proposable(project: Project, proposal: Proposal) -> bool:
+    """Can the configuration name it: an importable module, where its name is that definition once the
+    module has run (not rebound by a decorator's result, or by a later definition of the same name)?"""
+    module, name, _ = proposal.definition
+    if not _importable(module) or _is_test_module(module) or "." in name or name.startswith("_"):
+        return False  # (a class of a test module is that test's business, not a source of truth)
+    found = project.resolver.lookup(module, name)
+    return found is not None and found.definition == proposal.definition
+
+
+def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[Definition, bool]]]:
+    """Class and function names defined at module level in more than one module: each definition, and
+    whether it is an `except ImportError` fallback."""
+    by_name: Dict[str, List[Tuple[Definition, bool]]] = {}
     for info in project.checked_modules:
         for binding in info.facts.module_bindings():
             name = binding.name
@@ -93,67 +376,99 @@ def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[str, str, 
                 continue
             if name in _COMMON_NAMES:
                 continue
-            by_name.setdefault(name, []).append((info.name, name, binding.span.line))
-    return {name: defs for name, defs in by_name.items() if len({d[0] for d in defs}) > 1}
+            by_name.setdefault(name, []).append(((info.name, name, binding.span.line),
+                                                 binding.context.in_import_fallback))
+    return {name: defs for name, defs in by_name.items() if len({d[0][0] for d in defs}) > 1}
 
 
-def _re_exported_definitions(project: Project) -> List[Tuple[str, Tuple[str, str, int]]]:
-    """(module, definition) for each definition a re-export-only module hands on."""
-    found = []
-    for info in project.checked_modules:
-        bindings = [b for b in info.facts.module_bindings() if not b.name.startswith("__")]
-        if not bindings or any(b.kind in (BindingKind.CLASS, BindingKind.FUNCTION) for b in bindings):
-            continue
-        if not any(b.is_import for b in bindings):
-            continue
-        for binding in bindings:
-            if binding.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
-                definition = project.resolver.resolve_binding(info, binding).definition
-                if definition is not None and definition[0] != info.name:
-                    found.append((info.name, definition))
-    return found
-
-
-def _add_shims(project: Project, proposals: Dict[Tuple[str, str, int], Proposal]) -> None:
-    """The modules that hand each proposed symbol on, from the same analysis `check` runs."""
-    specs = tuple(CanonicalSpec(p.symbol, lookalikes=(f"*{p.symbol.name}",)) for p in proposals.values())
-    if not specs:
-        return
+def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict[Definition, _Evidence],
+                    roles: _Roles) -> List[Proposal]:
+    """The candidates with the shims `check` would find for them: the modules SSOT003 reports as
+    undeclared shims (star imports included), the compatibility wrappers (classes and functions named
+    like the symbol that delegate to it), and the redirects that mark it as re-exported. Never a
+    subclass: it extends the symbol, it does not hand it on."""
+    if not candidates:
+        return []
+    specs = tuple(CanonicalSpec(p.symbol, lookalikes=(f"*{p.symbol.name}",)) for p in candidates)
     trial = Project(replace(project.config, canonicals=specs), project.graph)
-    for canonical, proposal in zip(trial.canonicals, proposals.values()):
-        shims: Dict[str, int] = {}
+    importers_of = {definition[:2]: found.importers for definition, found in evidence.items()}
+    searched = []
+    for canonical, proposal in zip(trial.canonicals, candidates):
+        found: Dict[str, Intermediary] = {}
         for module, (_, users) in trial.undeclared_shims(canonical).items():
-            shims[module] = len(users)
+            found[module] = Intermediary(roles[module], len(users))
         for wrapper in trial.wrappers(canonical).values():
-            users = {s.info.name for s in trial.sites_in(canonical)
-                     if s.resolution.definition == wrapper.definition and s.info.name != wrapper.info.name}
-            shims[wrapper.info.name] = max(shims.get(wrapper.info.name, 0), len(users))
-        proposal.shims = sorted(shims.items(), key=lambda item: (-item[1], item[0]))
+            if wrapper.how != "delegates to":
+                continue
+            module = wrapper.info.name
+            users = len(importers_of.get(wrapper.definition[:2], set()) - {module})
+            known = found.get(module, Intermediary(roles[module], 0))
+            found[module] = replace(known, importers=max(users, known.importers),
+                                    wrappers=(*known.wrappers, wrapper.defined.name))
+        for cheap in proposal.handed_on_by:  # a marked re-export that nothing here imports through
+            if cheap.module not in found and cheap.module in evidence[proposal.definition].marked_by:
+                found[cheap.module] = cheap
+        searched.append(replace(proposal, handed_on_by=_kept(found.values())))
+    return searched
+
+
+def _kept(intermediaries: Iterable[Intermediary]) -> List[Intermediary]:
+    """Best first: deprecated modules, then the others that are all legacy, each by importers. Without
+    the test modules that nothing imports through (they hand nothing on to anyone) and the modules that
+    no import statement can name."""
+    kept = [i for i in intermediaries if (i.importers or not i.role.is_test) and _importable(i.module)]
+    return sorted(kept, key=lambda i: (not i.role.warns, not i.is_legacy, -i.importers, i.module))
 
 
 def render_proposals(proposals: List[Proposal], config: Config, section: str = "tool.ssot-lint") -> str:
     lines = ["[tool.ssot-lint]", f"src = {list(config.src)!r}".replace("'", '"'), "exclude = []", ""]
     if not proposals:
-        lines.append("# ssot-lint found no duplicated definitions or re-export-only modules to propose.")
+        lines.append("# ssot-lint found no shim to propose (a module that only hands on what others define, or that")
+        lines.append("# warns it is deprecated) and no except ImportError fallback of a class or function.")
         lines.append(STARTER.split("\n", 4)[4])
     for proposal in proposals:
-        lines.append(f"# {proposal.reason}; {proposal.importers} module(s) import {proposal.symbol}.")
-        for module, count in proposal.competing:
-            lines.append(f"#   also defined in {module} (imported by {count})")
+        verb = "imports" if proposal.importers == 1 else "import"
+        lines.append(f"# {proposal.reason()}; {_count(proposal.importers, 'module')} {verb} {proposal.symbol}.")
+        lines.extend(_competitor_lines(proposal.competing))
+        for other in proposal.handed_on_by:
+            if not other.is_legacy:  # `check` reports it (SSOT003) and the imports through it (SSOT002)
+                lines.append(f"#   also handed on by {other.module} ({other.note()}): not a shim, other imports "
+                             "from it are fine")
         lines.append("[[tool.ssot-lint.canonical]]")
         lines.append(f'symbol = "{proposal.symbol}"')
         if proposal.shims:
             lines.append("shims = [")
-            for module, count in proposal.shims:
-                lines.append(f'  "{module}",  # {count} module(s) import through it')
+            for shim in proposal.shims:
+                lines.append(f'  "{shim.module}",  # {shim.note()}')
             lines.append("]")
         else:
             lines.append("shims = []")
-        if proposal.competing:
+        if any(c.matters for c in proposal.competing):
             lines.append(f'lookalikes = ["*{proposal.symbol.name}"]')
         lines.append("")
     text = "\n".join(lines).rstrip() + "\n"
     return text if section == "tool.ssot-lint" else _top_level(text)
+
+
+# Other definitions listed one by one; past this many, the ones that do not matter are only counted.
+_COMPETITORS_LISTED = 10
+
+
+def _competitor_lines(competing: Iterable[Competitor]) -> List[str]:
+    competing = sorted(competing, key=lambda c: (not c.matters, -c.importers, c.module))
+    lines = []
+    for competitor in competing:
+        if not competitor.matters and len(lines) >= _COMPETITORS_LISTED:
+            rest = len(competing) - len(lines)
+            lines.append(f"#   and in {_count(rest, 'other module')}, unused or only by their tests")
+            break
+        how = ", an except ImportError fallback" if competitor.fallback else ""
+        lines.append(f"#   also defined in {competitor.module} (imported by {competitor.importers}{how})")
+    return lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def starter(section: str) -> str:
