@@ -12,7 +12,8 @@ class UnresolvedImport(Rule):
     Finds an import of a canonical-like name (the canonical's name or a
     `lookalikes` pattern), or of anything from a shim, from a project module
     that does not exist or that does not define the name: a path broken by the
-    migration.
+    migration. A module with a module-level `__getattr__` (PEP 562) may hand out
+    any name at runtime, so a name it does not bind is not reported.
 
     ## Why is this bad?
     The import fails at runtime, often only on a rarely taken path (inside a
