@@ -38,6 +38,10 @@ def _words(names: Iterable[str]) -> bytes:
 
 
 _IDENTIFIER_CHARS = rb"[A-Za-z0-9_]"
+# `import *`, and the `from <path>` that ends right before it (a `from` in a comment or a string, or one
+# that starts no statement, only makes the prefilter generous).
+_IMPORT_STAR = re.compile(rb"import" + _SEPARATOR + rb"\*")
+_FROM_PATH = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"([\w.]*)" + _SEPARATOR + rb"\Z")
 
 
 def _identifier_regex(pattern: str) -> Tuple[bytes, "re.Pattern[bytes]"]:
@@ -99,8 +103,11 @@ class Tokens:
 
     @property
     def key(self) -> str:
-        text = repr((sorted(self.names), self.patterns, sorted(self.modules), sorted(self.star_modules)))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        """A hash of the set, naming it in the cache (asked once per file: computed once)."""
+        if "key" not in self._compiled:
+            text = repr((sorted(self.names), self.patterns, sorted(self.modules), sorted(self.star_modules)))
+            self._compiled["key"] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self._compiled["key"]
 
     def difference(self, older: "Tokens") -> "Tokens":
         """What this set adds to an older one it grew from (the configured ones are not repeated)."""
@@ -114,17 +121,22 @@ class Tokens:
         if "identifiers" not in self._compiled:  # (other entries may be there already)
             # One search per name: Python's re scans for a literal fast, but not for an alternation.
             self._compiled["identifiers"] = [_identifier_regex(p) for p in (*sorted(self.names), *self.patterns)]
-            self._compiled["star"] = self._star_regex(self.star_modules)
+            self._compiled["star"] = frozenset(m.encode() for m in self.star_modules)
         return self._compiled
 
-    @staticmethod
-    def _star_regex(modules: FrozenSet[str]) -> Optional["re.Pattern[bytes]"]:
-        """`from a.b.module import *` for one of the modules."""
-        if not modules:
-            return None
-        word = rb"(?<![A-Za-z0-9_])(?:" + _words(modules) + rb")(?![A-Za-z0-9_])"
-        return re.compile(rb"(?:^|;)[ \t]*from" + _SEPARATOR + rb"[\w.]*" + word + rb"[\w.]*" + _SEPARATOR
-                          + rb"import" + _SEPARATOR + rb"\*", re.MULTILINE)
+    def _star_imports_one(self, data: bytes) -> bool:
+        """Is there a `from a.b.module import *` with one of the star modules among the path's names?
+
+        Found from `import *` back to its `from`, rather than by a search for each module's name: those
+        names are many (a module for every re-export found) and common words, while star imports are few."""
+        wanted = self._compiled["star"]
+        for found in _IMPORT_STAR.finditer(data):
+            statement = _FROM_PATH.search(data, max(0, found.start() - 400), found.start())
+            if statement is None:
+                continue
+            if any(part in wanted for part in statement.group(1).split(b".")):
+                return True
+        return False
 
     def matches(self, data: bytes, module: str = "") -> bool:
         """Could the text of `module` name something tracked?"""
@@ -135,28 +147,32 @@ class Tokens:
             return True
         if any(self._names_module(data, tracked, module) for tracked in self.modules):
             return True
-        return regexes["star"] is not None and b"*" in data and bool(regexes["star"].search(data))
+        return bool(regexes["star"]) and b"*" in data and self._star_imports_one(data)
 
     def _names_module(self, data: bytes, tracked: str, module: str) -> bool:
-        """A module is named `a.b.name` (imports, strings, `b.name` attributes, `from .name import`),
-        `from a.b import name`, or `from . import name` inside `a.b`. Its last name alone is often
-        a common word (a shim called `list`), so it does not count on its own."""
+        """A module `a.b.name` is named `b.name` (imports, strings, attributes: `a.b.name`, `b.name`
+        after `from a import b`), `from a.b import name`, or relatively (`from .name import`, `from .
+        import name`) inside `a.b`. Its last name alone is often a common word (a shim called `list` or
+        `api`), and so is `.name` after any other package (`pandas.core` is no `homeassistant.core`):
+        neither counts on its own."""
         parent, _, name = tracked.rpartition(".")
         if name.encode() not in data:
             return False
         regexes = self._compiled.get(("module", tracked))
         if regexes is None:
+            parent_last = parent.rpartition(".")[2].encode()
             regexes = self._compiled[("module", tracked)] = (
-                re.compile(rb"\." + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])"),
+                re.compile(re.escape(parent_last) + rb"(?<![A-Za-z0-9_]" + re.escape(parent_last) + rb")[ \t]*\.[ \t]*"
+                           + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])") if parent else None,
                 _identifier_regex(name)[1],
                 _identifier_regex(parent.rpartition(".")[2])[1],
             )
-        dotted, word, parent_word = regexes
-        if dotted.search(data):
+        qualified, word, parent_word = regexes
+        if qualified is not None and qualified.search(data):
             return True
         if not word.search(data):
             return False
-        # a relative import (`from .. import name`) can only come from inside the parent package
+        # a relative import (`from .name import`, `from . import name`) can only come from inside the parent
         return not parent or module == parent or module.startswith(parent + ".") or bool(parent_word.search(data))
 
 
