@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 from functools import partial
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.discovery import SourceFile
@@ -31,9 +31,17 @@ class SourceReader:
         self.jobs = jobs or os.cpu_count() or 1
         self.progress = progress  # called with (files parsed, files to parse) during a long batch
         self._stamps: Dict[str, Optional[FileStamp]] = {}
+        # Bytes read and still wanted: a file's until it is found not to match, or is parsed. (Kept for
+        # every file, they were the largest part of a large run's memory.)
         self._bytes: Dict[str, bytes] = {}
-        self.files_read = 0
+        self._read_paths: Set[str] = set()
+        self._reread: Set[str] = set()  # read a second time (see facts_of)
         self.files_parsed = 0
+
+    @property
+    def files_read(self) -> int:
+        """Files read from disk in this run (each counted once, though one may be read again)."""
+        return len(self._read_paths)
 
     def stamp(self, source: SourceFile) -> Optional[FileStamp]:
         """Size, mtime and content hash; None if the file cannot be read."""
@@ -61,7 +69,9 @@ class SourceReader:
                 data = self._load(source)
             except OSError:
                 return None
-            self.files_read += 1
+            if source.relpath in self._read_paths:
+                self._reread.add(source.relpath)
+            self._read_paths.add(source.relpath)
             self._bytes[source.relpath] = data
         return data
 
@@ -75,14 +85,15 @@ class SourceReader:
         if stamp is None:
             return True
         memo = f"{stamp.digest}:{source.module}"  # a match may depend on the file's package
-        known = self.cache.known_match(tokens.key, memo)
-        if known is not None:
-            return known
-        data = self._read(source)
-        if data is None:
-            return True
-        matched = tokens.matches(data, source.module)
-        self.cache.remember_scan(tokens.key, memo, matched)
+        matched = self.cache.known_match(tokens.key, memo)
+        if matched is None:
+            data = self._read(source)
+            if data is None:
+                return True
+            matched = tokens.matches(data, source.module)
+            self.cache.remember_scan(tokens.key, memo, matched)
+        if not matched:
+            self._bytes.pop(source.relpath, None)  # read again, if resolution ever passes through it
         return matched
 
     def facts_of(self, sources: Sequence[SourceFile], module_view: bool = False) -> List[FileFacts]:
@@ -108,6 +119,7 @@ class SourceReader:
                 missing.append((index, source, stamp))
             else:
                 self._know(stamp.digest, facts)
+                self._bytes.pop(source.relpath, None)
         if missing:
             self.files_parsed += len(missing)
             datas = [self._read(source) for _, source, _ in missing]
@@ -116,8 +128,12 @@ class SourceReader:
                 if data is None:
                     facts = FileFacts(parse_error=_unreadable(source))
                 else:
-                    self.cache.put(stamp.digest, facts, pickled)
-                    self._know(stamp.digest, facts)
+                    # A file read again (its bytes were let go) may have changed since its stamp was taken:
+                    # its facts are then those of what was read now, and cached under that content's hash.
+                    digest = stamp.digest if source.relpath not in self._reread else content_digest(data)
+                    self.cache.put(digest, facts, pickled)
+                    self._know(digest, facts)
+                self._bytes.pop(source.relpath, None)
                 result[index] = facts
         return result  # type: ignore[return-value]
 

@@ -47,3 +47,26 @@ def test_a_file_changed_after_it_was_read_is_analysed_as_read_and_the_next_run_s
     second = run_check(config, jobs=1, use_cache=True)
     assert second.violations == ()
     assert edits == ["app/service.py"]
+
+
+def test_a_file_read_again_after_it_changed_is_cached_under_what_was_read_then(tmp_path, monkeypatch):
+    """The bytes of a file that matches nothing are let go after the scan (memory); if resolution then
+    reads it again and it has changed meanwhile, its facts must not be cached under the old content's hash."""
+    from ssot_lint.cache import FactsCache, content_digest
+    from ssot_lint.discovery import discover
+    from ssot_lint.sources import SourceReader as Reader
+
+    write_tree(tmp_path, {**EXAMPLE_FILES, "app/plain.py": "X = 1\n"})
+    config = make_config(tmp_path)
+    source = next(f for f in discover(config) if f.relpath == "app/plain.py")
+    reader = Reader(FactsCache(tmp_path), jobs=1)
+    from ssot_lint.prefilter import initial_tokens
+
+    assert not reader.matches(source, initial_tokens(config))  # read, scanned, let go
+    before = reader.stamp(source).digest
+    (tmp_path / "app/plain.py").write_text("Y = 2\n")  # edited meanwhile
+    facts, = reader.facts_of([source], module_view=True)
+    assert [b.name for b in facts.bindings] == ["Y"]  # what was read now
+    assert reader.cache.get(before, module_view=True) is None  # not under the old content's hash
+    assert reader.cache.get(content_digest(b"Y = 2\n"), module_view=True) == facts
+    assert reader.files_read == 1  # one file, though read twice
