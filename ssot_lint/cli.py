@@ -165,6 +165,8 @@ def check(
             typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "
                        f"({result.files_read} read from disk, {result.files_parsed} parsed, the rest from the cache "
                        f"in {cache_folder}); config {settings.path}", err=True)
+        typer.echo("ssot-lint: time: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings),
+                   err=True)
     raise typer.Exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
 
 

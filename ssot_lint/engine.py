@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,6 +46,8 @@ class CheckResult:
     files_parsed: int  # parsed in this run (the others' facts came from the cache)
     suppressed: int  # by `# noqa`
     answer_kept: bool = False  # the last run's answer, since nothing it read had changed
+    # Where the time went, in order: discovery, reading, prefilter, parsing, resolution and rules, total.
+    timings: Tuple[Tuple[str, float], ...] = ()
 
 
 def select_rules(select: Sequence[str], ignore: Sequence[str],
@@ -150,6 +153,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
                jobs: Optional[int], use_cache: bool, prefilter: bool,
                progress: Optional[Callable[[int, int], None]], overlay: Dict[str, bytes]) -> CheckResult:
     check_selectors(config, select, ignore)
+    started = time.perf_counter()
     rules = select_rules(tuple(select) or config.select, (*config.ignore, *ignore))
     cache = FactsCache(config.root, enabled=use_cache)
     key = _result_key(config, rules, prefilter)
@@ -158,6 +162,7 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
     listing = saved.listing if saved is not None and saved.listing is not None and saved.listing.still_holds() \
         else list_files(config)
     files = listing.files
+    discovered = time.perf_counter()
     reader = OverlayReader(cache, overlay, jobs, progress) if overlay else SourceReader(cache, jobs, progress)
     answer = None if saved is None else _last_answer_if_it_stands(cache, saved, listing, reader)
     if answer is None:
@@ -173,8 +178,13 @@ def _run_check(config: Config, paths: Sequence[Path], select: Sequence[str], ign
     else:
         kept_answer = True
     kept = _only_under(config, list(answer.violations), paths)
-    return CheckResult(finalise(kept), len(files), answer.loaded, reader.files_read, reader.files_parsed,
-                       answer.suppressed, kept_answer)
+    result = finalise(kept)
+    ended = time.perf_counter()
+    spent = reader.seconds
+    timings = (("discovery", discovered - started), *((k, spent[k]) for k in ("reading", "prefilter", "parsing")),
+               ("resolution and rules", ended - discovered - sum(spent.values())), ("total", ended - started))
+    return CheckResult(result, len(files), answer.loaded, reader.files_read, reader.files_parsed,
+                       answer.suppressed, kept_answer, timings)
 
 
 @dataclass(frozen=True)

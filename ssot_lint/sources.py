@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
+from collections import Counter
 from functools import partial
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -37,6 +39,7 @@ class SourceReader:
         self._read_paths: Set[str] = set()
         self._reread: Set[str] = set()  # read a second time (see facts_of)
         self.files_parsed = 0
+        self.seconds: Counter = Counter()  # "reading", "prefilter", "parsing": where the run's time went
 
     @property
     def files_read(self) -> int:
@@ -65,10 +68,13 @@ class SourceReader:
         """The file's bytes, read once per run (None if it cannot be read)."""
         data = self._bytes.get(source.relpath)
         if data is None:
+            started = time.perf_counter()
             try:
                 data = self._load(source)
             except OSError:
                 return None
+            finally:
+                self.seconds["reading"] += time.perf_counter() - started
             if source.relpath in self._read_paths:
                 self._reread.add(source.relpath)
             self._read_paths.add(source.relpath)
@@ -90,7 +96,9 @@ class SourceReader:
             data = self._read(source)
             if data is None:
                 return True
+            started = time.perf_counter()
             matched = tokens.matches(data, source.module)
+            self.seconds["prefilter"] += time.perf_counter() - started
             self.cache.remember_scan(tokens.key, memo, matched)
         if not matched:
             self._bytes.pop(source.relpath, None)  # read again, if resolution ever passes through it
@@ -123,7 +131,9 @@ class SourceReader:
         if missing:
             self.files_parsed += len(missing)
             datas = [self._read(source) for _, source, _ in missing]
+            started = time.perf_counter()
             extracted = self._extract([d if d is not None else b"" for d in datas], module_view)
+            self.seconds["parsing"] += time.perf_counter() - started
             for (index, source, stamp), data, (facts, pickled) in zip(missing, datas, extracted):
                 if data is None:
                     facts = FileFacts(parse_error=_unreadable(source))

@@ -419,3 +419,15 @@ def test_help_texts_are_printed_as_written(command, text):
 
 def test_init_help_names_the_section_it_writes():
     assert "Write a starter [tool.ssot-lint] into ./pyproject.toml" in help_of("init")
+
+
+def test_verbose_says_where_the_time_went(tmp_path):
+    from helpers import SHIM_IMPORT, SHIM_PYPROJECT, write_tree
+    from ssot_lint.rule import EXAMPLE_FILES
+
+    write_tree(tmp_path, {**EXAMPLE_FILES, "app/service.py": SHIM_IMPORT, "pyproject.toml": SHIM_PYPROJECT})
+    run = subprocess.run([sys.executable, "-m", "ssot_lint", "check", "--no-cache", "-v", str(tmp_path)],
+                         capture_output=True, text=True, timeout=120)
+    line = next(line for line in run.stderr.splitlines() if line.startswith("ssot-lint: time: "))
+    stages = [part.rsplit(" ", 2)[0] for part in line[len("ssot-lint: time: "):].split(", ")]
+    assert stages == ["discovery", "reading", "prefilter", "parsing", "resolution and rules", "total"]
