@@ -37,7 +37,8 @@ def _extractor_version() -> str:
     for name in ("facts.py", "facts_cst.py"):
         digest.update(Path(__file__).with_name(name).read_bytes())
     # The running Python's parser decides what parses: another Python may read a file differently.
-    return f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{digest.hexdigest()[:12]}"
+    # "blob": entries are keyed by git's blob id of the content (see content_digest).
+    return f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-blob-{digest.hexdigest()[:12]}"
 
 
 EXTRACTOR_VERSION = _extractor_version()
@@ -45,9 +46,9 @@ EXTRACTOR_VERSION = _extractor_version()
 
 @dataclass(frozen=True)
 class FileStamp:
-    size: int
+    size: int  # -1 when git vouched for the content (a clean tracked file): neither size nor mtime was read
     mtime_ns: int
-    digest: str  # sha256 of the content
+    digest: str  # the content's git blob id (content_digest)
 
 
 def _racy(stat: os.stat_result) -> bool:
@@ -57,7 +58,12 @@ def _racy(stat: os.stat_result) -> bool:
 
 
 def content_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    """The id git gives the content as a blob (sha1 of `blob <size>\\0` and the bytes): in a checkout, git
+    tells it for every clean tracked file without anyone reading the files (discovery.py), so a fresh
+    clone with a restored cache reads nothing, and history (history.py) hashes no blob."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

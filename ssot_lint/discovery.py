@@ -38,6 +38,9 @@ class SourceFile:
     relpath: str  # posix path relative to the project root, as reported
     module: str  # dotted module name, as Python would import it from its `src` root
     is_package: bool  # an `__init__.py`: relative imports count from the module itself
+    # Its content's git blob id, when git vouches that the file is as committed (a clean tracked file, with no
+    # attribute that rewrites content on checkout): its content hash, known without reading it.
+    blob: Optional[str] = None
 
     @cached_property
     def path(self) -> Path:
@@ -45,7 +48,7 @@ class SourceFile:
         return Path(self.absolute)
 
     def __reduce__(self):
-        return SourceFile, (self.absolute, self.relpath, self.module, self.is_package)  # not the cached path
+        return SourceFile, (self.absolute, self.relpath, self.module, self.is_package, self.blob)  # not the path
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ def list_files(config: Config) -> Listing:
         listed = _git_files(str(root)) if config.respect_gitignore else None
         if listed is not None:
             folders = None
-        for path in listed if listed is not None else _walk(str(root), config.respect_gitignore, folders):
+        walked = ((path, None) for path in _walk(str(root), config.respect_gitignore, folders))
+        for path, blob in listed if listed is not None else walked:
             real = os.path.abspath(path)
             if real in found:
                 continue
@@ -101,7 +105,7 @@ def list_files(config: Config) -> Listing:
                 continue
             owner = next((r for r in roots if _relative(real, r) != real), str(root))
             module, is_package = _module_name(_relative(real, owner).split("/"))
-            found[real] = SourceFile(real, relpath, module, is_package)
+            found[real] = SourceFile(real, relpath, module, is_package, blob)
     recent = time.time_ns() - 2_000_000_000
     if folders is not None and any(mtime >= recent for mtime, _ in folders.values()):
         folders = None
@@ -180,28 +184,62 @@ def _is_excluded(relpath: str, exclude: Optional["pathspec.PathSpec"]) -> bool:
     return exclude is not None and exclude.match_file(relpath)
 
 
-def _git_files(root: str) -> Optional[List[str]]:
-    """Tracked and untracked-but-not-ignored `.py` files, or None outside a checkout."""
+def _git_files(root: str) -> Optional[List[Tuple[str, Optional[str]]]]:
+    """Tracked and untracked-but-not-ignored `.py` files, each with its blob id where git vouches for its
+    content (`_clean_blobs`); None outside a checkout."""
     try:
-        result = subprocess.run(
-            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-             "--full-name", "--", "*.py"],
-            capture_output=True, timeout=120, check=False,
-        )
-        top = subprocess.run(["git", "-C", root, "rev-parse", "--show-toplevel"],
-                             capture_output=True, timeout=30, check=False)
+        result = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "--", "*.py")
+        top = _git(root, "rev-parse", "--show-toplevel")
     except (OSError, subprocess.TimeoutExpired):
         return None
     if result.returncode != 0 or top.returncode != 0:
         return None
     toplevel = top.stdout.decode("utf-8", "surrogateescape").strip()
+    listed = [raw for raw in result.stdout.split(b"\0") if raw]
+    blobs = _clean_blobs(root, toplevel, listed)
     files = []
-    for raw in result.stdout.split(b"\0"):
-        if raw:
-            path = os.path.join(toplevel, os.fsdecode(raw))
-            if os.path.isfile(path):  # skip deleted-but-tracked files, sockets and folders
-                files.append(path)
+    for raw in listed:
+        path = os.path.join(toplevel, os.fsdecode(raw))
+        if os.path.isfile(path):  # skip deleted-but-tracked files, sockets and folders
+            files.append((path, blobs.get(raw)))
     return files
+
+
+def _git(root: str, *args: str, stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", root, *args], capture_output=True, timeout=120, check=False, input=stdin)
+
+
+# Attributes under which the file in the work tree may differ from the blob git holds.
+_REWRITING_ATTRIBUTES = ("filter", "eol", "text", "ident", "working-tree-encoding")
+
+
+def _clean_blobs(root: str, toplevel: str, listed: Sequence[bytes]) -> Dict[bytes, str]:
+    """The blob id of each tracked file (by its path from the top of the repository) that is as git
+    holds it: unchanged in the work tree since it was checked out or added (`git diff-files`, which
+    stats every file and compares content where the stat cannot tell), and not rewritten on checkout
+    (end-of-line conversion, filters). Empty if git cannot say, so every file is read and hashed."""
+    try:
+        staged = _git(root, "ls-files", "-z", "--stage", "--full-name", "--", "*.py")
+        modified = _git(root, "diff-files", "-z", "--name-only", "--", "*.py")
+        autocrlf = _git(root, "config", "--get", "core.autocrlf")
+        attributes = _git(toplevel, "check-attr", "-z", "--stdin", *_REWRITING_ATTRIBUTES,  # (paths from the top)
+                          stdin=b"".join(path + b"\0" for path in listed))
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if staged.returncode != 0 or modified.returncode != 0 or attributes.returncode != 0 or \
+            autocrlf.stdout.strip().lower() in (b"true", b"input"):
+        return {}
+    changed = set(modified.stdout.split(b"\0"))
+    fields = attributes.stdout.split(b"\0")  # path, attribute, value, path, attribute, value, ...
+    changed.update(fields[i] for i in range(0, len(fields) - 2, 3) if fields[i + 2] != b"unspecified")
+    blobs = {}
+    for entry in staged.stdout.split(b"\0"):
+        meta, _, path = entry.partition(b"\t")
+        parts = meta.split()
+        # (stage 0 only: a file with merge conflicts has several entries, none of them its content)
+        if len(parts) == 3 and parts[2] == b"0" and parts[0] in (b"100644", b"100755") and path not in changed:
+            blobs[path] = parts[1].decode()
+    return blobs
 
 
 def _walk(root: str, respect_gitignore: bool, stamps: Optional[Dict[str, Tuple[int, int]]] = None) -> Iterator[str]:

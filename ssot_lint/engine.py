@@ -245,8 +245,10 @@ def find_violations(project: Project, rules: Sequence[Type[Rule]]) -> Tuple[List
 
 
 def _result_key(config: Config, rules: Sequence[Type[Rule]], prefilter: bool) -> str:
-    """What a whole run's answer depends on besides the files: the settings, the rules and our own code."""
-    digest = hashlib.sha256(repr((config, [r.code for r in rules], prefilter, EXTRACTOR_VERSION)).encode())
+    """What a whole run's answer depends on besides the files: the settings, the rules and our own code.
+    Not where the project is: a clone elsewhere (a CI job with the cache restored) finds the answer."""
+    settings = replace(config, root=Path("."), path=None)
+    digest = hashlib.sha256(repr((settings, [r.code for r in rules], prefilter, EXTRACTOR_VERSION)).encode())
     for folder in sorted({Path(__file__).parent, *(Path(p) for p in rules_package.__path__)}):
         for path in sorted(folder.glob("*.py")):
             digest.update(path.read_bytes())

@@ -2,9 +2,10 @@
 
 Nothing is checked out and the work tree is not touched: each commit's files are
 listed with `git ls-tree`, and read with one long-running `git cat-file --batch`.
-A blob is read, hashed, scanned and parsed once for the whole history (most
-files do not change from one commit to the next), and facts come from the
-content-hash cache when an earlier run parsed the same content.
+A blob is read, scanned and parsed at most once for the whole history (most
+files do not change from one commit to the next); its id is the cache's content
+hash, so nothing is hashed, and a blob an earlier run scanned or parsed is not
+even read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ssot_lint.baseline import Baseline
-from ssot_lint.cache import FactsCache, FileStamp, content_digest
+from ssot_lint.cache import FactsCache, FileStamp
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.discovery import SourceFile, sources_at
 from ssot_lint.engine import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
@@ -87,7 +88,6 @@ class GitBlobs:
         self.known_facts = known_facts or {}  # by content hash: the work tree's, until the first analysis
         self.process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE)
-        self.digests: Dict[str, str] = {}
         self.facts: Dict[str, FileFacts] = {}
         self.matches: Dict[Tuple[str, str], bool] = {}
 
@@ -118,10 +118,7 @@ class GitSourceReader(SourceReader):
         self.blob_of = blob_of
 
     def stamp(self, source: SourceFile) -> Optional[FileStamp]:
-        blob = self.blob_of[source.relpath]
-        if blob not in self.blobs.digests:
-            self.blobs.digests[blob] = content_digest(self._read(source) or b"")
-        return FileStamp(0, 0, self.blobs.digests[blob])
+        return FileStamp(0, 0, self.blob_of[source.relpath])  # a blob id is the content hash (cache.content_digest)
 
     def _load(self, source: SourceFile) -> bytes:
         return self.blobs.read(self.blob_of[source.relpath])

@@ -50,6 +50,9 @@ class SourceReader:
         """Size, mtime and content hash; None if the file cannot be read."""
         if source.relpath in self._stamps:
             return self._stamps[source.relpath]
+        if source.blob is not None:  # git vouches for the content: nothing to read (nor to remember)
+            stamp = self._stamps[source.relpath] = FileStamp(-1, -1, source.blob)
+            return stamp
         stamp = None
         try:
             stat = os.stat(source.path)
