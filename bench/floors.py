@@ -15,7 +15,8 @@ same machine and corpus, in one run (several rounds, medians):
 Run it after `bench/run.py` has built the corpus and its configs (standard library only, plus the
 ssot-lint being measured, for the list of files it parses in full)::
 
-    .venv/bin/python bench/floors.py --rounds 5
+    .venv/bin/python bench/floors.py --rounds 5                        # the monorepo, rare
+    .venv/bin/python bench/floors.py --shape libraries --configuration shims
 """
 
 from __future__ import annotations
@@ -68,13 +69,13 @@ def _median(run: Callable[[], None], rounds: int) -> float:
     return statistics.median(times)
 
 
-def _parsed_in_full(corpus: Path) -> List[str]:
+def _parsed_in_full(corpus: Path, config_name: str) -> List[str]:
     """The files whose text names a configured symbol: round 0 of ssot-lint's prefilter."""
     from ssot_lint.config import load_config
     from ssot_lint.discovery import discover
     from ssot_lint.prefilter import initial_tokens
 
-    config = load_config(corpus / "ssot-lint.toml")
+    config = load_config(corpus / config_name)
     tokens = initial_tokens(config)
     return [f.absolute for f in discover(config) if tokens.matches(Path(f.absolute).read_bytes(), f.module)]
 
@@ -82,18 +83,23 @@ def _parsed_in_full(corpus: Path) -> List[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--corpus", type=Path, default=BENCH_DIR / ".corpus")
+    parser.add_argument("--shape", default="monorepo", help="the corpus of bench/run.py (default monorepo)")
+    parser.add_argument("--configuration", default="rare",
+                        help="which of its configurations (rare, hot; shims for the libraries)")
+    parser.add_argument("--corpus", type=Path, default=None, help="default bench/.corpus/<shape>")
     options = parser.parse_args()
-    corpus = options.corpus
+    corpus = options.corpus or BENCH_DIR / ".corpus" / options.shape
+    ssot_config, ruff_config = f"ssot-lint-{options.configuration}.toml", f"ruff-{options.configuration}.toml"
     ruff = BENCH_DIR / ".venv" / "bin" / "ruff"
-    if not (corpus / "ssot-lint.toml").is_file() or not ruff.is_file():
+    if not (corpus / ssot_config).is_file() or not ruff.is_file():
         sys.exit("floors.py: run bench/run.py first (it builds the corpus, its configs and bench/.venv)")
-    every = sorted(str(p) for p in corpus.rglob("*.py") if "_sdists" not in p.parts and ".venv" not in p.parts)
-    in_full = _parsed_in_full(corpus)
+    every = sorted(str(p) for p in corpus.rglob("*.py") if "_sdists" not in p.parts and ".venv" not in p.parts
+                   and ".git" not in p.parts)
+    in_full = _parsed_in_full(corpus, ssot_config)
     megabytes = sum(os.path.getsize(p) for p in in_full) / 1e6
     cases = [
         ("ruff check --no-cache (TID251)",
-         _command([str(ruff), "check", "--no-cache", "--exit-zero", "--config", "ruff-bench.toml", "."], corpus)),
+         _command([str(ruff), "check", "--no-cache", "--exit-zero", "--config", ruff_config, "."], corpus)),
         ("python -S -c pass", _command([sys.executable, "-S", "-c", "pass"], corpus)),
         ("python -c 'import typer'", _command([sys.executable, "-c", "import typer"], corpus)),
         (f"os.stat of all {len(every):,} files", _stat_all(every)),
