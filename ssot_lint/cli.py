@@ -353,7 +353,7 @@ def init(
                                    "first."),
 ) -> None:
     """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
-    from ssot_lint.starter import discover_proposals, render_proposals, starter
+    from ssot_lint.starter import discover_proposals, discovery_project, render_proposals, starter
 
     folder = Path.cwd()
     pyproject = folder / "pyproject.toml"
@@ -364,7 +364,10 @@ def init(
                           "`ssot-lint init --discover --print`")
     if discover:
         settings = Config(root=folder.resolve(), path=None, canonicals=())
-        project = build_project(settings, use_cache=True, prefilter=False, progress=progress_bar(sys.stderr))
+        bar = progress_bar(sys.stderr, "reading")
+        project = discovery_project(settings, progress=bar)
+        if bar is not None:
+            bar.finish()
         text = render_proposals(discover_proposals(project, limit), settings, section)
     else:
         text = starter(section)

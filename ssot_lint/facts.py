@@ -233,7 +233,7 @@ class FileFacts:
     # sorted: a fix that rebinds or removes such a name would change what those uses get.
     bare_names: Tuple[str, ...] = ()
     # Only the module-level view (see `extract_module_view`): module-level bindings, the imports and
-    # aliases of every scope, `__all__`; the other fields are left empty.
+    # aliases of every scope, `__all__`, the module-level calls; the other fields are left empty.
     module_view_only: bool = False
 
     def binds_elsewhere(self, name: str) -> bool:
@@ -286,7 +286,8 @@ def extract_facts(source: bytes) -> FileFacts:
 def extract_module_view(source: bytes) -> FileFacts:
     """What resolution reads of a module it only passes through, and nothing else: its module-level
     bindings, the imports and aliases of every scope, and `__all__`, each exactly as `extract_facts`
-    gives them. Most of a file is function bodies, whose expressions this does not even walk."""
+    gives them; and its module-level calls (what runs on import: `init --discover` looks for a
+    deprecation warning). Most of a file is function bodies, whose expressions this does not even walk."""
     return _extract(source, _ModuleViewCollector)
 
 
@@ -880,6 +881,7 @@ class _ModuleViewCollector(_AstCollector):
     def facts(self) -> FileFacts:
         return FileFacts(
             bindings=tuple(b for b in self.bindings if not b.context.scope or b.kind in STRUCTURE_KINDS),
+            calls=tuple(c for c in self.calls if not c.context.scope),  # `warnings.warn(...)` on import
             all_names=tuple(self.all_names) if self.all_names is not None else None,
             all_is_dynamic=self.all_is_dynamic,
             module_view_only=True,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.discovery import SourceFile
-from ssot_lint.facts import STRUCTURE_KINDS, Binding, BindingKind, FileFacts
+from ssot_lint.facts import STRUCTURE_KINDS, Binding, BindingKind, CallFact, FileFacts
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,12 @@ class ModuleInfo:
         self.read_in_full = True
         self.complete()
         return self._scopes
+
+    @property
+    def module_level_calls(self) -> Tuple[CallFact, ...]:
+        """The calls that run when the module is imported (the view has them as the full facts do)."""
+        self.read_in_full = True
+        return tuple(call for call in self._facts.calls if not call.context.scope)
 
     def bindings_of(self, name: str) -> List[Binding]:
         """The module-level bindings of one name (star imports: "*"), in source order."""

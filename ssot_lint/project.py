@@ -135,7 +135,7 @@ class Project:
 
     def __init__(self, config: Config, graph: ProjectGraph,
                  mentions_configured_name: Optional[Callable[[str], bool]] = None, reader=None,
-                 missing: str = "error"):
+                 missing: str = "error", resolver: Optional[Resolver] = None):
         """`missing="error"`: a canonical symbol, product or shim the project lacks is a ConfigError that
         names every one. `missing="skip"` (`report --history`, at a commit before they existed): a canonical
         whose symbol is missing is left out, with the reason in `self.missing`; a missing product is left
@@ -143,7 +143,8 @@ class Project:
         assert missing in ("error", "skip")
         self.config = config
         self.graph = graph
-        self.resolver = Resolver(graph)
+        # (resolution does not depend on the configuration: another project on the same graph may share it)
+        self.resolver = resolver or Resolver(graph)
         self.mentions_configured_name = mentions_configured_name or (lambda relpath: True)
         self.reader = reader  # the SourceReader that loaded it: its cache, and what it read and parsed
         self.tokens = None  # the prefilter's final token set: a file outside `graph` that matches none is not read

@@ -8,7 +8,9 @@ public API) and a module with code of its own that passes it on are named in a c
 subclass is no shim (it extends the symbol rather than handing it on), and a test module that nothing
 imports hands nothing on to anyone.
 
-The signs are read off the import sites the analysis has already resolved, in one pass:
+Every module is read as its module-level view (facts.py: its imports of every scope, module-level
+names and calls, `__all__`: what resolution reads, and cheaper to extract and keep than the full
+facts), and the signs are read off its resolved imports, in one pass:
 
 - the modules that hand the very symbol on: they bind it at module level and other modules import it
   through them, or they list it in `__all__`, or they define nothing themselves and import it with
@@ -21,20 +23,26 @@ Each candidate earns points for these signs (`_DEPRECATED` and below); a depreca
 strongest, a package re-exporting it the weakest. Only the best few candidates, a small multiple of
 the number of proposals asked for, then go through the exact search, the one `check` runs: the
 modules SSOT003 would report as undeclared shims (star imports included), and the classes and
-functions named like the symbol that delegate to it. So the time does not grow with the number of candidates. A shim that
-hands several symbols on counts for the best of them only, and proposes nothing more: declared once,
-it reports every import from it. The proposals come out best first, as commented TOML to edit.
+functions named like the symbol that delegate to it; only the modules that can matter to those
+candidates are read in full for it. So the time does not grow with the number of candidates. A shim
+that hands several symbols on counts for the best of them only, and proposes nothing more: declared
+once, it reports every import from it. The proposals come out best first, as commented TOML to edit.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from dataclasses import dataclass, field, replace
-from typing import AbstractSet, Dict, Iterable, List, Set, Tuple
+from typing import AbstractSet, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
+from ssot_lint.cache import FactsCache
 from ssot_lint.config import CanonicalSpec, Config, SymbolPath
-from ssot_lint.facts import BindingKind, BranchKind
-from ssot_lint.graph import ModuleInfo
+from ssot_lint.discovery import discover
+from ssot_lint.facts import Binding, BindingKind, BranchKind
+from ssot_lint.graph import ModuleInfo, ProjectGraph
 from ssot_lint.project import Project
+from ssot_lint.sources import SourceReader
 
 STARTER = '''[tool.ssot-lint]
 src = ["."]
@@ -229,8 +237,19 @@ class _Evidence:
     marked_by: Set[str] = field(default_factory=set)  # modules defining nothing that import it `# noqa: F401`
 
 
+def discovery_project(config: Config, jobs: Optional[int] = None, use_cache: bool = True,
+                      progress: Optional[Callable[[int, int], None]] = None) -> Project:
+    """Every module of the project, loaded as its module-level view (in parallel, through the cache),
+    and none checked: what `discover_proposals` starts from."""
+    reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs, progress)
+    graph = ProjectGraph(discover(config), load_many=reader.facts_of)
+    graph.preload(sorted(graph.sources))
+    reader.cache.save()
+    return Project(config, graph, reader=reader)
+
+
 def discover_proposals(project: Project, limit: int = DEFAULT_LIMIT) -> List[Proposal]:
-    """The `limit` best-supported proposals, best first."""
+    """The `limit` best-supported proposals, best first (`project`: see `discovery_project`)."""
     roles = _Roles(project)
     evidence = _gather_evidence(project, roles)
     candidates = best_first(_candidates(project, evidence, roles), EXACT_SEARCH_PER_PROPOSAL * limit)
@@ -262,8 +281,7 @@ def _role(module: str, info: ModuleInfo) -> ModuleRole:
     fallbacks_only = bool(definitions) and all(
         any(branch.kind in (BranchKind.TRY, BranchKind.EXCEPT) and branch.try_id in ladders
             for branch in b.context.branches) for b in definitions)
-    warns = defines_nothing and any(call.context.at_module_level and _is_warning(call.callee)
-                                    for call in info.facts.calls)
+    warns = defines_nothing and any(_is_warning(call.callee) for call in info.module_level_calls)
     return ModuleRole(module, info.file.is_package, len(definitions), defines_nothing, fallbacks_only, warns,
                       _is_test_module(module))
 
@@ -286,27 +304,41 @@ def _importable(module: str) -> bool:
     return all(part.isidentifier() for part in module.split("."))
 
 
+def _modules(project: Project) -> List[ModuleInfo]:
+    """Every module read: all of them, as module-level views (`discovery_project`)."""
+    return list(project.graph.modules.values())
+
+
+def _module_bindings(info: ModuleInfo) -> List[Binding]:
+    return [binding for named in info.namespace.values() for binding in named]
+
+
 def _gather_evidence(project: Project, roles: _Roles) -> Dict[Definition, _Evidence]:
-    """One pass over the resolved import sites, `__all__` lists and redirect modules."""
+    """One pass over the resolved imports of every module, `__all__` lists and redirect modules."""
     evidence: Dict[Definition, _Evidence] = {}
-    for site in project.import_sites:
-        definition = site.resolution.definition
-        if definition is None or definition[0] == site.info.name:
-            continue  # star imports are left to the exact search: they bind every name of a module
-        found = evidence.setdefault(definition, _Evidence())
-        found.importers.add(site.info.name)
-        entered: Set[str] = set()
-        for hop in site.resolution.hops:  # as `Project.undeclared_shims` counts them
-            if hop.module in site.through and hop.module not in entered:
-                entered.add(hop.module)
-                found.through.setdefault(hop.module, set()).add(site.info.name)
     resolver = project.resolver
-    for info in project.checked_modules:
-        listed = set(info.facts.all_names or ())
+    for info in _modules(project):
+        for binding in info.structure.bindings:  # (star imports are left to the exact search)
+            if binding.kind is not BindingKind.IMPORT_FROM:
+                continue
+            resolution = resolver.resolve_binding(info, binding)
+            definition = resolution.definition
+            if definition is None or definition[0] == info.name:
+                continue
+            found = evidence.setdefault(definition, _Evidence())
+            found.importers.add(info.name)
+            through = resolution.through_modules()
+            entered: Set[str] = set()
+            for hop in resolution.hops:  # as `Project.undeclared_shims` counts them
+                if hop.module != info.name and hop.module in through and hop.module not in entered:
+                    entered.add(hop.module)
+                    found.through.setdefault(hop.module, set()).add(info.name)
+    for info in _modules(project):
+        listed = set(info.structure.all_names or ())
         marked = _marked_lines(info) if roles[info.name].defines_nothing else set()
         if not listed and not marked:
             continue
-        for binding in info.facts.module_bindings():
+        for binding in _module_bindings(info):
             if binding.kind not in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
                 continue
             is_listed = binding.name in listed
@@ -326,7 +358,8 @@ def _gather_evidence(project: Project, roles: _Roles) -> Dict[Definition, _Evide
 
 
 def _marked_lines(info: ModuleInfo) -> Set[int]:
-    """Lines whose `# noqa` silences F401 (imported but unused): the import is there to be re-exported."""
+    """Lines whose `# noqa` silences F401 (imported but unused): the import is there to be re-exported.
+    (Comments are in the full facts only: read for the few modules that define nothing.)"""
     return {n.line for n in info.facts.noqa if n.codes is None or "F401" in n.codes}
 
 
@@ -369,8 +402,8 @@ def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[Definition
     """Class and function names defined at module level in more than one module: each definition, and
     whether it is an `except ImportError` fallback."""
     by_name: Dict[str, List[Tuple[Definition, bool]]] = {}
-    for info in project.checked_modules:
-        for binding in info.facts.module_bindings():
+    for info in _modules(project):
+        for binding in _module_bindings(info):
             name = binding.name
             if binding.kind not in (BindingKind.CLASS, BindingKind.FUNCTION) or name.startswith(("_", "Test", "test")):
                 continue
@@ -378,7 +411,19 @@ def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[Definition
                 continue
             by_name.setdefault(name, []).append(((info.name, name, binding.span.line),
                                                  binding.context.in_import_fallback))
-    return {name: defs for name, defs in by_name.items() if len({d[0][0] for d in defs}) > 1}
+    # One definition per module: the last (`@overload`s, or a name redefined, leave only that one bound)
+    # unless the others are import fallbacks, each its own implementation.
+    kept = {}
+    for name, definitions in by_name.items():
+        last: Dict[str, Tuple[Definition, bool]] = {}
+        fallbacks = [item for item in definitions if item[1]]
+        for definition, fallback in definitions:
+            if not fallback:
+                last[definition[0]] = (definition, fallback)  # a later one replaces an earlier one
+        chosen = [*last.values(), *fallbacks]
+        if len({definition[0] for definition, _ in chosen}) > 1:
+            kept[name] = chosen
+    return kept
 
 
 def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict[Definition, _Evidence],
@@ -389,8 +434,9 @@ def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict
     subclass: it extends the symbol, it does not hand it on."""
     if not candidates:
         return []
+    _read_in_full(project, _can_matter(project, candidates, evidence))
     specs = tuple(CanonicalSpec(p.symbol, lookalikes=(f"*{p.symbol.name}",)) for p in candidates)
-    trial = Project(replace(project.config, canonicals=specs), project.graph)
+    trial = Project(replace(project.config, canonicals=specs), project.graph, resolver=project.resolver)
     importers_of = {definition[:2]: found.importers for definition, found in evidence.items()}
     searched = []
     for canonical, proposal in zip(trial.canonicals, candidates):
@@ -410,6 +456,35 @@ def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict
                 found[cheap.module] = cheap
         searched.append(replace(proposal, handed_on_by=_kept(found.values())))
     return searched
+
+
+def _can_matter(project: Project, candidates: List[Proposal], evidence: Dict[Definition, _Evidence]) -> Set[str]:
+    """The modules the exact search must read in full for the candidates, as `check`'s prefilter would
+    for them: their importers, the modules handing them on, other definitions of their names, modules
+    defining a name like theirs at module level (a wrapper), and the star importers of those."""
+    relevant: Set[str] = set()
+    for proposal in candidates:
+        found = evidence.get(proposal.definition, _Evidence())
+        relevant |= found.importers | set(found.through) | found.listed_by | found.marked_by
+        relevant.update(c.module for c in proposal.competing)
+    like = re.compile("|".join(fnmatch.translate(f"*{p.symbol.name}") for p in candidates))
+    for info in _modules(project):
+        if any(like.match(name) for name in info.namespace):
+            relevant.add(info.name)
+    handing = set(relevant)
+    for info in _modules(project):
+        if any(project.graph.absolute(info, star) in handing for star in info.namespace.get("*", ())):
+            relevant.add(info.name)
+    return relevant
+
+
+def _read_in_full(project: Project, modules: Set[str]) -> None:
+    """Have these modules' full facts, as checked modules (in one parallel batch)."""
+    graph = project.graph
+    sources = [graph.sources[m] for m in sorted(modules) if m in graph.sources]
+    assert project.reader is not None
+    for source, facts in zip(sources, project.reader.facts_of(sources)):
+        graph.add_checked(source, facts)
 
 
 def _kept(intermediaries: Iterable[Intermediary]) -> List[Intermediary]:

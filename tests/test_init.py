@@ -9,9 +9,8 @@ from typing import Dict, List
 
 from helpers import FIXTURES_REPO, write_tree
 from ssot_lint.config import Config, load_config, parse_config, tomllib
-from ssot_lint.engine import build_project
 from ssot_lint.project import Project
-from ssot_lint.starter import discover_proposals, render_proposals
+from ssot_lint.starter import discover_proposals, discovery_project, render_proposals
 
 FACTORY = "netra_backend.app.agents.supervisor.execution_engine_factory:ExecutionEngineFactory"
 SHIM_1 = "netra_backend.app.core.managers.execution_engine_factory"
@@ -75,7 +74,7 @@ def discover(root, files: Dict[str, str], limit: int = 5) -> str:
     """What `init --discover --print` prints for a generated tree."""
     write_tree(root, files)
     config = Config(root=root, path=None, canonicals=())
-    return render_proposals(discover_proposals(build_project(config, jobs=1, prefilter=False), limit), config)
+    return render_proposals(discover_proposals(discovery_project(config, jobs=1, use_cache=False), limit), config)
 
 
 def proposed(printed: str) -> Dict[str, List[str]]:
@@ -226,3 +225,18 @@ def test_a_shim_that_hands_several_symbols_on_is_proposed_once(tmp_path):
         "app/busy.py": "from app.tasks import task2\n",  # task2 has the most importers
     }
     assert proposed(discover(tmp_path, files)) == {"app.tasks:task2": ["app.compat"]}
+
+
+def test_overloads_in_one_module_are_not_other_definitions(tmp_path):
+    """pandas' `concat` (several `@overload`s and the implementation in one module) was proposed as
+    'defined in 7 modules', each overload listed as another definition."""
+    overloads = ("from typing import overload\n\n\n@overload\ndef concat(a: int) -> int: ...\n\n\n"
+                 "@overload\ndef concat(a: str) -> str: ...\n\n\ndef concat(a):\n    return a\n")
+    files = {"pkg/__init__.py": "", "pkg/reshape.py": overloads,
+             "pkg/legacy.py": ("try:\n    from pkg.reshape import concat\nexcept ImportError:\n"
+                               "    def concat(a):\n        return a\n"),
+             **{f"pkg/user{n}.py": "from pkg.reshape import concat\n" for n in range(3)},
+             "pkg/other.py": "from pkg.legacy import concat\n"}
+    printed = discover(tmp_path, files)
+    assert "concat is defined in 2 modules" in printed
+    assert printed.count("also defined in") == 1
