@@ -203,11 +203,13 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
     """One step of the fixpoint: what the checked modules show to be tracked too."""
     resolver = project.resolver
     tracked = set()
+    names: Set[str] = set()
     for canonical in project.canonicals:
         tracked.add(canonical.definition)
         tracked.update(canonical.products)
         for wrapper in project.wrappers(canonical).values():
             tracked.add(wrapper.definition)
+            names.add(wrapper.defined.name)  # (a private `_get_env` matches no token: its importers must be read)
     shims = {shim for c in project.canonicals for shim in c.shims}
 
     def is_tracked(resolution) -> bool:
@@ -215,7 +217,6 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
             return resolution.module in shims
         return resolution.definition in tracked
 
-    names: Set[str] = set()
     star_modules: Set[str] = set()
     done: Set[Tuple[str, int]] = set()  # bindings found tracked already
     # Passes over the checked modules until nothing new turns up: an alias of an alias found in this
@@ -226,9 +227,6 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
         current = tokens.grow(names, star_modules)
         for info in list(project.graph.checked.values()):
             segment = info.name.rpartition(".")[2]
-            for cls in info.facts.classes:
-                if (info.name, cls.qualname, cls.span.line) in tracked:
-                    names.add(cls.name)
             for binding in info.facts.module_bindings():
                 key = (info.name, binding.order)
                 if key in done or binding.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN):

@@ -196,3 +196,14 @@ def test_an_import_from_a_module_with_a_module_getattr_is_not_reported_as_broken
     result = check_tree(tmp_path, files, SHIM_CONFIG)
     assert codes_at(result, "app/service.py") == []
     assert codes_at(result, "app/broken.py") == [("app/broken.py", 1, "SSOT009")]  # no __getattr__ there
+
+
+def test_the_importers_of_a_private_function_wrapper_are_found_with_and_without_the_prefilter(tmp_path):
+    """`_get_env` matches no token of the configuration: the prefilter must learn its name from the wrapper."""
+    files = {**ENV_FILES,
+             "test_helpers/env.py": "def _get_env(name):\n    from shared.env import get_env\n\n    return get_env(name)\n",
+             "tests/test_0.py": "from test_helpers.env import _get_env\n"}
+    with_prefilter = check_tree(tmp_path, files, ENV_CONFIG, prefilter=True)
+    without = check_tree(tmp_path, files, ENV_CONFIG, prefilter=False)
+    assert codes_at(with_prefilter) == codes_at(without)
+    assert ("tests/test_0.py", 1, "SSOT004") in codes_at(with_prefilter)
