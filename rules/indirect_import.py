@@ -140,8 +140,9 @@ class IndirectImport(Rule):
         for canonical in project.canonicals:
             for site in project.sites_in(canonical):
                 resolution = site.resolution
-                reads_shim = canonical.is_shim(site.source_module) or (
-                    resolution.kind is TargetKind.MODULE and canonical.is_shim(resolution.module))
+                # (a shim package's `from . import sub` reads its own submodule, not the shim)
+                reads_shim = site.source_module != site.info.name and (canonical.is_shim(site.source_module) or (
+                    resolution.kind is TargetKind.MODULE and canonical.is_shim(resolution.module)))
                 if canonical.is_canonical(resolution) and site.through:
                     chain = project.describe_chain(canonical, site.through)
                     alias = "" if site.name in (canonical.name, None) else f" (an alias of {canonical.name})"

@@ -40,6 +40,7 @@ def _words(names: Iterable[str]) -> bytes:
 _IDENTIFIER_CHARS = rb"[A-Za-z0-9_]"
 # `import *`, and the `from <path>` that ends right before it (a `from` in a comment or a string, or one
 # that starts no statement, only makes the prefilter generous).
+_RELATIVE_IMPORT = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"\.")
 _IMPORT_STAR = re.compile(rb"import" + _SEPARATOR + rb"\*")
 _FROM_PATH = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"([\w.]*)" + _SEPARATOR + rb"\Z")
 
@@ -109,6 +110,14 @@ class Tokens:
             self._compiled["key"] = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._compiled["key"]
 
+    def mentioned_in(self, dotted: str) -> bool:
+        """Does a name of the dotted path `dotted` match the tokens? (Generous: it only decides what is
+        worth resolving. At the fixpoint, every name bound to something tracked is a token, and every
+        module path that leads to a tracked module ends in one's last name.)"""
+        segments, patterns = self.module_segments, self.patterns_regex
+        return any(part in self.names or part in segments or (patterns is not None and patterns.match(part))
+                   for part in dotted.split("."))
+
     def difference(self, older: "Tokens") -> "Tokens":
         """What this set adds to an older one it grew from (the configured ones are not repeated)."""
         return Tokens(self.names - older.names, (), frozenset(), self.star_modules - older.star_modules)
@@ -156,6 +165,8 @@ class Tokens:
         `api`), and so is `.name` after any other package (`pandas.core` is no `homeassistant.core`):
         neither counts on its own."""
         parent, _, name = tracked.rpartition(".")
+        if module.startswith(tracked + ".") and _RELATIVE_IMPORT.search(data):
+            return True  # inside the tracked package, `from .. import x` reads it without spelling its name
         if name.encode() not in data:
             return False
         regexes = self._compiled.get(("module", tracked))
@@ -192,11 +203,7 @@ def initial_tokens(config: Config) -> Tokens:
 
 
 def mentions(tokens: Tokens, text: str) -> bool:
-    """Does an identifier in `text` (a dotted name) match the tokens? (Generous: it only decides what
-    is worth resolving.)"""
-    segments, patterns = tokens.module_segments, tokens.patterns_regex
-    return any(part in tokens.names or part in segments or (patterns is not None and patterns.match(part))
-               for part in text.split("."))
+    return tokens.mentioned_in(text)
 
 
 def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
@@ -207,6 +214,9 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
     for canonical in project.canonicals:
         tracked.add(canonical.definition)
         tracked.update(canonical.products)
+        # The names the definitions themselves have: `pkg.mod:A` may be bound to a class B (`A = B`), and
+        # `X = B` elsewhere is then the canonical too.
+        names.update(definition[1].rpartition(".")[2] for definition in (canonical.definition, *canonical.products))
         for wrapper in project.wrappers(canonical).values():
             tracked.add(wrapper.definition)
             names.add(wrapper.defined.name)  # (a private `_get_env` matches no token: its importers must be read)

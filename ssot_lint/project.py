@@ -162,7 +162,8 @@ class Project:
         self._expressions: Dict[Tuple[int, str, str], Resolution] = {}
         self._canonical_bindings: Dict[Tuple[str, str], Optional[Tuple[Span, ...]]] = {}
         self.__dict__.pop("import_sites", None)
-        self.__dict__.pop("_names_read_elsewhere", None)
+        self.__dict__.pop("_imported_names", None)
+        self.__dict__.pop("_attribute_refs_by_name", None)
         self.__dict__.pop("_wrappers", None)
         self.__dict__.pop("_passing_on", None)
 
@@ -241,8 +242,17 @@ class Project:
 
     # -- shared questions ---------------------------------------------------------
 
+    def may_matter(self, dotted: str) -> bool:
+        """Could a name read by this dotted path (`module.Name`) be something tracked? Always, without a
+        prefilter; with one, only if the path mentions one of its final tokens (see `Tokens.mentioned_in`):
+        an import that names nothing tracked cannot reach the canonical, a shim or a wrapper."""
+        return self.tokens is None or self.tokens.mentioned_in(dotted)
+
     @cached_property
     def import_sites(self) -> Tuple[ImportSite, ...]:
+        """Every import, and `m.Name` read off an imported module, in the checked modules, resolved;
+        but only those that can matter (`may_matter`): most imports of a large project name nothing
+        tracked, and resolving them was most of the rules' time."""
         sites: List[ImportSite] = []
         resolver = self.resolver
         for info in self.checked_modules:
@@ -258,21 +268,42 @@ class Project:
                 elif binding.kind is BindingKind.STAR:
                     sites.append(ImportSite(info, binding.span, resolver.resolve_import_binding(info, binding),
                                             source, None, "*", binding=binding))
-                else:
+                elif self.may_matter(f"{source or binding.module or ''}.{binding.imported_name}.{binding.name}"):
                     sites.append(ImportSite(info, binding.span, resolver.resolve_binding(info, binding),
                                             source, binding.imported_name, binding.name, binding=binding))
+            roots = self._roots_that_may_matter(info)
             for ref in info.facts.attribute_refs:
+                if roots is not None and ref.dotted.split(".", 1)[0] not in roots and not self.may_matter(ref.dotted):
+                    continue
                 site = self._attribute_site(info, ref)
                 if site is not None:
                     sites.append(site)
         return tuple(sites)
+
+    def _roots_that_may_matter(self, info: ModuleInfo) -> Optional[Set[str]]:
+        """The names a module binds (in any scope) by an import or alias whose path may matter: `m.X` off
+        one of them may read something tracked even when `m.X` names nothing tracked itself. None: any."""
+        if self.tokens is None:
+            return None
+        roots = set()
+        for binding in info.structure.bindings:
+            if binding.kind is BindingKind.ALIAS:
+                path = binding.value or ""
+            elif binding.kind is BindingKind.STAR:
+                continue
+            else:
+                path = f"{self.graph.absolute(info, binding) or binding.module or ''}.{binding.imported_name}"
+            if self.may_matter(path):
+                roots.add(binding.name)
+        return roots
 
     def _attribute_site(self, info: ModuleInfo, ref: AttributeRef) -> Optional[ImportSite]:
         """`m.Name` where `m` is a module: the site of reading Name off that module."""
         parts = ref.dotted.split(".")
         resolution = self.resolver.lookup_in_scope(info, ref.context.qualname, parts[0],
                                                    assume=assumption(ref.context))
-        if resolution is None or resolution.kind is not TargetKind.MODULE:
+        if resolution is None or resolution.kind is not TargetKind.MODULE or \
+                not self.may_matter(f"{resolution.module}.{'.'.join(parts[1:])}"):
             return None
         for index, attribute in enumerate(parts[1:], start=1):
             if resolution.kind is not TargetKind.MODULE:
@@ -382,9 +413,16 @@ class Project:
         found = []
         for info in self.checked_modules:
             bindings = [b for named in info.namespace.values() for b in named if b.kind not in (
-                BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN, BindingKind.STAR)]
+                BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN, BindingKind.STAR,
+                BindingKind.IMPORT_MODULE) and self.may_matter(self._path_of(info, b))]
             found.append((info, bindings, info.namespace.get("*", [])))
         return found
+
+    def _path_of(self, info: ModuleInfo, binding: Binding) -> str:
+        """What an import or alias names, as a dotted path (for `may_matter`), its local name included."""
+        if binding.kind is BindingKind.ALIAS:
+            return f"{binding.value}.{binding.name}"
+        return f"{self.graph.absolute(info, binding) or binding.module or ''}.{binding.imported_name}.{binding.name}"
 
     def reexports(self, canonical: Canonical) -> Dict[str, List[Binding]]:
         """Module-level bindings of the canonical in each module other than its own, by module."""
@@ -403,14 +441,41 @@ class Project:
         return found
 
     @cached_property
-    def _names_read_elsewhere(self) -> Set[Tuple[Optional[str], Optional[str]]]:
-        return {(site.source_module, site.name) for site in self.import_sites}
+    def _imported_names(self) -> Set[Tuple[Optional[str], Optional[str]]]:
+        """(module, name) of every `from module import name` of the checked modules, whether it may matter
+        or not (a fix must not remove what another module reads)."""
+        return {(self.graph.absolute(info, b), b.imported_name)
+                for info in self.checked_modules for b in info.facts.bindings if b.kind is BindingKind.IMPORT_FROM}
+
+    @cached_property
+    def _attribute_refs_by_name(self) -> Dict[str, List[Tuple[ModuleInfo, AttributeRef]]]:
+        """Every `a.b.c` of the checked modules, under each of its names after the first."""
+        found: Dict[str, List[Tuple[ModuleInfo, AttributeRef]]] = {}
+        for info in self.checked_modules:
+            for ref in info.facts.attribute_refs:
+                for attribute in ref.dotted.split(".")[1:]:
+                    found.setdefault(attribute, []).append((info, ref))
+        return found
+
+    def _read_off(self, module: str, name: str) -> bool:
+        """Does some checked module read `name` off `module` (`m.name`, `a.module.name`)?"""
+        for info, ref in self._attribute_refs_by_name.get(name, ()):
+            parts = ref.dotted.split(".")
+            step = self.resolver.lookup_in_scope(info, ref.context.qualname, parts[0], assume=assumption(ref.context))
+            for attribute in parts[1:]:
+                if step is None or step.kind is not TargetKind.MODULE:
+                    break
+                if (step.module, attribute) == (module, name):
+                    return True
+                step = self.resolver.resolve_import(step.module or "", attribute)
+        return False
 
     def read_elsewhere(self, info: ModuleInfo, binding: Binding) -> bool:
-        """Can other modules read this binding by its name: a module-level one that they import, or that
-        `__all__` lists? (A fix that renames or rebinds it would then break them.)"""
+        """Can other modules read this binding by its name: a module-level one that they import, or read off
+        the module, or that `__all__` lists? (A fix that renames or rebinds it would then break them.)"""
         return binding.context.at_module_level and (
-            binding.name in (info.facts.all_names or ()) or (info.name, binding.name) in self._names_read_elsewhere)
+            binding.name in (info.facts.all_names or ()) or (info.name, binding.name) in self._imported_names
+            or self._read_off(info.name, binding.name))
 
     def canonical_bindings(self, info: ModuleInfo, canonical: Canonical) -> Optional[Tuple[Span, ...]]:
         """The bindings of the canonical's name in a module, if every one of them is the canonical itself
