@@ -454,6 +454,7 @@ class _AstCollector:
 
     def __init__(self, source: bytes):
         self.lines = _LINE_BREAK.split(decode_source(source))
+        self._all_ascii = source.isascii()  # (most files: ast's byte offsets are then the columns)
         self._utf8_lines: Dict[int, bytes] = {}
         self.scope: List[Tuple[str, str]] = []
         self.branches: List[Branch] = []
@@ -474,6 +475,7 @@ class _AstCollector:
         self._string_spans: List[Tuple[int, int, int, int]] = []
         self._not_paths: Set[int] = set()  # ids of string nodes that are no standalone path (see visit_Constant)
         self._contexts: Dict[Tuple[tuple, tuple, tuple], Context] = {}
+        self._context: Optional[Context] = None  # the current one, until the scope or the branches change
 
     # -- results -----------------------------------------------------------------
 
@@ -484,6 +486,8 @@ class _AstCollector:
 
     def column(self, line: int, byte_offset: int) -> int:
         """ast's UTF-8 byte offset on a line, as a 1-based character column."""
+        if self._all_ascii:
+            return byte_offset + 1
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         if text.isascii():
             return byte_offset + 1
@@ -493,6 +497,8 @@ class _AstCollector:
         return len(encoded[:byte_offset].decode("utf-8", "replace")) + 1
 
     def span(self, node: ast.AST) -> Span:
+        if self._all_ascii:
+            return Span(node.lineno, node.col_offset + 1, node.end_lineno, node.end_col_offset + 1)
         return Span(node.lineno, self.column(node.lineno, node.col_offset),
                     node.end_lineno, self.column(node.end_lineno, node.end_col_offset))
 
@@ -507,11 +513,14 @@ class _AstCollector:
         return Span(line, index + 1, line, index + 1 + len(name))
 
     def context(self) -> Context:
+        if self._context is not None:
+            return self._context
         # One object per distinct context: the cache then stores and loads each once.
         key = (tuple(self.scope), tuple(self.branches), self.enclosing_branches)
         context = self._contexts.get(key)
         if context is None:
             context = self._contexts[key] = Context(*key)
+        self._context = context
         return context
 
     def bind(self, name: str, kind: BindingKind, span: Span, **extra) -> None:
@@ -533,11 +542,13 @@ class _AstCollector:
     def visit_in(self, branch: Optional[Branch], nodes: Sequence[Optional[ast.AST]]) -> None:
         if branch is not None:
             self.branches.append(branch)
+            self._context = None
         for node in nodes:
             if node is not None:
                 self.visit(node)
         if branch is not None:
             self.branches.pop()
+            self._context = None
 
     def visit(self, node: ast.AST) -> None:
         if self.module_view_only and self.scope and isinstance(node, ast.expr):
@@ -578,9 +589,11 @@ class _AstCollector:
         self.bind(node.name, BindingKind.CLASS, span)
         self.visit_in(None, [*node.decorator_list, *node.bases, *node.keywords])
         self.scope.append(("class", node.name))
+        self._context = None
         self.skip_docstring(node.body)
         self.visit_body(node.body)
         self.scope.pop()
+        self._context = None
         return False
 
     def visit_FunctionDef(self, node) -> bool:
@@ -595,6 +608,7 @@ class _AstCollector:
         outer_branches, self.branches = self.branches, []  # a function body runs later, in no branch
         outer_enclosing = self.enclosing_branches
         self.enclosing_branches = outer_enclosing + tuple(outer_branches)
+        self._context = None
         params = node.args
         for param in (*params.posonlyargs, *params.args, *params.kwonlyargs, params.vararg, params.kwarg):
             if param is not None:  # a parameter shadows outer names
@@ -607,6 +621,7 @@ class _AstCollector:
         self.enclosing_branches = outer_enclosing
         self.globals_stack.pop()
         self.scope.pop()
+        self._context = None
         return False
 
     visit_AsyncFunctionDef = visit_FunctionDef
