@@ -79,7 +79,7 @@ class RenamedAlias(Rule):
     def check(self, project) -> Iterator[Violation]:
         for info in project.checked_modules:
             # Few bindings rename anything: find them once, not once per canonical.
-            renamings = [b for b in info.facts.bindings
+            renamings = [b for b in info.structure.bindings  # (the imports and aliases of every scope)
                          if b.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS) and b.is_renaming]
             if not renamings:
                 continue

@@ -1,16 +1,10 @@
 """The project graph: every module with its facts, and a networkx `DiGraph` of them.
 
-Nodes are modules (`("module", name)`) and module-level symbols
-(`("symbol", module, name)`). Edges carry a `kind`:
-
-- `import`: module -> module it imports at import time (module level, not under
-  `TYPE_CHECKING`), with the statement's position; the edges cycles are found on;
-- `star`: module -> module it star-imports;
-- `binding`: symbol -> symbol or module it is bound to (import, alias,
-  re-export), as written, before resolution.
-
-This module only records what the facts say; following bindings to their
-definitions is `resolve.py`'s job.
+Nodes are modules (`("module", name)`); an edge (`kind` "import") goes from a module to each module it
+imports at import time (module level, not under `TYPE_CHECKING`), with the import statements: the edges
+import cycles are found on (SSOT010). Nothing else is stored, since nothing else is read: what a binding
+is bound to is asked of the facts, by `resolve.py`. (Symbol, alias and star-import edges were written
+once and never read; a star edge even replaced the import edge between the same two modules.)
 """
 
 from __future__ import annotations
@@ -275,32 +269,16 @@ class ProjectGraph:
         graph.add_node(("module", name), path=info.file.relpath)
         own_parents = set(ancestors(name))
         for binding in info.structure.bindings:
-            if not binding.is_import:
-                if binding.context.at_module_level and binding.kind is BindingKind.ALIAS:
-                    graph.add_edge(("symbol", name, binding.name), ("symbol", name, binding.value or ""),
-                                   kind="binding", binding=binding)
+            if not binding.is_import or not binding.context.at_module_level or binding.context.type_checking:
                 continue
-            runtime = binding.context.at_module_level and not binding.context.type_checking
             for target in self.imported_modules(info, binding):
                 # A module's own parent packages are always initialised before it: not a cycle.
-                if runtime and target != name and target not in own_parents:
+                if target != name and target not in own_parents:
                     edge = graph.get_edge_data(("module", name), ("module", target))
                     if edge is None:
                         graph.add_edge(("module", name), ("module", target), kind="import", bindings=[binding])
                     else:
                         edge["bindings"].append(binding)
-            absolute = self.absolute(info, binding)
-            if absolute is None or not binding.context.at_module_level:
-                continue
-            if binding.kind is BindingKind.STAR:
-                if absolute in self.sources:
-                    graph.add_edge(("module", name), ("module", absolute), kind="star", binding=binding)
-            elif binding.kind is BindingKind.IMPORT_FROM:
-                graph.add_edge(("symbol", name, binding.name), ("symbol", absolute, binding.imported_name),
-                               kind="binding", binding=binding)
-            else:
-                graph.add_edge(("symbol", name, binding.name), ("module", absolute),
-                               kind="binding", binding=binding)
 
     def import_cycle_through(self, module: str, first_step: str) -> Optional[List[str]]:
         """The shortest import-time cycle `module -> first_step -> ... -> module`, if any."""

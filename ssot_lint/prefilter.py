@@ -114,9 +114,14 @@ class Tokens:
         """Does a name of the dotted path `dotted` match the tokens? (Generous: it only decides what is
         worth resolving. At the fixpoint, every name bound to something tracked is a token, and every
         module path that leads to a tracked module ends in one's last name.)"""
-        segments, patterns = self.module_segments, self.patterns_regex
-        return any(part in self.names or part in segments or (patterns is not None and patterns.match(part))
-                   for part in dotted.split("."))
+        words = self._compiled.get("words")
+        if words is None:
+            words = self._compiled["words"] = self.names | self.module_segments
+        parts = dotted.split(".")
+        if not words.isdisjoint(parts):
+            return True
+        patterns = self.patterns_regex
+        return patterns is not None and any(patterns.match(part) for part in parts)
 
     def difference(self, older: "Tokens") -> "Tokens":
         """What this set adds to an older one it grew from (the configured ones are not repeated)."""
@@ -237,9 +242,9 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
         current = tokens.grow(names, star_modules)
         for info in list(project.graph.checked.values()):
             segment = info.name.rpartition(".")[2]
-            for binding in info.facts.module_bindings():
+            for binding in info.structure.bindings:  # (imports, aliases and star imports)
                 key = (info.name, binding.order)
-                if key in done or binding.kind in (BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN):
+                if key in done or not binding.context.at_module_level:
                     continue
                 if binding.kind is BindingKind.STAR:
                     source = project.graph.absolute(info, binding)
@@ -253,9 +258,10 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
                 source_side = binding.value if binding.kind is BindingKind.ALIAS else \
                     f"{binding.module or ''}.{binding.imported_name or ''}"
                 if mentions(current, source_side) and is_tracked(resolver.resolve_binding(info, binding)):
-                    changed = changed or binding.name not in current.names
-                    names.add(binding.name)
-                    star_modules.add(segment)
                     done.add(key)
-                    current = current.grow([binding.name], [segment])
+                    if binding.name not in current.names or segment not in current.star_modules:
+                        changed = changed or binding.name not in current.names
+                        names.add(binding.name)
+                        star_modules.add(segment)
+                        current = current.grow([binding.name], [segment])  # (a new set: only when it grows)
     return tokens.grow(names, star_modules)

@@ -375,14 +375,14 @@ class Project:
         like it, or when the canonical is declared `final`; any other subclass is an ordinary use of a
         class designed to be subclassed. A class or function named like the canonical delegates to it
         when its body calls or constructs it."""
-        if isinstance(defined, ClassFact) and defined.bases:
+        named_like = canonical.stood_in_for_by(defined.name)
+        if isinstance(defined, ClassFact) and defined.bases and \
+                (named_like or canonical.spec.final or canonical.is_shim(info.name)):  # (else no stand-in)
             before = self._order_of(info, defined)
             for base in defined.bases:
                 if canonical.is_canonical(self.resolve_expression(info, base, defined.context, before)):
-                    stands_in = canonical.spec.final or canonical.is_shim(info.name) or \
-                        canonical.stood_in_for_by(defined.name)
-                    return "subclasses" if stands_in else None
-        if not canonical.stood_in_for_by(defined.name) or defined.name.startswith(("Test", "test")):
+                    return "subclasses"
+        if not named_like or defined.name.startswith(("Test", "test")):
             return None  # a test case or test function is no stand-in
         inside, branches = defined.qualname + ".", defined.context.all_branches
         for call in info.facts.calls:
