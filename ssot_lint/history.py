@@ -124,9 +124,11 @@ class GitSourceReader(SourceReader):
         return self.blobs.read(self.blob_of[source.relpath])
 
     def matches(self, source: SourceFile, tokens) -> bool:
+        """Remembered for the whole history; the cache's memo serves too (a blob id is the content hash the
+        work tree's analysis remembered its scans under), so the first commit reads few blobs."""
         key = (tokens.key, f"{self.blob_of[source.relpath]}:{source.module}")
         if key not in self.blobs.matches:
-            self.blobs.matches[key] = tokens.matches(self._read(source) or b"", source.module)
+            self.blobs.matches[key] = super().matches(source, tokens)
         return self.blobs.matches[key]
 
     def facts_of(self, sources: Sequence[SourceFile], module_view: bool = False) -> List[FileFacts]:
@@ -149,12 +151,13 @@ def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Option
     cache = FactsCache(config.root, enabled=use_cache)
     rules = select_rules(config.select, config.ignore)
     blobs = GitBlobs(repository.folder, known_facts)
+    trees = _Trees(config, repository)
     points = []
     previous: Optional[_Analysed] = None
     with cyclic_gc_paused():
         try:
             for index, commit in enumerate(commits, start=1):
-                point, previous = _point(config, repository, commit, cache, rules, blobs, jobs, previous, covered)
+                point, previous = _point(config, trees, commit, cache, rules, blobs, jobs, previous, covered)
                 points.append(point)
                 blobs.known_facts = {}  # the blobs' own facts serve from here on; memory stays that of one commit
                 if progress is not None:
@@ -205,13 +208,44 @@ class _Analysed:
     record: AnalysisRecord  # what the figures depended on
 
 
-def _point(config: Config, repository: Repository, commit: Tuple[str, str, str], cache: FactsCache,
+class _Trees:
+    """Each commit's Python files, as the one before them plus what changed (`git diff-tree`: most commits
+    change a few files, and listing and naming all of a large tree's files at every commit was most of
+    the time a long history took)."""
+
+    def __init__(self, config: Config, repository: Repository):
+        self.config, self.repository = config, repository
+        self.commit: Optional[str] = None
+        self.blob_of: Dict[str, str] = {}
+        self._sources: Dict[str, Optional[SourceFile]] = {}  # by relpath; None: not part of the project
+
+    def at(self, commit: str) -> Tuple[Dict[str, str], List[SourceFile]]:
+        """relpath -> blob id of the commit's `.py` files, and its source files (sorted)."""
+        folder, prefix = self.repository.folder, self.repository.prefix
+        if self.commit is None:
+            blob_of = _python_blobs(folder, commit, prefix)
+        else:
+            blob_of = dict(self.blob_of)
+            for path, blob in _changed_blobs(folder, self.commit, commit, prefix):
+                if blob is None:
+                    blob_of.pop(path, None)
+                else:
+                    blob_of[path] = blob
+        self.commit, self.blob_of = commit, blob_of
+        new = [path for path in blob_of if path not in self._sources]
+        if new:
+            named = {source.relpath: source for source in sources_at(self.config, new)}
+            self._sources.update((path, named.get(path)) for path in new)
+        files = [self._sources[path] for path in sorted(blob_of)]
+        return blob_of, [source for source in files if source is not None]
+
+
+def _point(config: Config, trees: _Trees, commit: Tuple[str, str, str], cache: FactsCache,
            rules, blobs: GitBlobs, jobs: Optional[int], previous: Optional[_Analysed],
            covered: Callable[[str], bool]) -> Tuple[HistoryPoint, Optional[_Analysed]]:
     point = HistoryPoint(commit[0][:10], commit[1], commit[2])
-    blob_of = _python_blobs(repository.folder, commit[0], repository.prefix)
+    blob_of, files = trees.at(commit[0])
     reader = GitSourceReader(cache, jobs, blobs, blob_of)
-    files = sources_at(config, blob_of)
     if previous is not None and _same_analysis(previous, blob_of, files, reader, blobs):
         point.violations, point.symbols = previous.point.violations, previous.point.symbols
         return point, _Analysed(point, blob_of, previous.record)
@@ -250,6 +284,23 @@ def _same_analysis(previous: _Analysed, blob_of: Dict[str, str], files: List[Sou
     changed = [by_path[relpath] for relpath, blob in blob_of.items()
                if blob != previous.blob_of[relpath] and relpath in by_path]
     return previous.record.still_stands(changed, reader, lambda relpath: blobs.facts.get(previous.blob_of[relpath]))
+
+
+def _changed_blobs(toplevel: Path, before: str, after: str, prefix: str) -> List[Tuple[str, Optional[str]]]:
+    """(relpath, blob id, or None if deleted) of each regular `.py` file that differs between two commits."""
+    out = _git(toplevel, "diff-tree", "-r", "-z", "--no-renames", before, after)
+    fields = out.split(b"\0")
+    changed = []
+    for meta, path in zip(fields[0::2], fields[1::2]):  # ":old-mode new-mode old-blob new-blob status", path
+        parts = meta.split()
+        if len(parts) != 5:
+            continue
+        name = path.decode("utf-8", "surrogateescape")
+        if not name.endswith(".py") or not name.startswith(prefix):
+            continue
+        regular = parts[1] in (b"100644", b"100755")
+        changed.append((name[len(prefix):], parts[3].decode() if regular and parts[4] != b"D" else None))
+    return changed
 
 
 def _python_blobs(toplevel: Path, commit: str, prefix: str) -> Dict[str, str]:
