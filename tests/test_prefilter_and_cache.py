@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-import pytest
 from hypothesis import strategies as st
 
 from helpers import FIXTURES_REPO, make_config, write_tree
