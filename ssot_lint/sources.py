@@ -68,7 +68,8 @@ class SourceReader:
         return stamp
 
     def _read(self, source: SourceFile) -> Optional[bytes]:
-        """The file's bytes, read once per run (None if it cannot be read)."""
+        """The file's bytes (None if it cannot be read): read once, and kept until they are let go (a file
+        that does not match, or is parsed); read again only if asked again after that."""
         data = self._bytes.get(source.relpath)
         if data is None:
             started = time.perf_counter()
