@@ -33,14 +33,11 @@ _WORD = rb"[A-Za-z0-9_]"
 _SEPARATOR = rb"(?:[ \t]|\\\r?\n)+"  # spaces, or a backslash line continuation
 
 
-def _words(names: Iterable[str]) -> bytes:
-    return b"|".join(re.escape(n.encode()) for n in sorted(names, key=lambda n: (-len(n), n)))
-
-
 _IDENTIFIER_CHARS = rb"[A-Za-z0-9_]"
+# A relative import: `from .`, `from ..sub`.
+_RELATIVE_IMPORT = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"\.")
 # `import *`, and the `from <path>` that ends right before it (a `from` in a comment or a string, or one
 # that starts no statement, only makes the prefilter generous).
-_RELATIVE_IMPORT = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"\.")
 _IMPORT_STAR = re.compile(rb"import" + _SEPARATOR + rb"\*")
 _FROM_PATH = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"([\w.]*)" + _SEPARATOR + rb"\Z")
 
@@ -207,10 +204,6 @@ def initial_tokens(config: Config) -> Tokens:
     return Tokens(frozenset(names), tuple(sorted(set(patterns))), frozenset(modules))
 
 
-def mentions(tokens: Tokens, text: str) -> bool:
-    return tokens.mentioned_in(text)
-
-
 def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
     """One step of the fixpoint: what the checked modules show to be tracked too."""
     resolver = project.resolver
@@ -248,7 +241,7 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
                     continue
                 if binding.kind is BindingKind.STAR:
                     source = project.graph.absolute(info, binding)
-                    if source and mentions(current, source) or (source or "").rpartition(".")[2] in \
+                    if source and current.mentioned_in(source) or (source or "").rpartition(".")[2] in \
                             current.star_modules:
                         if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
                                for n in current.names):
@@ -257,7 +250,7 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
                     continue
                 source_side = binding.value if binding.kind is BindingKind.ALIAS else \
                     f"{binding.module or ''}.{binding.imported_name or ''}"
-                if mentions(current, source_side) and is_tracked(resolver.resolve_binding(info, binding)):
+                if current.mentioned_in(source_side) and is_tracked(resolver.resolve_binding(info, binding)):
                     done.add(key)
                     if binding.name not in current.names or segment not in current.star_modules:
                         changed = changed or binding.name not in current.names
