@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.config import Config
 
@@ -207,6 +207,25 @@ def _git_files(root: str) -> Optional[List[Tuple[str, Optional[str]]]]:
 
 def _git(root: str, *args: str, stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
     return subprocess.run(["git", "-C", root, *args], capture_output=True, timeout=120, check=False, input=stdin)
+
+
+def tracked_files_without(folder: str, patterns: FrozenSet[bytes]) -> Optional[Set[str]]:
+    """The absolute paths of the tracked `.py` files under `folder` whose work-tree text matches none of
+    `patterns`, POSIX extended regular expressions (`git grep -L`: multi-threaded C, ten times faster on a
+    large tree than reading every file into Python); None if git cannot tell. Binary files are searched as
+    text, as the prefilter reads them."""
+    command = [b"git", b"-C", os.fsencode(folder), b"-c", b"color.grep=never", b"grep", b"-L", b"-z", b"--full-name",
+               b"--text", b"--extended-regexp", *(arg for pattern in sorted(patterns) for arg in (b"-e", pattern)),
+               b"--", b"*.py"]
+    try:
+        top = _git(folder, "rev-parse", "--show-toplevel")
+        found = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if top.returncode != 0 or found.returncode not in (0, 1):  # (1: no file listed)
+        return None
+    toplevel = top.stdout.decode("utf-8", "surrogateescape").strip()
+    return {os.path.abspath(os.path.join(toplevel, os.fsdecode(raw))) for raw in found.stdout.split(b"\0") if raw}
 
 
 # Attributes under which the file in the work tree may differ from the blob git holds.

@@ -92,7 +92,7 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     reader = reader or SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs, progress)
     graph = ProjectGraph(files, load_many=reader.facts_of)
     tokens = initial = initial_tokens(config)
-    checked = [f for f in files if reader.matches(f, tokens)] if prefilter else list(files)
+    checked = reader.matching(files, tokens) if prefilter else list(files)
     _check(graph, reader, checked)
     round_of = {f.relpath: 0 for f in checked}  # which round let each checked file through
     by_path = {f.relpath: f for f in files}
@@ -106,8 +106,8 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
         new = grown.difference(tokens)
         tokens = grown
         rounds.append(new)
-        more = [f for f in files if f.relpath not in graph.checked and f.relpath not in graph.checked_unparsed
-                and reader.matches(f, new)]
+        more = reader.matching([f for f in files if f.relpath not in graph.checked
+                                and f.relpath not in graph.checked_unparsed], new)
         _check(graph, reader, more)
         round_of.update({f.relpath: len(rounds) - 1 for f in more})
         project.refresh()

@@ -111,6 +111,8 @@ class GitBlobs:
 class GitSourceReader(SourceReader):
     """A SourceReader over one commit's blobs, sharing what is known of each blob across commits."""
 
+    reads_work_tree = False
+
     def __init__(self, cache: FactsCache, jobs: Optional[int], blobs: GitBlobs, blob_of: Dict[str, str],
                  progress: Optional[Callable[[int, int], None]] = None):
         super().__init__(cache, jobs, progress, known_facts=blobs.known_facts)

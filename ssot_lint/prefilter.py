@@ -39,6 +39,8 @@ _RELATIVE_IMPORT = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"\.")
 # `import *`, and the `from <path>` that ends right before it (a `from` in a comment or a string, or one
 # that starts no statement, only makes the prefilter generous).
 _IMPORT_STAR = re.compile(rb"import" + _SEPARATOR + rb"\*")
+# More patterns than this, and a search through git is slower than Python's scan.
+_MOST_SEARCH_PATTERNS = 64
 _FROM_PATH = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"([\w.]*)" + _SEPARATOR + rb"\Z")
 
 
@@ -159,6 +161,27 @@ class Tokens:
         if any(self._names_module(data, tracked, module) for tracked in self.modules):
             return True
         return bool(regexes["star"]) and b"*" in data and self._star_imports_one(data)
+
+    def search_patterns(self, module: str) -> Optional[FrozenSet[bytes]]:
+        """Extended regular expressions (POSIX, one line each) one of which the text of `module` must match
+        to match the tokens (`matches`), so that a file matching none need not be read: a search of the whole
+        tree for them is fast (`SourceReader.matching`). None when there is no such short list: inside a
+        tracked package a relative import is enough, and a search for hundreds of names is slow."""
+        regexes = self._regexes()
+        needed = {b"SSOT"}  # (a noqa comment names a code)
+        if regexes["star"]:  # `import *`, or `import` and a line continuation before the `*`
+            needed.update((b"import[ \t]+\\*", b"import[ \t]*\\\\.?$"))
+        for literal, _ in regexes["identifiers"]:
+            if not literal:  # a lookalike pattern of wildcards only
+                return None
+            needed.add(re.escape(literal))
+        for tracked in self.modules:  # what `_names_module` cannot do without
+            if module.startswith(tracked + "."):
+                return None
+            parent, _, name = tracked.rpartition(".")
+            inside_parent = not parent or module == parent or module.startswith(parent + ".")
+            needed.add(re.escape((name if inside_parent else parent.rpartition(".")[2]).encode()))
+        return frozenset(needed) if len(needed) <= _MOST_SEARCH_PATTERNS else None
 
     def _names_module(self, data: bytes, tracked: str, module: str) -> bool:
         """A module `a.b.name` is named `b.name` (imports, strings, attributes: `a.b.name`, `b.name`

@@ -12,18 +12,22 @@ import pickle
 import time
 from collections import Counter
 from functools import partial
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.cache import FactsCache, FileStamp, content_digest
-from ssot_lint.discovery import SourceFile
+from ssot_lint.discovery import SourceFile, tracked_files_without
 from ssot_lint.facts import FileFacts, ParseError, extract_facts, extract_module_view
 from ssot_lint.parallel import in_parallel, process_map
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 32
+# Below this many files to scan, reading them costs less than a search of the whole tree through git.
+SEARCH_THRESHOLD = 200
 
 
 class SourceReader:
+    reads_work_tree = True  # its files' bytes are the work tree's (so git can search them: `matching`)
+
     def __init__(self, cache: FactsCache, jobs: Optional[int] = None,
                  progress: Optional[Callable[[int, int], None]] = None,
                  known_facts: Optional[Dict[str, FileFacts]] = None):
@@ -107,6 +111,37 @@ class SourceReader:
         if not matched:
             self._bytes.pop(source.relpath, None)  # read again, if resolution ever passes through it
         return matched
+
+    def matching(self, sources: Sequence[SourceFile], tokens) -> List[SourceFile]:
+        """The files whose text matches the token set (`matches`), in order. Where many would be read, a
+        literal search through git first rules out the clean tracked files that contain none of the literals
+        a match needs (`Tokens.search_patterns`): on a large tree, most files, never read into Python."""
+        ruled_out = self._ruled_out(sources, tokens)
+        return [source for source in sources if source.absolute not in ruled_out and self.matches(source, tokens)]
+
+    def _ruled_out(self, sources: Sequence[SourceFile], tokens) -> Set[str]:
+        """The absolute paths of files that `git grep` shows cannot match: only files that git vouches are as
+        committed (`SourceFile.blob`), whose match the cache does not know already."""
+        unknown = [s for s in sources if s.blob is not None and self.cache.known_match(tokens.key, f"{s.blob}:{s.module}")
+                   is None] if self.reads_work_tree else []
+        if len(unknown) < SEARCH_THRESHOLD:
+            return set()
+        started = time.perf_counter()
+        by_literals: Dict[FrozenSet[bytes], List[SourceFile]] = {}
+        for source in unknown:
+            needed = tokens.search_patterns(source.module)
+            if needed is not None:
+                by_literals.setdefault(needed, []).append(source)
+        ruled_out: Set[str] = set()
+        for needed, group in by_literals.items():
+            folder = os.path.commonpath([os.path.dirname(s.absolute) for s in group])
+            without = tracked_files_without(folder, needed) or set()
+            for source in group:
+                if source.absolute in without:
+                    ruled_out.add(source.absolute)
+                    self.cache.remember_scan(tokens.key, f"{source.blob}:{source.module}", False)
+        self.seconds["prefilter"] += time.perf_counter() - started
+        return ruled_out
 
     def facts_of(self, sources: Sequence[SourceFile], module_view: bool = False) -> List[FileFacts]:
         """Facts for each file, in order: from the cache, else parsed (in parallel when many).
@@ -207,3 +242,6 @@ class OverlayReader(SourceReader):
     def _load(self, source: SourceFile) -> bytes:
         data = self.overlay.get(source.relpath)
         return data if data is not None else super()._load(source)
+
+    def _ruled_out(self, sources: Sequence[SourceFile], tokens) -> Set[str]:
+        return super()._ruled_out([s for s in sources if s.relpath not in self.overlay], tokens)
