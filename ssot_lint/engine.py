@@ -111,14 +111,14 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
         _check(graph, reader, more)
         round_of.update({f.relpath: len(rounds) - 1 for f in more})
         project.refresh()
-    # The rules resolve every import of the checked modules: read the modules they name in one
-    # parallel batch rather than one at a time on demand (in a fixed order: it is the graph's).
-    graph.preload(sorted({m for info in graph.checked.values() for b in info.facts.bindings if b.is_import
-                          for m in graph.imported_modules(info, b, parents=False)}))
-    reader.cache.save()
     project.tokens = tokens if prefilter else None
     project.token_rounds = rounds if prefilter else None
     project.round_of = round_of if prefilter else None
+    # The rules follow the imports of the checked modules that may matter into the modules they name: read
+    # those in one parallel batch rather than one at a time on demand (in a fixed order: it is the graph's).
+    graph.preload(sorted({m for info in graph.checked.values() for b in info.facts.bindings
+                          if project.follows_import(info, b) for m in graph.imported_modules(info, b, parents=False)}))
+    reader.cache.save()
     return project
 
 

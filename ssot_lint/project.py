@@ -248,6 +248,17 @@ class Project:
         an import that names nothing tracked cannot reach the canonical, a shim or a wrapper."""
         return self.tokens is None or self.tokens.mentioned_in(dotted)
 
+    def follows_import(self, info: ModuleInfo, binding: Binding, source: Optional[str] = None) -> bool:
+        """Do the rules follow this import of a checked module into the module it names (`import_sites`)? A
+        star import, always; a from-import, when its path may matter; `import m`, never (they only ask
+        whether m exists). `source`: the absolute module, if known."""
+        if binding.kind is BindingKind.STAR:
+            return True
+        if binding.kind is not BindingKind.IMPORT_FROM:
+            return False
+        source = source or self.graph.absolute(info, binding)
+        return self.may_matter(f"{source or binding.module or ''}.{binding.imported_name}.{binding.name}")
+
     @cached_property
     def import_sites(self) -> Tuple[ImportSite, ...]:
         """Every import, and `m.Name` read off an imported module, in the checked modules, resolved;
@@ -268,7 +279,7 @@ class Project:
                 elif binding.kind is BindingKind.STAR:
                     sites.append(ImportSite(info, binding.span, resolver.resolve_import_binding(info, binding),
                                             source, None, "*", binding=binding))
-                elif self.may_matter(f"{source or binding.module or ''}.{binding.imported_name}.{binding.name}"):
+                elif self.follows_import(info, binding, source):
                     sites.append(ImportSite(info, binding.span, resolver.resolve_binding(info, binding),
                                             source, binding.imported_name, binding.name, binding=binding))
             roots = self._roots_that_may_matter(info)

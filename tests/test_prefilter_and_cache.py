@@ -182,13 +182,14 @@ def test_two_runs_at_once_on_one_cache_agree(tmp_path):
 
 
 def test_a_module_cached_as_a_view_is_parsed_in_full_when_another_config_checks_it(tmp_path):
-    # app/mid.py names nothing tracked, but a checked file imports from it: the cache keeps only its
-    # module-level view. A lookalike pattern then makes it a checked file, whose rules need it all.
+    # app/mid.py names nothing tracked, but a checked file star-imports it (the rules follow a star import
+    # always): the cache keeps only its module-level view. A lookalike pattern then makes it a checked
+    # file, whose rules need it all.
     files = {
         "app/__init__.py": "",
         "app/core.py": "class Engine:\n    pass\n",
         "app/mid.py": "def build():\n    class OtherEngine:\n        pass\n    return OtherEngine()\n",
-        "app/user.py": "from app.core import Engine\nfrom app.mid import build\n",
+        "app/user.py": "from app.core import Engine\nfrom app.mid import *\n",
     }
     write_tree(tmp_path, files)
     plain = make_config(tmp_path, {"canonical": [{"symbol": "app.core:Engine"}], "respect-gitignore": False})
