@@ -55,7 +55,7 @@ class BypassConstruction(Rule):
             if not canonical.products:
                 continue
             for info in project.modules_outside(canonical):
-                for call in info.facts.calls:
+                for call in info.rule_facts.calls:
                     resolution = project.resolve_call(info, call)
                     if not canonical.is_product(resolution):
                         continue

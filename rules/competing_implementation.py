@@ -67,7 +67,7 @@ class CompetingImplementation(Rule):
             wrappers = project.wrappers(canonical)
             for info in project.modules_outside(canonical):
                 advice = f"import {canonical.name} from {canonical.home} instead"
-                for cls in info.facts.classes:
+                for cls in info.rule_facts.classes:
                     if not canonical.looks_like(cls.name) or cls.name.startswith("Test"):
                         continue
                     if (info.name, cls.qualname, cls.span.line) in wrappers:
@@ -78,7 +78,7 @@ class CompetingImplementation(Rule):
                         f"class {cls.qualname} is a second implementation of {canonical.name}{where}; {advice}",
                         subject=f"class {cls.qualname}", canonical=canonical,
                     )
-                for function in info.facts.functions:
+                for function in info.rule_facts.functions:
                     if function.is_method or not canonical.looks_like(function.name) or \
                             (info.name, function.qualname, function.span.line) in wrappers:
                         continue

@@ -59,7 +59,7 @@ class SharedInstance(Rule):
     def check(self, project) -> Iterator[Violation]:
         for info in project.checked_modules:
             # Few calls create a shared instance: find them once, not once per canonical.
-            shared = [call for call in info.facts.calls if call.creates_shared_instance]
+            shared = [call for call in info.rule_facts.calls if call.creates_shared_instance]
             if not shared:
                 continue
             for canonical in project.canonicals:

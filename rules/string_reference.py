@@ -87,7 +87,7 @@ class StringReference(Rule):
             prefixes = tuple(p for module in (*canonical.shims, *undeclared) for p in (module + ".", module + ":"))
             modules = {*canonical.shims, *undeclared}
             for info in project.modules_outside(canonical):
-                for ref in info.facts.strings:
+                for ref in info.rule_facts.strings:
                     if ref.value not in modules and not ref.value.startswith(prefixes):
                         continue
                     module, resolution = project.resolve_string_path(ref.value)

@@ -44,7 +44,7 @@ class UnusedNoqa(Rule):
     def check_noqa(self, project, used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
         """`used` maps (path, line) to the codes a noqa comment there suppressed."""
         for info in project.checked_modules:
-            for comment in info.facts.noqa:
+            for comment in info.rule_facts.noqa:
                 if comment.codes is None:
                     continue
                 suppressed = used.get((info.file.relpath, comment.line), set())

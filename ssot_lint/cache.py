@@ -203,11 +203,19 @@ class FactsCache:
             return None
         return digest in memo[0]
 
+    def known_view(self, tokens_key: str, digest: str) -> Optional[bool]:
+        """Whether the module-level view was found to hold all the rules could find in content `digest`,
+        matched against the token set `tokens_key` (prefilter.Tokens.view_suffices), if known."""
+        return self.known_match(f"view:{tokens_key}", digest)
+
+    def remember_view(self, tokens_key: str, digest: str, suffices: bool) -> None:
+        self.remember_scan(f"view:{tokens_key}", digest, suffices)
+
     def remember_scan(self, tokens_key: str, digest: str, matched: bool) -> None:
         if not self.enabled:
             return
         if tokens_key not in self.scans:
-            while len(self.scans) >= 4:  # keep the memo of the last few token sets only
+            while len(self.scans) >= 8:  # keep the memo of the last few token sets only (and their views)
                 self.scans.pop(next(iter(self.scans)))
             self.scans[tokens_key] = (set(), set())
         hits, seen = self.scans[tokens_key]

@@ -19,7 +19,7 @@ from ssot_lint.config import Config, ConfigError, toml_key
 from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache, SavedResult
 from ssot_lint.discovery import Listing, SourceFile, discover, gitignore_spec, list_files
 from ssot_lint.graph import ProjectGraph
-from ssot_lint.prefilter import derive_tokens, initial_tokens
+from ssot_lint.prefilter import Tokens, derive_tokens, initial_tokens
 from ssot_lint.project import Project
 from ssot_lint.rule import Rule, Violation
 import ssot_lint.rules as rules_package
@@ -93,7 +93,7 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     graph = ProjectGraph(files, load_many=reader.facts_of)
     tokens = initial = initial_tokens(config)
     checked = reader.matching(files, tokens) if prefilter else list(files)
-    _check(graph, reader, checked)
+    _check(graph, reader, checked, tokens if prefilter else None)
     round_of = {f.relpath: 0 for f in checked}  # which round let each checked file through
     by_path = {f.relpath: f for f in files}
     project = Project(config, graph, lambda relpath: reader.matches(by_path[relpath], initial), reader, missing)
@@ -108,7 +108,12 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
         rounds.append(new)
         more = reader.matching([f for f in files if f.relpath not in graph.checked
                                 and f.relpath not in graph.checked_unparsed], new)
-        _check(graph, reader, more)
+        # A module checked on its view may name a new token where the view does not have it: read it all.
+        named = reader.matching([info.file for info in graph.checked.values() if info.view_enough], new)
+        for source, facts in zip(named, reader.facts_of(named)):
+            graph.checked[source.relpath].complete(facts)
+            graph.checked[source.relpath].view_enough = False
+        _check(graph, reader, more, new)
         round_of.update({f.relpath: len(rounds) - 1 for f in more})
         project.refresh()
     project.tokens = tokens if prefilter else None
@@ -116,15 +121,22 @@ def build_project(config: Config, jobs: Optional[int] = None, *, use_cache: bool
     project.round_of = round_of if prefilter else None
     # The rules follow the imports of the checked modules that may matter into the modules they name: read
     # those in one parallel batch rather than one at a time on demand (in a fixed order: it is the graph's).
-    graph.preload(sorted({m for info in graph.checked.values() for b in info.facts.bindings
+    graph.preload(sorted({m for info in graph.checked.values() for b in info.rule_facts.bindings
                           if project.follows_import(info, b) for m in graph.imported_modules(info, b, parents=False)}))
     reader.cache.save()
     return project
 
 
-def _check(graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile]) -> None:
-    for source, facts in zip(files, reader.facts_of(files)):
-        graph.add_checked(source, facts)
+def _check(graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile], tokens: Optional[Tokens]) -> None:
+    """Add the files that matched `tokens` as checked modules, in order: on their module-level view where that
+    holds all the rules could find in them (`SourceReader.view_suffices`), else on their full facts."""
+    on_view = {f.relpath for f in files if tokens is not None and reader.view_suffices(f, tokens)}
+    in_full = [f for f in files if f.relpath not in on_view]
+    viewed = [f for f in files if f.relpath in on_view]
+    facts = {**dict(zip((f.relpath for f in in_full), reader.facts_of(in_full))),
+             **dict(zip((f.relpath for f in viewed), reader.facts_of(viewed, module_view=True)))}
+    for source in files:
+        graph.add_checked(source, facts[source.relpath])
 
 
 @contextmanager
@@ -273,8 +285,8 @@ def _apply_noqa(project: Project, violations: List[Violation]):
     """Drop what `# noqa` comments suppress; also say which codes each comment used."""
     comments: Dict[str, Dict[int, Optional[Tuple[str, ...]]]] = {}
     for path, info in project.graph.checked.items():
-        if info.facts.noqa:
-            comments[path] = {c.line: c.codes for c in info.facts.noqa}
+        if info.rule_facts.noqa:
+            comments[path] = {c.line: c.codes for c in info.rule_facts.noqa}
     kept: List[Violation] = []
     used: Dict[Tuple[str, int], Set[str]] = {}
     for violation in violations:

@@ -2,9 +2,10 @@
 
 Nodes are modules (`("module", name)`); an edge (`kind` "import") goes from a module to each module it
 imports at import time (module level, not under `TYPE_CHECKING`), with the import statements: the edges
-import cycles are found on (SSOT010). Nothing else is stored, since nothing else is read: what a binding
-is bound to is asked of the facts, by `resolve.py`. (Symbol, alias and star-import edges were written
-once and never read; a star edge even replaced the import edge between the same two modules.)
+import cycles are found on (SSOT010). They are added for the modules of the import closures SSOT010 asks
+about (`load_import_closure`), the only ones a cycle through a canonical module can pass: on a large
+project, building them for every loaded module cost more than the rule. Nothing else is stored, since
+nothing else is read: what a binding is bound to is asked of the facts, by `resolve.py`.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ class ModuleInfo:
 
     A module that resolution only passes through is loaded as its module-level view (facts.py),
     which is all that `bindings_of` and `structure` read; reading everything loads the full facts
-    (`load_in_full`) first."""
+    (`load_in_full`) first. So is a checked module whose text names tracked things only where the view
+    has them (`view_enough`, prefilter.Tokens.view_suffices): the rules look for findings in `rule_facts`,
+    its view, and only what a fix must know about it (`facts`, `scopes`) loads the rest."""
 
     def __init__(self, file: SourceFile, facts: FileFacts,
                  load_in_full: Optional[Callable[[], FileFacts]] = None):
@@ -64,6 +67,7 @@ class ModuleInfo:
         self.structure = ImportStructure.of(facts)  # the same in the view as in the full facts
         self.read_in_full = False
         self.names_read: Set[str] = set()
+        self.view_enough = False
 
     def _index(self, facts: FileFacts) -> None:
         self._facts = facts
@@ -94,6 +98,24 @@ class ModuleInfo:
         self.read_in_full = True
         self.complete()
         return self._facts
+
+    @property
+    def rule_facts(self) -> FileFacts:
+        """What the rules look through for findings: the facts, or the view where it is enough."""
+        if self.view_enough:
+            self.read_in_full = True
+            return self._facts
+        return self.facts
+
+    @property
+    def lookup_scopes(self) -> Dict[str, List[Binding]]:
+        """The bindings of each scope that name lookup sees: `scopes`, or the view's where it is enough (no
+        expression outside the imports of such a module names anything tracked, so no lookup there reaches
+        anything tracked, with or without the function locals the view leaves out)."""
+        if self.view_enough:
+            self.read_in_full = True
+            return self._scopes
+        return self.scopes
 
     @property
     def namespace(self) -> Dict[str, List[Binding]]:
@@ -161,6 +183,7 @@ class ProjectGraph:
         self.unparsed: Dict[str, Tuple[SourceFile, FileFacts]] = {}  # loaded files that do not parse, by path
         self.checked_unparsed: Set[str] = set()
         self._loaded_paths: Set[str] = set()
+        self._with_edges: Set[str] = set()  # the modules whose import edges are in `graph`
         self.packages: Set[str] = {p for name in self.sources for p in ancestors(name)}
         self.top_level: Set[str] = {name.split(".", 1)[0] for name in self.sources}
         import networkx as nx  # imported here: 0.17 s that a run answered from the cache does not spend
@@ -170,15 +193,20 @@ class ProjectGraph:
     # -- loading -----------------------------------------------------------------
 
     def add_checked(self, source: SourceFile, facts: FileFacts) -> None:
-        """A module the rules report on."""
+        """A module the rules report on: with its full facts, or with its view where that is enough for them
+        (see ModuleInfo)."""
         self._add(source, facts)
         if facts.parse_error is not None:
             self.checked_unparsed.add(source.relpath)
-        elif self.modules.get(source.module) is not None and self.modules[source.module].file == source:
+            return
+        if self.modules.get(source.module) is not None and self.modules[source.module].file == source:
             info = self.checked[source.relpath] = self.modules[source.module]
-            info.complete(facts)  # loaded before as a module-level view, perhaps
+            if not facts.module_view_only:
+                info.complete(facts)  # loaded before as a module-level view, perhaps
         else:
-            self.checked[source.relpath] = ModuleInfo(source, facts)
+            load_many = self._load_many
+            info = self.checked[source.relpath] = ModuleInfo(source, facts, lambda: load_many([source], False)[0])
+        info.view_enough = facts.module_view_only and info._facts.module_view_only
 
     def get(self, module: str) -> Optional[ModuleInfo]:
         """The module's facts, loading them if they were not yet."""
@@ -198,14 +226,16 @@ class ProjectGraph:
             self._add(source, facts)
 
     def load_import_closure(self, start: str) -> None:
-        """Load every module that `start` imports at import time, transitively: the only modules an
-        import cycle through `start` can pass."""
+        """Load every module that `start` imports at import time, transitively (the only modules an
+        import cycle through `start` can pass), and put their import edges in `graph`."""
         seen, frontier = {start}, [start]
         while frontier:
             self.preload(frontier)
             following = []
             for module in frontier:
                 info = self.get(module)
+                if info is not None:
+                    self._add_edges(info)
                 for target in sorted(self.runtime_imports(info)) if info is not None else ():
                     if target not in seen:
                         seen.add(target)
@@ -224,7 +254,6 @@ class ProjectGraph:
         load_many = self._load_many  # (not `self`: the module's loader must not hold the graph, a cycle)
         info = ModuleInfo(source, facts, lambda: load_many([source], False)[0])
         self.modules[source.module] = info
-        self._add_edges(info)
 
     # -- queries -----------------------------------------------------------------
 
@@ -239,6 +268,8 @@ class ProjectGraph:
     def absolute(self, info: ModuleInfo, binding: Binding) -> Optional[str]:
         if binding.kind is BindingKind.IMPORT_MODULE:
             return binding.module
+        if not binding.level:  # (most imports: asked hundreds of thousands of times on a large project)
+            return binding.module or None
         return absolute_module(info.name, info.file.is_package, binding.level, binding.module)
 
     def imported_modules(self, info: ModuleInfo, binding: Binding, parents: bool = True) -> List[str]:
@@ -266,6 +297,9 @@ class ProjectGraph:
     def _add_edges(self, info: ModuleInfo) -> None:
         graph = self.graph
         name = info.name
+        if name in self._with_edges:
+            return
+        self._with_edges.add(name)
         graph.add_node(("module", name), path=info.file.relpath)
         own_parents = set(ancestors(name))
         for binding in info.structure.bindings:

@@ -18,27 +18,32 @@ that results are identical with and without the prefilter.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import FrozenSet, Iterable, Optional, Set, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ssot_lint.config import Config
 from ssot_lint.facts import BindingKind
 from ssot_lint.project import Project
 from ssot_lint.resolve import TargetKind
 
-_WORD = rb"[A-Za-z0-9_]"
 _SEPARATOR = rb"(?:[ \t]|\\\r?\n)+"  # spaces, or a backslash line continuation
 
-
-_IDENTIFIER_CHARS = rb"[A-Za-z0-9_]"
+# Bytes of an identifier: where a lookalike pattern's match is widened to the whole name.
+_IDENTIFIER_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # A relative import: `from .`, `from ..sub`.
 _RELATIVE_IMPORT = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"\.")
 # `import *`, and the `from <path>` that ends right before it (a `from` in a comment or a string, or one
 # that starts no statement, only makes the prefilter generous).
 _IMPORT_STAR = re.compile(rb"import" + _SEPARATOR + rb"\*")
+# An import statement to its end (`import a.b as c`, `from .m import (A,\n B)`), with the module of a `from`.
+_IMPORT_STATEMENT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\r\n]*)", re.M)
+# What stands right before and after a name in a type annotation: `hass: T,`, `-> T:`, `list[T]`, `T | None`.
+_ANNOTATION_BEFORE = re.compile(rb"(?:->|:|\[|\|)[ \t]*\Z")
+_ANNOTATION_AFTER = re.compile(rb"[ \t]*(?:[,)=:|\]]|\r?\n|\Z)")
 # More patterns than this, and a search through git is slower than Python's scan.
 _MOST_SEARCH_PATTERNS = 64
 _FROM_PATH = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"([\w.]*)" + _SEPARATOR + rb"\Z")
@@ -113,14 +118,19 @@ class Tokens:
         """Does a name of the dotted path `dotted` match the tokens? (Generous: it only decides what is
         worth resolving. At the fixpoint, every name bound to something tracked is a token, and every
         module path that leads to a tracked module ends in one's last name.)"""
-        words = self._compiled.get("words")
-        if words is None:
-            words = self._compiled["words"] = self.names | self.module_segments
-        parts = dotted.split(".")
-        if not words.isdisjoint(parts):
-            return True
-        patterns = self.patterns_regex
-        return patterns is not None and any(patterns.match(part) for part in parts)
+        known = self._compiled.get("mentioned")
+        if known is None:
+            known = self._compiled["mentioned"] = {}  # (asked of the same few paths thousands of times)
+        found = known.get(dotted)
+        if found is None:
+            words = self._compiled.get("words")
+            if words is None:
+                words = self._compiled["words"] = self.names | self.module_segments
+            parts = dotted.split(".")
+            patterns = self.patterns_regex
+            found = known[dotted] = not words.isdisjoint(parts) or (
+                patterns is not None and any(patterns.match(part) for part in parts))
+        return found
 
     def difference(self, older: "Tokens") -> "Tokens":
         """What this set adds to an older one it grew from (the configured ones are not repeated)."""
@@ -183,6 +193,41 @@ class Tokens:
             needed.add(re.escape((name if inside_parent else parent.rpartition(".")[2]).encode()))
         return frozenset(needed) if len(needed) <= _MOST_SEARCH_PATTERNS else None
 
+    def view_suffices(self, data: bytes, module: str) -> bool:
+        """Does the module-level view of this matching text (facts.py: its imports and aliases of every scope,
+        module-level names and calls, `__all__`) hold all that the rules could find in it?
+
+        Yes when it names tracked things only where the view has them: in import statements (a tracked
+        module only as the `from` part: a module bound to a name could be read as `m.X`), and tracked names
+        otherwise only in annotations (`hass: HomeAssistant`, `-> T:`, `list[T]`); no call, attribute,
+        class statement, string or noqa comment. Most files of a large project that name a hot symbol name it
+        so, and the view is much cheaper to extract. Any doubt reads the file in full."""
+        if b"noqa" in data or any(module == m or module.startswith(m + ".") for m in self.modules):
+            return False
+        statements: Optional[List[Tuple[int, int, int]]] = None  # (start, end, end of the `from` module part)
+        for literal, regex in self._regexes()["identifiers"]:
+            if literal not in data:
+                continue
+            for found in regex.finditer(data):
+                statements = _import_statements(data) if statements is None else statements
+                start, end = _whole_identifier(data, *found.span())  # (a pattern's match may start inside it)
+                if not _in_import(statements, start, end) and not (
+                        _ANNOTATION_BEFORE.search(data, max(0, start - 64), start)
+                        and _ANNOTATION_AFTER.match(data, end)):
+                    return False
+        for tracked in self.modules:
+            name = tracked.rpartition(".")[2]
+            if name.encode() not in data:
+                continue
+            word = self._compiled.get(("word", name))
+            if word is None:
+                word = self._compiled[("word", name)] = _identifier_regex(name)[1]
+            for found in word.finditer(data):
+                statements = _import_statements(data) if statements is None else statements
+                if not _in_import(statements, *found.span(), from_part=True):
+                    return False
+        return True
+
     def _names_module(self, data: bytes, tracked: str, module: str) -> bool:
         """A module `a.b.name` is named `b.name` (imports, strings, attributes: `a.b.name`, `b.name`
         after `from a import b`), `from a.b import name`, or relatively (`from .name import`, `from .
@@ -210,6 +255,29 @@ class Tokens:
             return False
         # a relative import (`from .name import`, `from . import name`) can only come from inside the parent
         return not parent or module == parent or module.startswith(parent + ".") or bool(parent_word.search(data))
+
+
+def _import_statements(data: bytes) -> List[Tuple[int, int, int]]:
+    """Where the import statements of a text are: (start, end, end of the `from` module part or start)."""
+    return [(m.start(), m.end(), m.end(1) if m.group(1) is not None else m.start())
+            for m in _IMPORT_STATEMENT.finditer(data)]
+
+
+def _whole_identifier(data: bytes, start: int, end: int) -> Tuple[int, int]:
+    while start > 0 and data[start - 1] in _IDENTIFIER_BYTES:
+        start -= 1
+    while end < len(data) and data[end] in _IDENTIFIER_BYTES:
+        end += 1
+    return start, end
+
+
+def _in_import(statements: List[Tuple[int, int, int]], start: int, end: int, from_part: bool = False) -> bool:
+    """Is [start, end) inside one of the import statements (inside its `from` module part, with `from_part`)?"""
+    index = bisect.bisect_right(statements, (start, float("inf"), 0)) - 1
+    if index < 0:
+        return False
+    first, last, from_end = statements[index]
+    return end <= (from_end if from_part else last)
 
 
 def initial_tokens(config: Config) -> Tokens:
@@ -248,36 +316,38 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
             return resolution.module in shims
         return resolution.definition in tracked
 
+    # The module-level imports, aliases and star imports of the checked modules, each with what it reads: the
+    # absolute module of a star import, the dotted path of any other.
+    candidates = [(info, info.name.rpartition(".")[2], binding,
+                   project.graph.absolute(info, binding) if binding.kind is BindingKind.STAR else
+                   binding.value if binding.kind is BindingKind.ALIAS else
+                   f"{binding.module or ''}.{binding.imported_name or ''}")
+                  for info in list(project.graph.checked.values())
+                  for binding in info.structure.bindings if binding.context.at_module_level]
     star_modules: Set[str] = set()
-    done: Set[Tuple[str, int]] = set()  # bindings found tracked already
+    done: Set[int] = set()  # the candidates found tracked already
     # Passes over the checked modules until nothing new turns up: an alias of an alias found in this
     # pass is then looked for in the same round, not one round (and one rescan of the files) later.
     changed = True
     while changed:
         changed = False
         current = tokens.grow(names, star_modules)
-        for info in list(project.graph.checked.values()):
-            segment = info.name.rpartition(".")[2]
-            for binding in info.structure.bindings:  # (imports, aliases and star imports)
-                key = (info.name, binding.order)
-                if key in done or not binding.context.at_module_level:
-                    continue
-                if binding.kind is BindingKind.STAR:
-                    source = project.graph.absolute(info, binding)
-                    if source and current.mentioned_in(source) or (source or "").rpartition(".")[2] in \
-                            current.star_modules:
-                        if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
-                               for n in current.names):
-                            star_modules.add(segment)
-                            done.add(key)
-                    continue
-                source_side = binding.value if binding.kind is BindingKind.ALIAS else \
-                    f"{binding.module or ''}.{binding.imported_name or ''}"
-                if current.mentioned_in(source_side) and is_tracked(resolver.resolve_binding(info, binding)):
-                    done.add(key)
-                    if binding.name not in current.names or segment not in current.star_modules:
-                        changed = changed or binding.name not in current.names
-                        names.add(binding.name)
+        for index, (info, segment, binding, source) in enumerate(candidates):
+            if index in done:
+                continue
+            if binding.kind is BindingKind.STAR:
+                if source and current.mentioned_in(source) or (source or "").rpartition(".")[2] in \
+                        current.star_modules:
+                    if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
+                           for n in current.names):
                         star_modules.add(segment)
-                        current = current.grow([binding.name], [segment])  # (a new set: only when it grows)
+                        done.add(index)
+                continue
+            if current.mentioned_in(source or "") and is_tracked(resolver.resolve_binding(info, binding)):
+                done.add(index)
+                if binding.name not in current.names or segment not in current.star_modules:
+                    changed = changed or binding.name not in current.names
+                    names.add(binding.name)
+                    star_modules.add(segment)
+                    current = current.grow([binding.name], [segment])  # (a new set: only when it grows)
     return tokens.grow(names, star_modules)

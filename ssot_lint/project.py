@@ -268,7 +268,7 @@ class Project:
         resolver = self.resolver
         for info in self.checked_modules:
             module_aliases = set()
-            for binding in info.facts.bindings:
+            for binding in info.rule_facts.bindings:
                 if not binding.is_import:
                     continue
                 source = self.graph.absolute(info, binding)
@@ -283,7 +283,7 @@ class Project:
                     sites.append(ImportSite(info, binding.span, resolver.resolve_binding(info, binding),
                                             source, binding.imported_name, binding.name, binding=binding))
             roots = self._roots_that_may_matter(info)
-            for ref in info.facts.attribute_refs:
+            for ref in info.rule_facts.attribute_refs:
                 if roots is not None and ref.dotted.split(".", 1)[0] not in roots and not self.may_matter(ref.dotted):
                     continue
                 site = self._attribute_site(info, ref)
@@ -367,7 +367,7 @@ class Project:
     def _wrappers(self) -> Dict[str, Dict[Tuple[str, str, int], Wrapper]]:
         result: Dict[str, Dict[Tuple[str, str, int], Wrapper]] = {c.symbol: {} for c in self.canonicals}
         for info in self.checked_modules:
-            facts = info.facts
+            facts = info.rule_facts
             functions = [f for f in facts.functions if not f.is_method]
             for canonical in self.canonicals:
                 if canonical.is_home(info.name):
@@ -396,7 +396,7 @@ class Project:
         if not named_like or defined.name.startswith(("Test", "test")):
             return None  # a test case or test function is no stand-in
         inside, branches = defined.qualname + ".", defined.context.all_branches
-        for call in info.facts.calls:
+        for call in info.rule_facts.calls:
             # In its body: below its name, and in the same branch (a fallback of the same name is another body).
             if (call.context.qualname + ".").startswith(inside) and \
                     call.context.all_branches[:len(branches)] == branches and \
@@ -456,14 +456,14 @@ class Project:
         """(module, name) of every `from module import name` of the checked modules, whether it may matter
         or not (a fix must not remove what another module reads)."""
         return {(self.graph.absolute(info, b), b.imported_name)
-                for info in self.checked_modules for b in info.facts.bindings if b.kind is BindingKind.IMPORT_FROM}
+                for info in self.checked_modules for b in info.rule_facts.bindings if b.kind is BindingKind.IMPORT_FROM}
 
     @cached_property
     def _attribute_refs_by_name(self) -> Dict[str, List[Tuple[ModuleInfo, AttributeRef]]]:
         """Every `a.b.c` of the checked modules, under each of its names after the first."""
         found: Dict[str, List[Tuple[ModuleInfo, AttributeRef]]] = {}
         for info in self.checked_modules:
-            for ref in info.facts.attribute_refs:
+            for ref in info.rule_facts.attribute_refs:
                 for attribute in ref.dotted.split(".")[1:]:
                     found.setdefault(attribute, []).append((info, ref))
         return found
@@ -539,7 +539,7 @@ class Project:
         for module, bindings in self.reexports(canonical).items():
             if canonical.is_shim(module):
                 continue
-            facts = self.graph.get(module).facts
+            facts = self.graph.get(module).rule_facts  # (`all_names`: the view has it)
             used, listed = used_names.get(module, set()), set(facts.all_names or ())
             reexported = [b for b in bindings if b.name in used
                           or (canonical.name if b.kind is BindingKind.STAR else b.name) in listed]

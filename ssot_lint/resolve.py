@@ -196,7 +196,7 @@ class Resolver:
                         runtime: bool = True, assume: Assumption = ()) -> Optional[Resolution]:
         """Name lookup from inside a function or class body: local, enclosing functions, then module."""
         while scope:
-            local = [b for b in info.scopes.get(scope, ()) if b.name == name and b.kind is not BindingKind.STAR]
+            local = [b for b in info.lookup_scopes.get(scope, ()) if b.name == name and b.kind is not BindingKind.STAR]
             if local:
                 earlier = [b for b in local if before is None or b.order < before]
                 if not earlier:  # local to the function but not bound yet at this point

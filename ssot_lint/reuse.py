@@ -26,13 +26,17 @@ class FileRead:
 
     in_full: bool
     names: FrozenSet[str] = frozenset()  # the module-level names looked up in it
+    on_view: bool = False  # a checked file whose module-level view was all the rules needed (graph.ModuleInfo)
 
     @staticmethod
     def of(info: ModuleInfo) -> "FileRead":
         return FileRead(info.read_in_full, frozenset(info.names_read))
 
     def sees_no_change(self, before: FileFacts, after: FileFacts) -> bool:
-        """Would the analysis read the same of `after` as it read of `before`?"""
+        """Would the analysis read the same of `after` as it read of `before`? (Of a file read on its view,
+        the caller also asks whether the view is still enough.)"""
+        if self.on_view:
+            return before == after and before.module_view_only
         if self.in_full or before.parse_error is not None or after.parse_error is not None:
             return before == after and not before.module_view_only
         if ImportStructure.of(before) != ImportStructure.of(after):
@@ -61,7 +65,8 @@ class AnalysisRecord:
         graph = project.graph
         reads = {info.file.relpath: FileRead.of(info) for info in graph.modules.values()}
         # The rules read all of a checked module; a file that does not parse is all error.
-        reads.update({relpath: FileRead(True) for relpath in [*graph.checked, *graph.unparsed]})
+        reads.update({relpath: FileRead(True, on_view=info.view_enough) for relpath, info in graph.checked.items()})
+        reads.update({relpath: FileRead(True) for relpath in graph.unparsed})
         sources = {info.file.relpath: info.file for info in [*graph.modules.values(), *graph.checked.values()]}
         sources.update({relpath: source for relpath, (source, _) in graph.unparsed.items()})
         digests = {}
@@ -90,11 +95,21 @@ class AnalysisRecord:
             if read is not None:
                 if source.relpath not in self.digests:
                     return False  # it could not be read then
+                if read.on_view and not self._view_still_enough(source, reader):
+                    return False
                 before = facts_before(source.relpath)
-                now = reader.facts_of([source], module_view=not read.in_full)[0]
+                now = reader.facts_of([source], module_view=read.on_view or not read.in_full)[0]
                 if before is None or not read.sees_no_change(before, now):
                     return False
         return True
+
+    def _view_still_enough(self, source: SourceFile, reader) -> bool:
+        """Would a file checked on its view be checked on its view again: its view enough for the tokens of its
+        round, and no later round's tokens named (see engine.build_project)? (Asked right after `_round`,
+        while its bytes are at hand.)"""
+        round_ = self.round_of[source.relpath]
+        return reader.view_suffices(source, self.token_rounds[round_]) and \
+            not any(reader.matches(source, tokens) for tokens in self.token_rounds[round_ + 1:])
 
     def _round(self, source: SourceFile, reader) -> Optional[int]:
         """The round of the prefilter that would let the file through as it is now (None: no round would)."""

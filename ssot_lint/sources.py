@@ -119,6 +119,26 @@ class SourceReader:
         ruled_out = self._ruled_out(sources, tokens)
         return [source for source in sources if source.absolute not in ruled_out and self.matches(source, tokens)]
 
+    def view_suffices(self, source: SourceFile, tokens) -> bool:
+        """Would the module-level view of a file that matches the tokens hold all the rules could find in it
+        (`Tokens.view_suffices`)? Asked while its bytes are at hand (before it is parsed), and remembered;
+        without them or a memo, no: its full facts are then likely in the cache."""
+        stamp = self.stamp(source)
+        if stamp is None:
+            return False
+        memo = f"{stamp.digest}:{source.module}"
+        known = self.cache.known_view(tokens.key, memo)
+        if known is not None:
+            return known
+        data = self._bytes.get(source.relpath)
+        if data is None:
+            return False
+        started = time.perf_counter()
+        suffices = tokens.view_suffices(data, source.module)
+        self.seconds["prefilter"] += time.perf_counter() - started
+        self.cache.remember_view(tokens.key, memo, suffices)
+        return suffices
+
     def _ruled_out(self, sources: Sequence[SourceFile], tokens) -> Set[str]:
         """The absolute paths of files that `git grep` shows cannot match: only files that git vouches are as
         committed (`SourceFile.blob`), whose match the cache does not know already."""

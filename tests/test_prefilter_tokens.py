@@ -72,3 +72,43 @@ def test_an_identifier_pattern_finds_exactly_the_identifiers_fnmatch_matches(pat
     data = text.encode()
     expected = any(fnmatch.fnmatchcase(word, pattern) for word in re.findall(r"[A-Za-z0-9_]+", text))
     assert bool(literal in data and regex.search(data)) == expected
+
+
+# A checked file is read on its module-level view when that holds all the rules could find in it.
+HOT = Tokens(frozenset({"HomeAssistant"}), ("*Assistant",), frozenset({"homeassistant.core"}))
+IMPORT = "from homeassistant.core import HomeAssistant\n"
+VIEW_IS_ENOUGH = {
+    "an import and an annotation": IMPORT + "def f(hass: HomeAssistant) -> HomeAssistant:\n    return hass\n",
+    "a parenthesised import": "from homeassistant.core import (\n    Event,\n    HomeAssistant,\n)\n",
+    "annotations of every shape": IMPORT + "def f(\n    hass: HomeAssistant,\n    x: Callable[[HomeAssistant], None]"
+                                           " | None = None,\n) -> list[HomeAssistant]:\n    pass\n",
+    "a module-level annotation": IMPORT + "hass: HomeAssistant = None\n",
+}
+VIEW_IS_NOT_ENOUGH = {
+    "a call": IMPORT + "hass = HomeAssistant()\n",
+    "an attribute": IMPORT + "callback = HomeAssistant.async_run\n",
+    "read off a module": "from homeassistant import core\n\ndef f(hass: core.HomeAssistant): pass\n",
+    "the module imported whole": "import homeassistant.core\n",
+    "a subclass": IMPORT + "class Mine(HomeAssistant):\n    pass\n",
+    "a subclass over lines": IMPORT + "class Mine(\n    Base,\n    HomeAssistant,\n):\n    pass\n",
+    "a lookalike class": IMPORT + "class MyAssistant:\n    pass\n",
+    "a string path": IMPORT + "TARGET = 'homeassistant.core:HomeAssistant'\n",
+    "a string annotation": IMPORT + "def f(hass: 'HomeAssistant'): pass\n",
+    "an alias": IMPORT + "Hass = HomeAssistant\n",
+    "a noqa comment": IMPORT.rstrip() + "  # noqa: F401\n",
+    "an isinstance test": IMPORT + "ok = isinstance(x, HomeAssistant)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_IS_ENOUGH))
+def test_the_view_is_enough(name):
+    assert HOT.view_suffices(VIEW_IS_ENOUGH[name].encode(), "homeassistant.components.light")
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_IS_NOT_ENOUGH))
+def test_the_view_is_not_enough(name):
+    assert not HOT.view_suffices(VIEW_IS_NOT_ENOUGH[name].encode(), "homeassistant.components.light")
+
+
+def test_the_tracked_module_itself_is_read_in_full():
+    assert not HOT.view_suffices(IMPORT.encode(), "homeassistant.core")

@@ -68,9 +68,20 @@ class TreeBuilder:
         return dots + ".".join(target[len(common):])
 
     def statement(self, name: str, earlier: List[str], defined: Set[str], is_package: bool) -> str:
-        kinds = ["class", "alias"] + (["from", "from", "module_alias", "submodule", "star", "type_checking",
-                                       "ladder"] if earlier else [])
+        kinds = ["class", "alias", "use"] + (["from", "from", "module_alias", "submodule", "star", "type_checking",
+                                              "ladder"] if earlier else [])
         kind = self.draw(st.sampled_from(kinds))
+        if kind == "use":  # a name used, in annotations only or otherwise (the prefilter reads some files on their view)
+            if not defined:
+                return "pass"
+            used, number = self.draw(st.sampled_from(sorted(defined))), len(self.files) * 100 + len(defined)
+            return self.draw(st.sampled_from([
+                f"def use_{number}(x: {used}, y: 'list[{used}]' = None) -> {used}:\n    return x",
+                f"def use_{number}() -> None:\n    return {used}()",
+                f"class Use{number}({used}):\n    pass",
+                f"def use_{number}() -> None:\n    return {used}.__name__",
+                f"value_{number}: {used} = None",
+            ]))
         if kind == "class":
             new = self.draw(st.sampled_from(NAMES))
             defined.add(new)
