@@ -8,9 +8,14 @@ public API) and a module with code of its own that passes it on are named in a c
 subclass is no shim (it extends the symbol rather than handing it on), and a test module that nothing
 imports hands nothing on to anyone.
 
-Every module is read as its module-level view (facts.py: its imports of every scope, module-level
-names and calls, `__all__`: what resolution reads, and cheaper to extract and keep than the full
-facts), and the signs are read off its resolved imports, in one pass:
+No module is parsed to begin with. Every module's text is scanned (textscan.py), and only what the
+signs below can depend on is parsed (survey.py): a proposal needs a module that is all legacy handing
+its symbol on, or an import fallback of its name, so the modules that may be all legacy (no class or
+function at column 0) are parsed first; the names they hand on, and the names of import fallbacks, are
+the seeds; then the modules through which a seed's names are imported, that list `__all__`, or that
+define one at module level. A module that only imports is an importer: its `from` lines, read off its
+text, are resolved on the parsed modules. The signs are then read off the resolved imports, in one
+pass:
 
 - the modules that hand the very symbol on: they bind it at module level and other modules import it
   through them, or they list it in `__all__`, or they define nothing themselves and import it with
@@ -22,17 +27,16 @@ facts), and the signs are read off its resolved imports, in one pass:
 Each candidate earns points for these signs (`_DEPRECATED` and below); a deprecated module is the
 strongest, a package re-exporting it the weakest. Only the best few candidates, a small multiple of
 the number of proposals asked for, then go through the exact search, the one `check` runs: the
-modules SSOT003 would report as undeclared shims (star imports included), and the classes and
-functions named like the symbol that delegate to it; only the modules that can matter to those
-candidates are read in full for it. So the time does not grow with the number of candidates. A shim
-that hands several symbols on counts for the best of them only, and proposes nothing more: declared
-once, it reports every import from it. The proposals come out best first, as commented TOML to edit.
+modules SSOT003 would report as undeclared shims (star imports included), counted from import
+statements (not `m.Name` reads), and the classes and functions named like the symbol that delegate to
+it; only the modules defining such a class or function at module level are read in full for it. So
+the time does not grow with the number of candidates. A shim that hands several symbols on counts for
+the best of them only, and proposes nothing more: declared once, it reports every import from it. The
+proposals come out best first, as commented TOML to edit.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from dataclasses import dataclass, field, replace
 from typing import AbstractSet, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -40,9 +44,10 @@ from ssot_lint.cache import FactsCache
 from ssot_lint.config import CanonicalSpec, Config, SymbolPath
 from ssot_lint.discovery import discover
 from ssot_lint.facts import Binding, BindingKind, BranchKind
-from ssot_lint.graph import ModuleInfo, ProjectGraph
+from ssot_lint.graph import ModuleInfo, ProjectGraph, absolute_module
 from ssot_lint.project import Project
 from ssot_lint.sources import SourceReader
+from ssot_lint.survey import Reading, Survey, imports_only, lookalike_pattern, read_what_can_matter, text_facts
 
 STARTER = '''[tool.ssot-lint]
 src = ["."]
@@ -62,8 +67,6 @@ DEFAULT_LIMIT = 5
 # best ones well, not exactly.
 EXACT_SEARCH_PER_PROPOSAL = 3
 
-# Names defined everywhere for reasons that have nothing to do with duplication.
-_COMMON_NAMES = {"main", "setup", "run", "Meta", "Config", "Settings", "Error", "Base", "test", "cli"}
 
 # Points for each sign that a symbol has more than one way in (see the module docstring).
 _DEPRECATED = 20  # a module that hands it on warns when imported: the project itself calls the path legacy
@@ -237,23 +240,34 @@ class _Evidence:
     marked_by: Set[str] = field(default_factory=set)  # modules defining nothing that import it `# noqa: F401`
 
 
+@dataclass
+class Discovery:
+    """What `discover_proposals` starts from: the project, none of its modules parsed yet, and the text
+    of every one (survey.py)."""
+
+    project: Project
+    survey: Survey
+
+
 def discovery_project(config: Config, jobs: Optional[int] = None, use_cache: bool = True,
-                      progress: Optional[Callable[[int, int], None]] = None) -> Project:
-    """Every module of the project, loaded as its module-level view (in parallel, through the cache),
-    and none checked: what `discover_proposals` starts from."""
-    reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs, progress)
+                      progress: Optional[Callable[[int, int], None]] = None) -> Discovery:
+    """Every module of the project known by name and read as text (in parallel); none parsed yet."""
+    reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs)
     graph = ProjectGraph(discover(config), load_many=reader.facts_of)
-    graph.preload(sorted(graph.sources))
-    reader.cache.save()
-    return Project(config, graph, reader=reader)
+    return Discovery(Project(config, graph, reader=reader), Survey.of(graph, reader.jobs, progress))
 
 
-def discover_proposals(project: Project, limit: int = DEFAULT_LIMIT) -> List[Proposal]:
-    """The `limit` best-supported proposals, best first (`project`: see `discovery_project`)."""
+def discover_proposals(discovery: Discovery, limit: int = DEFAULT_LIMIT) -> List[Proposal]:
+    """The `limit` best-supported proposals, best first (`discovery`: see `discovery_project`)."""
+    project, survey = discovery.project, discovery.survey
     roles = _Roles(project)
-    evidence = _gather_evidence(project, roles)
-    candidates = best_first(_candidates(project, evidence, roles), EXACT_SEARCH_PER_PROPOSAL * limit)
-    return best_first(_search_exactly(project, candidates, evidence, roles), limit)
+    reading = read_what_can_matter(project, survey, lambda module: Intermediary(roles[module], 0).is_legacy)
+    evidence = _gather_evidence(project, survey, reading, roles)
+    candidates = best_first(_candidates(project, reading, evidence, roles), EXACT_SEARCH_PER_PROPOSAL * limit)
+    proposals = best_first(_search_exactly(project, survey, reading, candidates, evidence, roles), limit)
+    assert project.reader is not None
+    project.reader.cache.save()
+    return proposals
 
 
 class _Roles:
@@ -305,7 +319,7 @@ def _importable(module: str) -> bool:
 
 
 def _modules(project: Project) -> List[ModuleInfo]:
-    """Every module read: all of them, as module-level views (`discovery_project`)."""
+    """Every module parsed (survey.read_what_can_matter, and what resolution loaded on the way)."""
     return list(project.graph.modules.values())
 
 
@@ -313,34 +327,52 @@ def _module_bindings(info: ModuleInfo) -> List[Binding]:
     return [binding for named in info.namespace.values() for binding in named]
 
 
-def _gather_evidence(project: Project, roles: _Roles) -> Dict[Definition, _Evidence]:
-    """One pass over the resolved imports of every module, `__all__` lists and redirect modules."""
+def _gather_evidence(project: Project, survey: Survey, reading: Reading, roles: _Roles) -> Dict[Definition, _Evidence]:
+    """One pass over the resolved imports of every name a seed goes by (parsed modules' from their
+    facts, the others' from their text), `__all__` lists and redirect modules. Complete for every
+    definition named like a seed, since every module importing one of those names is looked at."""
     evidence: Dict[Definition, _Evidence] = {}
-    resolver = project.resolver
-    for info in _modules(project):
-        for binding in info.structure.bindings:  # (star imports are left to the exact search)
-            if binding.kind is not BindingKind.IMPORT_FROM:
-                continue
-            resolution = resolver.resolve_binding(info, binding)
-            definition = resolution.definition
-            if definition is None or definition[0] == info.name:
-                continue
-            found = evidence.setdefault(definition, _Evidence())
-            found.importers.add(info.name)
-            through = resolution.through_modules()
-            entered: Set[str] = set()
-            for hop in resolution.hops:  # as `Project.undeclared_shims` counts them
-                if hop.module != info.name and hop.module in through and hop.module not in entered:
-                    entered.add(hop.module)
-                    found.through.setdefault(hop.module, set()).add(info.name)
+    resolver, graph = project.resolver, project.graph
+
+    def note(importer: str, resolution) -> None:
+        definition = resolution.definition
+        if definition is None or definition[0] == importer:
+            return
+        found = evidence.setdefault(definition, _Evidence())
+        found.importers.add(importer)
+        through = resolution.through_modules()
+        entered: Set[str] = set()
+        for hop in resolution.hops:  # as `Project.undeclared_shims` counts them
+            if hop.module != importer and hop.module in through and hop.module not in entered:
+                entered.add(hop.module)
+                found.through.setdefault(hop.module, set()).add(importer)
+
+    parsed_importers = set()
+    for name in sorted(reading.names):
+        for found in survey.imports_of.get(name, ()):
+            info = graph.modules.get(found.importer)
+            if info is not None and info.file == graph.sources[found.importer]:
+                parsed_importers.add(found.importer)
+            elif found.target is not None:  # (star imports are left to the exact search)
+                note(found.importer, resolver.resolve_import(found.target, name, not found.text.type_checking))
+    for module in sorted(parsed_importers):
+        info = graph.modules[module]
+        for binding in info.structure.bindings:
+            if binding.kind is BindingKind.IMPORT_FROM and binding.imported_name in reading.names:
+                note(module, resolver.resolve_binding(info, binding))
+    marked_in = _marked_lines(project, survey, [info for info in _modules(project) if roles[info.name].defines_nothing])
     for info in _modules(project):
         listed = set(info.structure.all_names or ())
-        marked = _marked_lines(info) if roles[info.name].defines_nothing else set()
+        marked = marked_in.get(info.name, set())
         if not listed and not marked:
             continue
         for binding in _module_bindings(info):
             if binding.kind not in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
                 continue
+            named = binding.imported_name if binding.kind is BindingKind.IMPORT_FROM else \
+                (binding.value or "").rpartition(".")[2]
+            if named not in reading.names:
+                continue  # (it cannot reach a definition named like a seed)
             is_listed = binding.name in listed
             span = binding.statement or binding.span
             is_marked = any(line in marked for line in range(span.line, span.end_line + 1))
@@ -357,22 +389,29 @@ def _gather_evidence(project: Project, roles: _Roles) -> Dict[Definition, _Evide
     return evidence
 
 
-def _marked_lines(info: ModuleInfo) -> Set[int]:
-    """Lines whose `# noqa` silences F401 (imported but unused): the import is there to be re-exported.
-    (Comments are in the full facts only: read for the few modules that define nothing.)"""
-    return {n.line for n in info.facts.noqa if n.codes is None or "F401" in n.codes}
+def _marked_lines(project: Project, survey: Survey, modules: List[ModuleInfo]) -> Dict[str, Set[int]]:
+    """Per module, the lines whose `# noqa` silences F401 (imported but unused): the import is there to
+    be re-exported. Comments are in the full facts only: read (in one batch, kept out of the graph) for
+    the few modules defining nothing whose text has a `noqa`."""
+    sources = [info.file for info in modules if survey.views[info.name].has_noqa]
+    assert project.reader is not None
+    return {source.module: {n.line for n in facts.noqa if n.codes is None or "F401" in n.codes}
+            for source, facts in zip(sources, project.reader.facts_of(sources))}
 
 
-def _candidates(project: Project, evidence: Dict[Definition, _Evidence], roles: _Roles) -> List[Proposal]:
-    """A proposal for each definition that is handed on, or whose name other definitions compete for,
-    with the intermediaries the cheap pass found."""
+def _candidates(project: Project, reading: Reading, evidence: Dict[Definition, _Evidence],
+                roles: _Roles) -> List[Proposal]:
+    """A proposal for each definition named like a seed that is handed on, or whose name other
+    definitions compete for, with the intermediaries the cheap pass found."""
     proposals: Dict[Definition, Proposal] = {}
     for definition, found in evidence.items():
+        if definition[1] not in reading.seeds:
+            continue  # (its evidence may be partial: only the importers of the seeds' names were read)
         modules = set(found.through) | found.listed_by | found.marked_by
         handed_on_by = _kept(Intermediary(roles[m], len(found.through.get(m, ()))) for m in modules)
         if handed_on_by:
             proposals[definition] = Proposal(_symbol(definition), definition, len(found.importers), handed_on_by)
-    for definitions in _duplicated_definitions(project).values():
+    for definitions in _duplicated_definitions(project, reading.seeds).values():
         importers = {d: len(evidence[d].importers) if d in evidence else 0 for d, _ in definitions}
         ranked = sorted(definitions, key=lambda item: (-importers[item[0]], item[0]))
         best = ranked[0][0]
@@ -398,16 +437,15 @@ def _proposable(project: Project, proposal: Proposal) -> bool:
     return found is not None and found.definition == proposal.definition
 
 
-def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[Definition, bool]]]:
-    """Class and function names defined at module level in more than one module: each definition, and
-    whether it is an `except ImportError` fallback."""
+def _duplicated_definitions(project: Project, names: AbstractSet[str]) -> Dict[str, List[Tuple[Definition, bool]]]:
+    """Of these class and function names, those defined at module level in more than one module: each
+    definition, and whether it is an `except ImportError` fallback. (Every module defining one of them
+    at module level was parsed: survey.read_what_can_matter.)"""
     by_name: Dict[str, List[Tuple[Definition, bool]]] = {}
     for info in _modules(project):
         for binding in _module_bindings(info):
             name = binding.name
-            if binding.kind not in (BindingKind.CLASS, BindingKind.FUNCTION) or name.startswith(("_", "Test", "test")):
-                continue
-            if name in _COMMON_NAMES:
+            if binding.kind not in (BindingKind.CLASS, BindingKind.FUNCTION) or name not in names:
                 continue
             by_name.setdefault(name, []).append(((info.name, name, binding.span.line),
                                                  binding.context.in_import_fallback))
@@ -426,18 +464,18 @@ def _duplicated_definitions(project: Project) -> Dict[str, List[Tuple[Definition
     return kept
 
 
-def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict[Definition, _Evidence],
-                    roles: _Roles) -> List[Proposal]:
+def _search_exactly(project: Project, survey: Survey, reading: Reading, candidates: List[Proposal],
+                    evidence: Dict[Definition, _Evidence], roles: _Roles) -> List[Proposal]:
     """The candidates with the shims `check` would find for them: the modules SSOT003 reports as
     undeclared shims (star imports included), the compatibility wrappers (classes and functions named
     like the symbol that delegate to it), and the redirects that mark it as re-exported. Never a
     subclass: it extends the symbol, it does not hand it on."""
     if not candidates:
         return []
-    _read_in_full(project, _can_matter(project, candidates, evidence))
+    _check(project, survey, reading, _can_matter(project, survey, candidates, evidence), candidates)
     specs = tuple(CanonicalSpec(p.symbol, lookalikes=(f"*{p.symbol.name}",)) for p in candidates)
     trial = Project(replace(project.config, canonicals=specs), project.graph, resolver=project.resolver)
-    importers_of = {definition[:2]: found.importers for definition, found in evidence.items()}
+    importers_of = _importers_of_wrappers(project, survey, trial)
     searched = []
     for canonical, proposal in zip(trial.canonicals, candidates):
         found: Dict[str, Intermediary] = {}
@@ -447,7 +485,7 @@ def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict
             if wrapper.how != "delegates to":
                 continue
             module = wrapper.info.name
-            users = len(importers_of.get(wrapper.definition[:2], set()) - {module})
+            users = len(importers_of.get(wrapper.definition, set()) - {module})
             known = found.get(module, Intermediary(roles[module], 0))
             found[module] = replace(known, importers=max(users, known.importers),
                                     wrappers=(*known.wrappers, wrapper.defined.name))
@@ -458,33 +496,71 @@ def _search_exactly(project: Project, candidates: List[Proposal], evidence: Dict
     return searched
 
 
-def _can_matter(project: Project, candidates: List[Proposal], evidence: Dict[Definition, _Evidence]) -> Set[str]:
-    """The modules the exact search must read in full for the candidates, as `check`'s prefilter would
-    for them: their importers, the modules handing them on, other definitions of their names, modules
-    defining a name like theirs at module level (a wrapper), and the star importers of those."""
+def _importers_of_wrappers(project: Project, survey: Survey, trial: Project) -> Dict[Definition, Set[str]]:
+    """The modules importing each wrapper the exact search found, by any path (their names were no
+    seeds: their importers are found now, as the cheap pass finds a seed's)."""
+    wrappers = {w.definition for canonical in trial.canonicals for w in trial.wrappers(canonical).values()}
+    importers: Dict[Definition, Set[str]] = {}
+    resolver = project.resolver
+    for name in sorted({definition[1] for definition in wrappers}):
+        for found in survey.imports_of.get(name, ()):
+            if found.target is None:
+                continue
+            resolution = resolver.resolve_import(found.target, name, not found.text.type_checking)
+            if resolution.definition in wrappers and resolution.definition[0] != found.importer:
+                importers.setdefault(resolution.definition, set()).add(found.importer)
+    return importers
+
+
+def _can_matter(project: Project, survey: Survey, candidates: List[Proposal],
+                evidence: Dict[Definition, _Evidence]) -> Set[str]:
+    """The modules the exact search checks for the candidates, as `check`'s prefilter would for them:
+    their importers, the modules handing them on, other definitions of their names, modules defining
+    a class or function named like theirs at module level (a wrapper), and the star importers of those."""
     relevant: Set[str] = set()
     for proposal in candidates:
         found = evidence.get(proposal.definition, _Evidence())
         relevant |= found.importers | set(found.through) | found.listed_by | found.marked_by
         relevant.update(c.module for c in proposal.competing)
-    like = re.compile("|".join(fnmatch.translate(f"*{p.symbol.name}") for p in candidates))
-    for info in _modules(project):
-        if any(like.match(name) for name in info.namespace):
-            relevant.add(info.name)
+    relevant |= survey.definers(_named_like(survey, candidates), module_level=True)  # (read in full: `_check`)
     handing = set(relevant)
-    for info in _modules(project):
-        if any(project.graph.absolute(info, star) in handing for star in info.namespace.get("*", ())):
-            relevant.add(info.name)
+    for module in handing:
+        relevant.update(survey.stars_into.get(module, ()))
     return relevant
 
 
-def _read_in_full(project: Project, modules: Set[str]) -> None:
-    """Have these modules' full facts, as checked modules (in one parallel batch)."""
+def _named_like(survey: Survey, candidates: List[Proposal]) -> Set[str]:
+    """The names defined with `class`/`def` anywhere that are named like a candidate (`*Name`)."""
+    like = lookalike_pattern(p.symbol.name for p in candidates)
+    return {name for name in {n for view in survey.views.values() for n in view.defined} if like.match(name)}
+
+
+def _check(project: Project, survey: Survey, reading: Reading, modules: Set[str], candidates: List[Proposal]) -> None:
+    """Add these modules to the graph as checked, each with what the exact search reads of it: the full
+    facts of those that define a class or function named like a candidate (a wrapper, perhaps), the
+    imports of the others, parsed or (for an importer that was not) read off its text."""
     graph = project.graph
-    sources = [graph.sources[m] for m in sorted(modules) if m in graph.sources]
+    named_like = _named_like(survey, candidates)
+    in_full = sorted(survey.definers(named_like, module_level=True, among=modules))
+    sources = [graph.sources[m] for m in in_full]
     assert project.reader is not None
-    for source, facts in zip(sources, project.reader.facts_of(sources)):
-        graph.add_checked(source, facts)
+    full = project.reader.facts_of(sources)
+    # What the search resolves in those, besides the names a seed goes by: every import (a wrapper's
+    # body may call what any of them binds). Parsed in one batch, not one at a time on the way.
+    graph.preload(sorted({target for facts, source in zip(full, sources) for b in facts.bindings if b.is_import
+                          for target in [absolute_module(source.module, source.is_package, b.level, b.module)
+                                         if b.kind is not BindingKind.IMPORT_MODULE else b.module] if target}))
+    for source, facts in zip(sources, full):
+        graph.add_checked(source, replace(facts, attribute_refs=()))  # (imports are counted, not `m.Name`)
+    for module in sorted(modules - set(in_full)):
+        source = graph.sources.get(module)
+        if source is None:
+            continue
+        info = graph.modules.get(module)
+        if info is not None and info.file == source:
+            graph.add_checked(source, imports_only(info, reading.names, graph))
+        else:
+            graph.add_checked(source, text_facts(survey, module, reading.names))
 
 
 def _kept(intermediaries: Iterable[Intermediary]) -> List[Intermediary]:

@@ -240,3 +240,17 @@ def test_overloads_in_one_module_are_not_other_definitions(tmp_path):
     printed = discover(tmp_path, files)
     assert "concat is defined in 2 modules" in printed
     assert printed.count("also defined in") == 1
+
+
+def test_modules_that_only_import_are_read_off_their_text_not_parsed(tmp_path):
+    files = {**DEPRECATED_SHIM, **{f"app/plain{i}.py": "from app.engine import Engine\n\n\ndef use():\n    return Engine\n"
+                                   for i in range(20)}}
+    write_tree(tmp_path, files)
+    config = Config(root=tmp_path, path=None, canonicals=())
+    discovery = discovery_project(config, jobs=1, use_cache=False)
+    printed = render_proposals(discover_proposals(discovery), config)
+    assert proposed(printed) == {"app.engine:Engine": ["app.legacy_engine"]}
+    assert "23 modules import app.engine:Engine" in printed  # the shim, its 2 users, 20 read off their text
+    # The engine (twice: its view, then in full for the wrapper search), the shim and its two users (they
+    # define nothing at column 0: perhaps shims themselves); none of the 20 plain importers.
+    assert discovery.project.reader.files_parsed == 5
