@@ -364,11 +364,13 @@ def init(
                           "`ssot-lint init --discover --print`")
     if discover:
         settings = Config(root=folder.resolve(), path=None, canonicals=())
-        bar = progress_bar(sys.stderr, "reading")
-        project = discovery_project(settings, progress=bar)
-        if bar is not None:
-            bar.finish()
-        text = render_proposals(discover_proposals(project, limit), settings, section)
+        reading, parsing = progress_bar(sys.stderr, "reading"), progress_bar(sys.stderr, "parsing")
+        project = discovery_project(settings, progress=reading, parse_progress=parsing)
+        proposals = discover_proposals(project, limit)
+        for bar in (reading, parsing):
+            if bar is not None:
+                bar.finish()
+        text = render_proposals(proposals, settings, section)
     else:
         text = starter(section)
     if print_only:

@@ -250,9 +250,11 @@ class Discovery:
 
 
 def discovery_project(config: Config, jobs: Optional[int] = None, use_cache: bool = True,
-                      progress: Optional[Callable[[int, int], None]] = None) -> Discovery:
-    """Every module of the project known by name and read as text (in parallel); none parsed yet."""
-    reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs)
+                      progress: Optional[Callable[[int, int], None]] = None,
+                      parse_progress: Optional[Callable[[int, int], None]] = None) -> Discovery:
+    """Every module of the project known by name and read as text (in parallel); none parsed yet.
+    `progress` follows the reading of the text, `parse_progress` each batch of modules parsed later."""
+    reader = SourceReader(FactsCache(config.root, enabled=use_cache), jobs, parse_progress)
     graph = ProjectGraph(discover(config), load_many=reader.facts_of)
     return Discovery(Project(config, graph, reader=reader), Survey.of(graph, reader.jobs, progress))
 

@@ -254,3 +254,32 @@ def test_modules_that_only_import_are_read_off_their_text_not_parsed(tmp_path):
     # The engine (twice: its view, then in full for the wrapper search), the shim and its two users (they
     # define nothing at column 0: perhaps shims themselves); none of the 20 plain importers.
     assert discovery.project.reader.files_parsed == 5
+
+
+def test_discover_shows_a_progress_bar_on_a_terminal_and_clears_it(tmp_path):
+    import os
+    import pty
+
+    repo = unconfigured_copy(tmp_path)
+    write_tree(repo, {f"bulk/m{i}.py": f"VALUE_{i} = {i}\n" for i in range(250)})  # enough files for a bar
+    primary, secondary = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "TERM")}
+    try:
+        printed = subprocess.run([sys.executable, "-m", "ssot_lint", "init", "--discover", "--print"], cwd=repo,
+                                 stdout=subprocess.PIPE, stderr=secondary, env=environment, timeout=300)
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # (Linux: the terminal is closed once everything is read)
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    assert printed.returncode == 0
+    assert b"reading [" in shown and b"files" in shown
+    assert shown.endswith(b"\r\x1b[K")  # the bar is gone before the proposals are printed
+    assert tomllib.loads(printed.stdout.decode())["tool"]["ssot-lint"]["canonical"][0]["symbol"] == FACTORY
