@@ -114,8 +114,8 @@ class SourceReader:
 
     def matching(self, sources: Sequence[SourceFile], tokens) -> List[SourceFile]:
         """The files whose text matches the token set (`matches`), in order. Where many would be read, a
-        literal search through git first rules out the clean tracked files that contain none of the literals
-        a match needs (`Tokens.search_patterns`): on a large tree, most files, never read into Python."""
+        search through git first rules out the clean tracked files that match none of the patterns a match
+        needs (`Tokens.search_patterns`): on a large tree, most files, never read into Python."""
         ruled_out = self._ruled_out(sources, tokens)
         return [source for source in sources if source.absolute not in ruled_out and self.matches(source, tokens)]
 
@@ -147,13 +147,13 @@ class SourceReader:
         if len(unknown) < SEARCH_THRESHOLD:
             return set()
         started = time.perf_counter()
-        by_literals: Dict[FrozenSet[bytes], List[SourceFile]] = {}
+        by_patterns: Dict[FrozenSet[bytes], List[SourceFile]] = {}
         for source in unknown:
             needed = tokens.search_patterns(source.module)
             if needed is not None:
-                by_literals.setdefault(needed, []).append(source)
+                by_patterns.setdefault(needed, []).append(source)
         ruled_out: Set[str] = set()
-        for needed, group in by_literals.items():
+        for needed, group in by_patterns.items():
             folder = os.path.commonpath([os.path.dirname(s.absolute) for s in group])
             without = tracked_files_without(folder, needed) or set()
             for source in group:
