@@ -39,11 +39,14 @@ _RELATIVE_IMPORT = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"\.")
 # `import *`, and the `from <path>` that ends right before it (a `from` in a comment or a string, or one
 # that starts no statement, only makes the prefilter generous).
 _IMPORT_STAR = re.compile(rb"import" + _SEPARATOR + rb"\*")
-# An import statement to its end (`import a.b as c`, `from .m import (A,\n B)`), with the module of a `from`.
-_IMPORT_STATEMENT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\r\n]*)", re.M)
+# An import statement to its end (`import a.b as c`, `from .m import (A,\n B)`; not past a `;` or a comment),
+# with the module of a `from`.
+_IMPORT_STATEMENT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\r\n;#]*)", re.M)
 # What stands right before and after a name in a type annotation: `hass: T,`, `-> T:`, `list[T]`, `T | None`.
 _ANNOTATION_BEFORE = re.compile(rb"(?:->|:|\[|\|)[ \t]*\Z")
 _ANNOTATION_AFTER = re.compile(rb"[ \t]*(?:[,)=:|\]]|\r?\n|\Z)")
+# `noqa` in any case, as facts.py reads noqa comments.
+_ANY_NOQA = re.compile(rb"[nN][oO][qQ][aA]")
 # More patterns than this, and a search through git is slower than Python's scan.
 _MOST_SEARCH_PATTERNS = 64
 _FROM_PATH = re.compile(rb"(?<![A-Za-z0-9_.])from" + _SEPARATOR + rb"([\w.]*)" + _SEPARATOR + rb"\Z")
@@ -202,7 +205,7 @@ class Tokens:
         otherwise only in annotations (`hass: HomeAssistant`, `-> T:`, `list[T]`); no call, attribute,
         class statement, string or noqa comment. Most files of a large project that name a hot symbol name it
         so, and the view is much cheaper to extract. Any doubt reads the file in full."""
-        if b"noqa" in data or any(module == m or module.startswith(m + ".") for m in self.modules):
+        if _ANY_NOQA.search(data) or any(module == m or module.startswith(m + ".") for m in self.modules):
             return False
         statements: Optional[List[Tuple[int, int, int]]] = None  # (start, end, end of the `from` module part)
         for literal, regex in self._regexes()["identifiers"]:

@@ -215,6 +215,8 @@ def test_files_that_name_the_canonical_only_in_annotations_are_checked_on_their_
                         "    return f\n",
         "app/through_shim.py": "from app.legacy import EngineFactory\n\n\ndef run(f: EngineFactory) -> None:\n"
                                "    local = 1\n    return None\n",
+        "app/quiet.py": "from app.legacy import EngineFactory  # NOQA: SSOT002\n\n\ndef run(f: EngineFactory):\n"
+                        "    pass\n",  # (a suppression: read in full, whatever the case of `noqa`)
         "app/engine.py": "class Engine:\n    pass\n",
         "app/builds.py": "from app.engine import Engine\n\n\ndef make(e: Engine) -> Engine:\n    return Engine()\n",
     }

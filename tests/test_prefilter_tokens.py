@@ -96,7 +96,9 @@ VIEW_IS_NOT_ENOUGH = {
     "a string annotation": IMPORT + "def f(hass: 'HomeAssistant'): pass\n",
     "an alias": IMPORT + "Hass = HomeAssistant\n",
     "a noqa comment": IMPORT.rstrip() + "  # noqa: F401\n",
+    "a noqa comment in capitals": IMPORT.rstrip() + "  # NOQA: SSOT002\n",
     "an isinstance test": IMPORT + "ok = isinstance(x, HomeAssistant)\n",
+    "a call after a semicolon": "from homeassistant.core import HomeAssistant; HomeAssistant()\n",
 }
 
 
