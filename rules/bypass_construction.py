@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -50,7 +51,7 @@ class BypassConstruction(Rule):
                 "        self.engine = app.engine.Engine()\n", lines=(6,)),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             if not canonical.products:
                 continue

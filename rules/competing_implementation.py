@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator, List
 
 from ssot_lint.facts import BindingKind
+from ssot_lint.project import Project
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import Example, Rule, Violation
 
@@ -62,7 +63,7 @@ class CompetingImplementation(Rule):
         ),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             wrappers = project.wrappers(canonical)
             for info in project.modules_outside(canonical):

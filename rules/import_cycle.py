@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -46,7 +47,7 @@ class ImportCycle(Rule):
         ),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         graph = project.graph
         for canonical in project.canonicals:
             module = canonical.module

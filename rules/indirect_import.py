@@ -7,6 +7,7 @@ from ssot_lint.fix import (
     Applicability, ImportName, MoveImport, RetargetModuleImport, binding_in_scope, relative_or_absolute, safe, unsafe,
     why_not_import_name,
 )
+from ssot_lint.project import Project
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import EXAMPLE_FILES, Example, Rule, Violation
 
@@ -136,7 +137,7 @@ class IndirectImport(Rule):
         ),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             for site in project.sites_in(canonical):
                 resolution = site.resolution

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.facts import Span
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -44,7 +45,7 @@ class ParseError(Rule):
         Example("def start(factory: EngineFactory:\n    pass\n", lines=(1,)),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         graph = project.graph
         for relpath in sorted(graph.checked_unparsed):
             if not project.mentions_configured_name(relpath):

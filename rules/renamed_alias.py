@@ -4,6 +4,7 @@ from typing import Iterator
 
 from ssot_lint.facts import BindingKind
 from ssot_lint.fix import Applicability, RenameBinding, binding_in_scope, times_bound, unsafe, why_not_rename
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -76,7 +77,7 @@ class RenamedAlias(Rule):
             fixed="from app.factory import EngineFactory as Factory\n"),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for info in project.checked_modules:
             # Few bindings rename anything: find them once, not once per canonical.
             renamings = [b for b in info.structure.bindings  # (the imports and aliases of every scope)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -56,7 +57,7 @@ class SharedInstance(Rule):
         ),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for info in project.checked_modules:
             # Few calls create a shared instance: find them once, not once per canonical.
             shared = [call for call in info.rule_facts.calls if call.creates_shared_instance]

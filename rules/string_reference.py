@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.fix import Applicability, ReplaceString, unsafe, why_not_replace_string
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -80,7 +81,7 @@ class StringReference(Rule):
             fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy" ".EngineFactory")\n'),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             undeclared = project.undeclared_shims(canonical)
             # Most dotted strings name nothing tracked: a prefix test before any resolution.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -46,7 +47,7 @@ class UndeclaredShim(Rule):
                 files={"app/consumer.py": "from app.service import EngineFactory\n"}),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             for module, (binding, importers) in sorted(project.undeclared_shims(canonical).items()):
                 info = project.graph.get(module)

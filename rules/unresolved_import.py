@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.project import Project
 from ssot_lint.resolve import TargetKind
 from ssot_lint.rule import Example, Rule, Violation
 
@@ -44,7 +45,7 @@ class UnresolvedImport(Rule):
         Example("from app.factory import RequestEngineFactory\n", lines=(1,)),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         reported = set()  # (path, span): a site several canonicals concern is reported once
         for canonical in project.canonicals:
             for site in project.sites_in(canonical):

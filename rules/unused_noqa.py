@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping, Set, Tuple
 
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -38,10 +39,10 @@ class UnusedNoqa(Rule):
         Example("from app.legacy import EngineFactory  # noqa: SSOT002, SSOT005\n", lines=(1,)),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         return iter(())  # runs after suppression: see `check_noqa`
 
-    def check_noqa(self, project, used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
+    def check_noqa(self, project: Project, used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
         """`used` maps (path, line) to the codes a noqa comment there suppressed."""
         for info in project.checked_modules:
             for comment in info.rule_facts.noqa:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ssot_lint.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 
@@ -77,7 +78,7 @@ class Wrapper(Rule):
         ),
     )
 
-    def check(self, project) -> Iterator[Violation]:
+    def check(self, project: Project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             wrappers = project.wrappers(canonical)
             for wrapper in wrappers.values():

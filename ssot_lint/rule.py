@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, Optional, Tuple
 
 from ssot_lint.facts import Span
-from ssot_lint.fix import Fix
+from ssot_lint.fix import Applicability, Fix
 
 if TYPE_CHECKING:
     from ssot_lint.graph import ModuleInfo
@@ -116,9 +116,16 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
-    fixable: ClassVar[bool] = False
+    fixable: ClassVar[Optional[Applicability]] = None  # the fixes it attaches: Applicability.SAFE or .UNSAFE
     VALID: ClassVar[Tuple[Example, ...]] = ()
     INVALID: ClassVar[Tuple[Example, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A rule declared wrongly fails where it is written, with its name, not later in `ssot-lint rules`."""
+        super().__init_subclass__(**kwargs)
+        if cls.fixable is not None and not isinstance(cls.fixable, Applicability):
+            raise TypeError(f"rule {cls.__name__}: `fixable` must be Applicability.SAFE, Applicability.UNSAFE "
+                            f"or None, not {cls.fixable!r}")
 
     def check(self, project: "Project") -> Iterator[Violation]:
         raise NotImplementedError

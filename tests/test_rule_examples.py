@@ -66,3 +66,12 @@ def test_rule_fix_example(tmp_path, rule, example):
 def test_fixable_rule_shows_its_fixes(rule):
     examples = [e for e in rule.INVALID if e.fixed is not None and e.fixed != e.code]
     assert examples, f"{rule.code} is fixable but no INVALID example shows a fix"
+
+
+def test_a_rule_declared_fixable_with_a_bool_fails_where_it_is_written():
+    from ssot_lint.rule import Rule
+
+    with pytest.raises(TypeError, match=r"rule Mine: `fixable` must be Applicability.SAFE.*not True"):
+        class Mine(Rule):  # noqa: F841 (never registered)
+            code, name, summary = "SSOT999", "mine", "a rule"
+            fixable = True
