@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator, Mapping, Set, Tuple
 
 from ssot_lint.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Phase, Rule, Violation
 
 
 class UnusedNoqa(Rule):
@@ -39,11 +39,9 @@ class UnusedNoqa(Rule):
         Example("from app.legacy import EngineFactory  # noqa: SSOT002, SSOT005\n", lines=(1,)),
     )
 
-    def check(self, project: Project) -> Iterator[Violation]:
-        return iter(())  # runs after suppression: see `check_noqa`
+    phase = Phase.SUPPRESSIONS  # it reads what the noqa comments suppressed
 
-    def check_noqa(self, project: Project, used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
-        """`used` maps (path, line) to the codes a noqa comment there suppressed."""
+    def check_suppressions(self, project: Project, used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
         for info in project.checked_modules:
             for comment in info.rule_facts.noqa:
                 if comment.codes is None:

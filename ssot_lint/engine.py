@@ -21,13 +21,11 @@ from ssot_lint.discovery import Listing, SourceFile, discover, gitignore_spec, l
 from ssot_lint.graph import ProjectGraph
 from ssot_lint.prefilter import Tokens, derive_tokens, initial_tokens
 from ssot_lint.project import Project
-from ssot_lint.rule import Rule, Violation
+from ssot_lint.rule import Phase, Rule, Violation
 import ssot_lint.rules as rules_package
 from ssot_lint.rules import all_rules
 from ssot_lint.reuse import AnalysisRecord
 from ssot_lint.sources import OverlayReader, SourceReader
-
-UNUSED_NOQA = "SSOT100"
 
 # When several rules report one site (`from shim import Old as Canonical`: a shim import, a wrapper, the
 # canonical's name bound to something else), the site gets one finding: the first code of this list
@@ -244,15 +242,16 @@ def find_violations(project: Project, rules: Sequence[Type[Rule]]) -> Tuple[List
     config = project.config
     found: List[Violation] = []
     for rule in rules:
-        found.extend(rule().check(project))
+        if rule.phase is Phase.FINDINGS:
+            found.extend(rule().check(project))
     found = _drop_allowed(project, found)
     found = _drop_per_file_ignored(config, found)
     kept, used = _apply_noqa(project, found)
     suppressed = len(found) - len(kept)
     kept = one_finding_per_site(kept)
-    unused_noqa = [r for r in rules if r.code == UNUSED_NOQA]
-    if unused_noqa:
-        kept.extend(_drop_per_file_ignored(config, list(unused_noqa[0]().check_noqa(project, used))))
+    for rule in rules:
+        if rule.phase is Phase.SUPPRESSIONS:
+            kept.extend(_drop_per_file_ignored(config, list(rule().check_suppressions(project, used))))
     return kept, suppressed
 
 

@@ -4,7 +4,9 @@ A rule is a class with a code, a kebab-case name, a one-line summary, a severity
 whether it can be fixed, documentation in its docstring (What it does / Why is
 this bad? / Example / How to fix), `VALID` and `INVALID` examples that the test
 suite runs, and `check(project)`, which reads the resolved project and yields
-violations. Copy any module under `rules/` to add one.
+violations (or, for a rule about the `# noqa` comments themselves, a `phase` of
+`Phase.SUPPRESSIONS` and `check_suppressions`). Copy any module under `rules/`
+to add one.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import enum
 import hashlib
 import inspect
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, Optional, Set, Tuple
 
 from ssot_lint.facts import Span
 from ssot_lint.fix import Applicability, Fix
@@ -26,6 +28,14 @@ if TYPE_CHECKING:
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class Phase(str, enum.Enum):
+    """When a rule runs. Most look at the code (`check`); a rule about the suppressions themselves runs once
+    the other rules' findings have gone through `allow`, per-file ignores and `# noqa` (`check_suppressions`)."""
+
+    FINDINGS = "findings"
+    SUPPRESSIONS = "suppressions"
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,7 @@ class Rule:
     summary: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
     fixable: ClassVar[Optional[Applicability]] = None  # the fixes it attaches: Applicability.SAFE or .UNSAFE
+    phase: ClassVar[Phase] = Phase.FINDINGS
     VALID: ClassVar[Tuple[Example, ...]] = ()
     INVALID: ClassVar[Tuple[Example, ...]] = ()
 
@@ -128,6 +139,12 @@ class Rule:
                             f"or None, not {cls.fixable!r}")
 
     def check(self, project: "Project") -> Iterator[Violation]:
+        """What it finds in the project (`Phase.FINDINGS`)."""
+        raise NotImplementedError
+
+    def check_suppressions(self, project: "Project", used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
+        """What it finds once the findings are suppressed (`Phase.SUPPRESSIONS`): `used` maps each (path, line)
+        of a `# noqa` comment to the codes it suppressed."""
         raise NotImplementedError
 
     @classmethod

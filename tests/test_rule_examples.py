@@ -75,3 +75,27 @@ def test_a_rule_declared_fixable_with_a_bool_fails_where_it_is_written():
         class Mine(Rule):  # noqa: F841 (never registered)
             code, name, summary = "SSOT999", "mine", "a rule"
             fixable = True
+
+
+def test_a_rule_of_the_suppressions_phase_sees_what_noqa_comments_suppressed(tmp_path):
+    """A rule declared `Phase.SUPPRESSIONS` is run by the engine after suppression, with no special case: a
+    second such rule, written here, gets the same `used` map as SSOT100."""
+    from helpers import project_of
+    from ssot_lint.engine import find_violations
+    from ssot_lint.rule import EXAMPLE_FILES, Phase, Rule
+
+    seen = []
+
+    class Counting(Rule):
+        code, name, summary = "SSOT998", "counting", "counts what the noqa comments suppressed"
+        phase = Phase.SUPPRESSIONS
+
+        def check_suppressions(self, project, used):
+            seen.append(dict(used))
+            return iter(())
+
+    project = project_of(tmp_path, {**EXAMPLE_FILES,
+                                    "app/user.py": "from app.legacy import EngineFactory  # noqa: SSOT002\n"})
+    kept, suppressed = find_violations(project, [*all_rules(), Counting])
+    assert suppressed == 1 and not [v for v in kept if v.path == "app/user.py"]
+    assert seen == [{("app/user.py", 1): {"SSOT002"}}]
