@@ -46,9 +46,17 @@ class BypassConstruction(Rule):
                 "    return EngineFactory().create()\n"),
     )
     INVALID = (
-        Example("from app.engine import Engine\n\n\ndef handle():\n    return Engine()\n", lines=(5,)),
+        Example("from app.engine import Engine\n\n\ndef handle():\n    return Engine()\n", lines=(5,),
+                messages=(
+                    "Engine constructed directly, bypassing EngineFactory; create it with EngineFactory from "
+                    "app.factory",
+                )),
         Example("import app.engine\n\n\nclass Service:\n    def start(self):\n"
-                "        self.engine = app.engine.Engine()\n", lines=(6,)),
+                "        self.engine = app.engine.Engine()\n", lines=(6,),
+                messages=(
+                    "Engine constructed directly, bypassing EngineFactory; create it with EngineFactory from "
+                    "app.factory",
+                )),
     )
 
     def check(self, project: Project) -> Iterator[Violation]:

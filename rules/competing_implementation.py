@@ -50,16 +50,32 @@ class CompetingImplementation(Rule):
         Example("class MessageHandlerFactory:\n    pass\n"),
     )
     INVALID = (
-        Example("class EngineFactory:\n    pass\n", lines=(1,)),
-        Example("def RequestEngineFactory():\n    return None\n", lines=(1,)),
+        Example("class EngineFactory:\n    pass\n", lines=(1,),
+                messages=(
+                    "class EngineFactory is a second implementation of EngineFactory; import EngineFactory "
+                    "from app.factory instead",
+                )),
+        Example("def RequestEngineFactory():\n    return None\n", lines=(1,),
+                messages=(
+                    "function RequestEngineFactory is a second implementation of EngineFactory; import "
+                    "EngineFactory from app.factory instead",
+                )),
         Example(
             "try:\n    from app.gone import EngineFactory\nexcept ImportError:\n"
             "    class EngineFactory:\n        pass\n",
             lines=(4,),
+            messages=(
+                "class EngineFactory is a second implementation of EngineFactory (an except ImportError "
+                "fallback); import EngineFactory from app.factory instead",
+            ),
         ),
         Example(
             "from app.engine import Engine as EngineFactory\n",
             lines=(1,),
+            messages=(
+                "the name EngineFactory is bound to app.engine.Engine, not to the canonical "
+                "app.factory:EngineFactory; import EngineFactory from app.factory instead",
+            ),
         ),
     )
 

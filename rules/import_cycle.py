@@ -44,6 +44,10 @@ class ImportCycle(Rule):
             "    def create(self):\n        return Engine()\n",
             path="app/factory.py", lines=(2,),
             files={"app/registry.py": "import app.factory\n"},
+            messages=(
+                "app.factory is in an import cycle: app.factory -> app.registry -> app.factory; import "
+                "inside the function that needs it, or move the shared code to a module both import",
+            ),
         ),
     )
 

@@ -68,17 +68,39 @@ class IndirectImport(Rule):
     )
     INVALID = (
         Example("from app.legacy import EngineFactory\n", lines=(1,),
-                fixed="from app.factory import EngineFactory\n"),
-        Example("from app.legacy import make_factory\n", lines=(1,), fixed="from app.legacy import make_factory\n"),
+                fixed="from app.factory import EngineFactory\n",
+                messages=(
+                    "EngineFactory imported through shim app.legacy; import EngineFactory from app.factory",
+                )),
+        Example("from app.legacy import make_factory\n", lines=(1,), fixed="from app.legacy import make_factory\n",
+                messages=(
+                    "make_factory imported from shim app.legacy, which is being retired; use EngineFactory "
+                    "from app.factory instead",
+                )),
         Example("from app import EngineFactory\n", lines=(1,),
                 files={"app/__init__.py": "from app.factory import EngineFactory\n"},
-                fixed="from app.factory import EngineFactory\n"),
-        Example("from app.legacy import *\n", lines=(1,)),
-        Example("import app.legacy\n", lines=(1,)),
+                fixed="from app.factory import EngineFactory\n",
+                messages=(
+                    "EngineFactory imported through package app; import EngineFactory from app.factory",
+                )),
+        Example("from app.legacy import *\n", lines=(1,),
+                messages=(
+                    "star import from shim app.legacy brings in EngineFactory; import EngineFactory from "
+                    "app.factory",
+                )),
+        Example("import app.legacy\n", lines=(1,),
+                messages=(
+                    "shim module app.legacy imported, which is being retired; import EngineFactory from "
+                    "app.factory instead",
+                )),
         Example(
             "def build():\n    from app.reexport import Factory\n    return Factory()\n",
             lines=(2,), files={"app/reexport.py": "from app.factory import EngineFactory as Factory\n"},
             fixed="def build():\n    from app.factory import EngineFactory as Factory\n    return Factory()\n",
+            messages=(
+                "Factory (an alias of EngineFactory) imported through module app.reexport (inside a "
+                "function); import EngineFactory from app.factory",
+            ),
         ),
         Example(  # only the name that moves leaves the statement; it joins the earlier canonical import
             "from app.factory import make  # keep\nfrom app.legacy import (\n    make_factory,  # helper\n"
@@ -86,26 +108,45 @@ class IndirectImport(Rule):
             lines=(3, 4), files={"app/factory.py": EXAMPLE_FACTORY + "\n\ndef make():\n    return 1\n"},
             fixed="from app.factory import make, EngineFactory  # keep\nfrom app.legacy import (\n"
                   "    make_factory,  # helper\n)\n",
+            messages=(
+                "make_factory imported from shim app.legacy, which is being retired; use EngineFactory "
+                "from app.factory instead",
+                "EngineFactory imported through shim app.legacy; import EngineFactory from app.factory",
+            ),
         ),
         Example(  # a parenthesised import takes it on a line of its own, comments kept in place
             "from app.factory import (\n    make,  # the helper\n)\nfrom app.legacy import EngineFactory\n",
             lines=(4,), files={"app/factory.py": EXAMPLE_FACTORY + "\n\ndef make():\n    return 1\n"},
             fixed="from app.factory import (\n    make,  # the helper\n    EngineFactory,\n)\n",
+            messages=(
+                "EngineFactory imported through shim app.legacy; import EngineFactory from app.factory",
+            ),
         ),
         Example(  # or a later one, when only imports lie between
             "from app.legacy import EngineFactory\nfrom app.engine import Engine\nfrom app.factory import make\n",
             lines=(1,), files={"app/factory.py": EXAMPLE_FACTORY + "\n\ndef make():\n    return 1\n"},
             fixed="from app.engine import Engine\nfrom app.factory import make, EngineFactory\n",
+            messages=(
+                "EngineFactory imported through shim app.legacy; import EngineFactory from app.factory",
+            ),
         ),
         Example(  # the fix keeps its place under TYPE_CHECKING, and a relative import stays relative
             "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .legacy import EngineFactory as F\n",
             lines=(4,),
             fixed="from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .factory import EngineFactory as F\n",
+            messages=(
+                "F imported through shim app.legacy (under TYPE_CHECKING); also SSOT005: EngineFactory "
+                "bound as F; import EngineFactory from app.factory",
+            ),
         ),
         Example(  # `package.Name`: an unsafe fix imports the name itself, and drops the import it left unused
             "import app\n\n\ndef build():\n    return app.EngineFactory()\n", lines=(5,),
             files={"app/__init__.py": "from app.factory import EngineFactory\n"},
             fixed="from app.factory import EngineFactory\n\n\ndef build():\n    return EngineFactory()\n",
+            messages=(
+                "app.EngineFactory read through package app (inside a function); import EngineFactory "
+                "from app.factory",
+            ),
         ),
         Example(  # every read of `models` goes: so does `models` from the import, whose other name stays
             "from app import engine, models  # the app\n\n\ndef build():\n    return models.EngineFactory()\n\n\n"
@@ -113,27 +154,53 @@ class IndirectImport(Rule):
             files={"app/models.py": "from app.factory import EngineFactory\n"},
             fixed="from app import engine  # the app\nfrom app.factory import EngineFactory\n\n\n"
                   "def build():\n    return EngineFactory()\n\n\ndef check():\n    return EngineFactory, engine\n",
+            messages=(
+                "models.EngineFactory read through module app.models (inside a function); import "
+                "EngineFactory from app.factory",
+                "models.EngineFactory read through module app.models (inside a function); import "
+                "EngineFactory from app.factory",
+            ),
         ),
         Example(  # `app` is read otherwise too: its import stays
             "import app\n\n\ndef build():\n    return app.EngineFactory(app.engine)\n", lines=(5,),
             files={"app/__init__.py": "from app import engine\nfrom app.factory import EngineFactory\n"},
             fixed="import app\nfrom app.factory import EngineFactory\n\n\ndef build():\n"
                   "    return EngineFactory(app.engine)\n",
+            messages=(
+                "app.EngineFactory read through package app (inside a function); import EngineFactory "
+                "from app.factory",
+            ),
         ),
         Example(
             "import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
             lines=(1, 5),
             fixed="import app.factory as legacy\n\n\ndef build():\n    return legacy.EngineFactory()\n",
+            messages=(
+                "shim module app.legacy imported, which is being retired; import EngineFactory from "
+                "app.factory instead",
+                "legacy.EngineFactory read through shim app.legacy (inside a function); import "
+                "EngineFactory from app.factory",
+            ),
         ),
         Example(  # the shim module itself is used: retargeting it would hand on another module, so no fix
             "import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory(), vars(legacy)\n",
             lines=(1, 5),
             fixed="import app.legacy as legacy\n\n\ndef build():\n    return legacy.EngineFactory(), vars(legacy)\n",
+            messages=(
+                "shim module app.legacy imported, which is being retired; import EngineFactory from "
+                "app.factory instead",
+                "legacy.EngineFactory read through shim app.legacy (inside a function); import "
+                "EngineFactory from app.factory",
+            ),
         ),
         Example(  # `models.EngineFactory = ...` assigns it: there is no read to replace, so no fix
             "from app import models\n\nmodels.EngineFactory = None\n", lines=(3,),
             files={"app/models.py": "from app.factory import EngineFactory\n"},
             fixed="from app import models\n\nmodels.EngineFactory = None\n",
+            messages=(
+                "models.EngineFactory read through module app.models; import EngineFactory from "
+                "app.factory",
+            ),
         ),
     )
 

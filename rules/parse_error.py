@@ -41,8 +41,14 @@ class ParseError(Rule):
         Example('print "nothing tracked here"\n'),  # names nothing tracked: left to other linters
     )
     INVALID = (
-        Example('from app.factory import EngineFactory\n\nprint "engine ready"\n', lines=(3,)),
-        Example("def start(factory: EngineFactory:\n    pass\n", lines=(1,)),
+        Example('from app.factory import EngineFactory\n\nprint "engine ready"\n', lines=(3,),
+                messages=(
+                    "cannot parse: Missing parentheses in call to 'print'. Did you mean print(...)?",
+                )),
+        Example("def start(factory: EngineFactory:\n    pass\n", lines=(1,),
+                messages=(
+                    "cannot parse: invalid syntax",
+                )),
     )
 
     def check(self, project: Project) -> Iterator[Violation]:

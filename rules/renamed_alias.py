@@ -53,28 +53,53 @@ class RenamedAlias(Rule):
     )
     INVALID = (
         Example("from app.factory import EngineFactory as Factory\n\nfactory = Factory()\n", lines=(1,),
-                fixed="from app.factory import EngineFactory\n\nfactory = EngineFactory()\n"),
+                fixed="from app.factory import EngineFactory\n\nfactory = EngineFactory()\n",
+                messages=(
+                    "EngineFactory bound as Factory; use the name EngineFactory so that readers and grep find "
+                    "it",
+                )),
         Example("from app.factory import EngineFactory\n\nDefaultFactory = EngineFactory\n"
                 "factory = DefaultFactory()\n", lines=(3,),
-                fixed="from app.factory import EngineFactory\n\nfactory = EngineFactory()\n"),
+                fixed="from app.factory import EngineFactory\n\nfactory = EngineFactory()\n",
+                messages=(
+                    "EngineFactory bound as DefaultFactory; use the name EngineFactory so that readers and "
+                    "grep find it",
+                )),
         Example("import app.factory\n\n\ndef build():\n    Factory = app.factory.EngineFactory\n"
                 "    return Factory()\n", lines=(5,),
                 fixed="import app.factory\n\n\ndef build():\n    EngineFactory = app.factory.EngineFactory\n"
-                      "    return EngineFactory()\n"),
+                      "    return EngineFactory()\n",
+                messages=(
+                    "EngineFactory bound as Factory; use the name EngineFactory so that readers and grep find "
+                    "it",
+                )),
         Example(  # the canonical's name already means something else in the file: no fix
             "from app.factory import EngineFactory as Factory\n\n\ndef build():\n    EngineFactory = None\n"
             "    return Factory(), EngineFactory\n", lines=(1,),
             fixed="from app.factory import EngineFactory as Factory\n\n\ndef build():\n    EngineFactory = None\n"
-                  "    return Factory(), EngineFactory\n"),
+                  "    return Factory(), EngineFactory\n",
+            messages=(
+                "EngineFactory bound as Factory; use the name EngineFactory so that readers and grep find "
+                "it",
+            )),
         Example(  # the alias is bound twice in its scope: renaming one binding would split it, so no fix
             "try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
             "    Factory = None\n", lines=(2,),
             fixed="try:\n    from app.factory import EngineFactory as Factory\nexcept ImportError:\n"
-                  "    Factory = None\n"),
+                  "    Factory = None\n",
+            messages=(
+                "EngineFactory bound as Factory; use the name EngineFactory so that readers and grep find "
+                "it",
+            )),
         Example(  # another module imports the alias: renaming it would break that import, so no fix
             "from app.factory import EngineFactory as Factory\n", lines=(1,),
             files={"app/other.py": "from app.service import Factory\n"},
-            fixed="from app.factory import EngineFactory as Factory\n"),
+            fixed="from app.factory import EngineFactory as Factory\n",
+            messages=(
+                "app.service re-exports EngineFactory (imported from here by 1 module) but is not a "
+                "declared shim; also SSOT005: EngineFactory bound as Factory; import it from app.factory "
+                "and remove the re-export, or add the module to `shims`",
+            )),
     )
 
     def check(self, project: Project) -> Iterator[Violation]:

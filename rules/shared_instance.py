@@ -47,13 +47,25 @@ class SharedInstance(Rule):
     )
     # (The examples' canonical declares `products`: it is a factory, and its instances are shared state.)
     INVALID = (
-        Example("from app.factory import EngineFactory\n\nengine_factory = EngineFactory()\n", lines=(3,)),
-        Example("from app.engine import Engine\n\ndefault_engine = Engine()\n", lines=(3,)),
+        Example("from app.factory import EngineFactory\n\nengine_factory = EngineFactory()\n", lines=(3,),
+                messages=(
+                    "module-level engine_factory = EngineFactory() is one EngineFactory shared by every user; "
+                    "create one per request",
+                )),
+        Example("from app.engine import Engine\n\ndefault_engine = Engine()\n", lines=(3,),
+                messages=(
+                    "module-level default_engine = Engine() is one Engine shared by every user; also SSOT007: "
+                    "Engine constructed directly, bypassing EngineFactory; create one per request",
+                )),
         Example(
             "from app.factory import EngineFactory\n\n_factory = None\n\n\ndef get_factory():\n"
             "    global _factory\n    if _factory is None:\n        _factory = EngineFactory()\n"
             "    return _factory\n",
             lines=(9,),
+            messages=(
+                "global _factory lazily holds one EngineFactory for the whole process (shared between "
+                "users, racy on first use); create one per request",
+            ),
         ),
     )
 

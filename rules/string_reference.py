@@ -58,27 +58,55 @@ class StringReference(Rule):
     )
     INVALID = (
         Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.EngineFactory")\n', lines=(3,),
-                fixed='from unittest import mock\n\npatcher = mock.patch("app.factory.EngineFactory")\n'),
+                fixed='from unittest import mock\n\npatcher = mock.patch("app.factory.EngineFactory")\n',
+                messages=(
+                    "'app.legacy.EngineFactory' passed to mock.patch() goes through shim app.legacy; use "
+                    "'app.factory.EngineFactory'",
+                )),
         Example(  # a shim that only re-exports: the canonical module offers all it does
             'import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
             lines=(5,), files={"app/legacy.py": "from app.factory import EngineFactory\n"},
-            fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.factory")\n'),
+            fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.factory")\n',
+            messages=(
+                "'app.legacy' passed to importlib.import_module() goes through shim app.legacy; import "
+                "app.factory instead",
+            )),
         Example(  # the shim has a helper of its own, which the canonical module lacks: no fix
             'import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
             lines=(5,),
-            fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n'),
-        Example("legacy = __import__('app.legacy')\n", lines=(1,), fixed="legacy = __import__('app.legacy')\n"),
+            fixed='import importlib\n\n\ndef load():\n    return importlib.import_module("app.legacy")\n',
+            messages=(
+                "'app.legacy' passed to importlib.import_module() goes through shim app.legacy; import "
+                "app.factory instead",
+            )),
+        Example("legacy = __import__('app.legacy')\n", lines=(1,), fixed="legacy = __import__('app.legacy')\n",
+                messages=(
+                    "'app.legacy' passed to __import__() goes through shim app.legacy; import app.factory "
+                    "instead",
+                )),
         Example('from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n', lines=(3,),
-                fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n'),
+                fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy.make_factory")\n',
+                messages=(
+                    "'app.legacy.make_factory' passed to mock.patch() goes through shim app.legacy; the shim "
+                    "is being retired; use EngineFactory from app.factory",
+                )),
         Example(  # paths kept as data and imported in a loop
             'import importlib\n\nPOTENTIAL_PATHS = [\n    "app.factory",\n    "app.legacy.EngineFactory",\n]\n'
             'modules = [importlib.import_module(path.rpartition(".")[0]) for path in POTENTIAL_PATHS]\n',
             lines=(5,),
             fixed='import importlib\n\nPOTENTIAL_PATHS = [\n    "app.factory",\n    "app.factory.EngineFactory",\n]\n'
-                  'modules = [importlib.import_module(path.rpartition(".")[0]) for path in POTENTIAL_PATHS]\n'),
+                  'modules = [importlib.import_module(path.rpartition(".")[0]) for path in POTENTIAL_PATHS]\n',
+            messages=(
+                "'app.legacy.EngineFactory' names a path through shim app.legacy; use "
+                "'app.factory.EngineFactory'",
+            )),
         Example(  # a string in two pieces: the fix rewrites only a literal that holds the path as written
             'from unittest import mock\n\npatcher = mock.patch("app.legacy" ".EngineFactory")\n', lines=(3,),
-            fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy" ".EngineFactory")\n'),
+            fixed='from unittest import mock\n\npatcher = mock.patch("app.legacy" ".EngineFactory")\n',
+            messages=(
+                "'app.legacy.EngineFactory' passed to mock.patch() goes through shim app.legacy; use "
+                "'app.factory.EngineFactory'",
+            )),
     )
 
     def check(self, project: Project) -> Iterator[Violation]:

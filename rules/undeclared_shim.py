@@ -40,11 +40,26 @@ class UndeclaredShim(Rule):
         Example("from app.factory import EngineFactory\n\nfactory = EngineFactory\n"),
     )
     INVALID = (
-        Example('from app.factory import EngineFactory\n\n__all__ = ["EngineFactory"]\n', lines=(1,)),
+        Example('from app.factory import EngineFactory\n\n__all__ = ["EngineFactory"]\n', lines=(1,),
+                messages=(
+                    "app.service re-exports EngineFactory (listed in __all__) but is not a declared shim; "
+                    "import it from app.factory and remove the re-export, or add the module to `shims`",
+                )),
         Example("from app.factory import EngineFactory\n", lines=(1,),
-                files={"app/consumer.py": "from app.service import EngineFactory\n"}),
+                files={"app/consumer.py": "from app.service import EngineFactory\n"},
+                messages=(
+                    "app.service re-exports EngineFactory (imported from here by 1 module) but is not a "
+                    "declared shim; import it from app.factory and remove the re-export, or add the module to "
+                    "`shims`",
+                )),
         Example("from app.factory import *\n", lines=(1,),
-                files={"app/consumer.py": "from app.service import EngineFactory\n"}),
+                files={"app/consumer.py": "from app.service import EngineFactory\n"},
+                messages=(
+                    "app.service re-exports EngineFactory (imported from here by 1 module) but is not a "
+                    "declared shim; also SSOT002: star import from module app.factory brings in "
+                    "EngineFactory; import it from app.factory and remove the re-export, or add the module to "
+                    "`shims`",
+                )),
     )
 
     def check(self, project: Project) -> Iterator[Violation]:

@@ -40,9 +40,22 @@ class UnresolvedImport(Rule):
         Example("from external_lib import EngineFactory\n"),
     )
     INVALID = (
-        Example("def build():\n    from app.old_factory import EngineFactory\n", lines=(2,)),
-        Example("from app.legacy import removed_helper\n", lines=(1,)),
-        Example("from app.factory import RequestEngineFactory\n", lines=(1,)),
+        Example("def build():\n    from app.old_factory import EngineFactory\n", lines=(2,),
+                messages=(
+                    "EngineFactory cannot be imported from app.old_factory: no module named app.old_factory; "
+                    "import EngineFactory from app.factory",
+                )),
+        Example("from app.legacy import removed_helper\n", lines=(1,),
+                messages=(
+                    "removed_helper cannot be imported from app.legacy: app.legacy does not define "
+                    "removed_helper; also SSOT002: removed_helper imported from shim app.legacy, which is "
+                    "being retired; import EngineFactory from app.factory",
+                )),
+        Example("from app.factory import RequestEngineFactory\n", lines=(1,),
+                messages=(
+                    "RequestEngineFactory cannot be imported from app.factory: app.factory does not define "
+                    "RequestEngineFactory; import EngineFactory from app.factory",
+                )),
     )
 
     def check(self, project: Project) -> Iterator[Violation]:

@@ -35,8 +35,14 @@ class UnusedNoqa(Rule):
         Example("from app.factory import EngineFactory  # noqa\n"),
     )
     INVALID = (
-        Example("from app.factory import EngineFactory  # noqa: SSOT002\n", lines=(1,)),
-        Example("from app.legacy import EngineFactory  # noqa: SSOT002, SSOT005\n", lines=(1,)),
+        Example("from app.factory import EngineFactory  # noqa: SSOT002\n", lines=(1,),
+                messages=(
+                    "unused noqa: SSOT002 suppresses nothing on this line; remove it",
+                )),
+        Example("from app.legacy import EngineFactory  # noqa: SSOT002, SSOT005\n", lines=(1,),
+                messages=(
+                    "unused noqa: SSOT005 suppresses nothing on this line; remove it",
+                )),
     )
 
     phase = Phase.SUPPRESSIONS  # it reads what the noqa comments suppressed

@@ -57,24 +57,44 @@ class Wrapper(Rule):
     )
     INVALID = (
         Example("from app.factory import EngineFactory\n\n\nclass IsolatedEngineFactory(EngineFactory):\n    pass\n",
-                lines=(4,)),
+                lines=(4,),
+                messages=(
+                    "class IsolatedEngineFactory subclasses EngineFactory: a second entry point to it; use "
+                    "EngineFactory from app.factory directly",
+                )),
         Example(
             "from app.factory import EngineFactory\n\n\nclass UnifiedEngineFactory:\n"
             "    def __init__(self):\n        self._delegate = EngineFactory()\n",
             lines=(4,),
+            messages=(
+                "class UnifiedEngineFactory delegates to EngineFactory: a second entry point to it; use "
+                "EngineFactory from app.factory directly",
+            ),
         ),
         Example(
             "from app.wrappers import IsolatedEngineFactory\n", lines=(1,),
             files={"app/wrappers.py": "from app.factory import EngineFactory\n\n\n"
                                       "class IsolatedEngineFactory(EngineFactory):\n    pass\n"},
+            messages=(
+                "IsolatedEngineFactory is app.wrappers.IsolatedEngineFactory, a wrapper that subclasses "
+                "EngineFactory; use EngineFactory from app.factory instead",
+            ),
         ),
         Example(  # a function standing in for the canonical: named like it, and it calls it
             "def RequestEngineFactory():\n    from app.factory import EngineFactory as _Real\n\n    return _Real()\n",
             lines=(1,),
+            messages=(
+                "function RequestEngineFactory delegates to EngineFactory: a second entry point to it; "
+                "use EngineFactory from app.factory directly",
+            ),
         ),
         Example(  # a subclass in a declared shim stands in for the canonical, whatever its name
             "from app.factory import EngineFactory\n\n\nclass Compat(EngineFactory):\n    pass\n",
             path="app/legacy.py", lines=(4,),
+            messages=(
+                "class Compat subclasses EngineFactory: a second entry point to it; use EngineFactory "
+                "from app.factory directly",
+            ),
         ),
     )
 

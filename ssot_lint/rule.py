@@ -83,12 +83,14 @@ class Example:
 
     `code` is written to `path` on top of `EXAMPLE_FILES` (plus `files`); for an
     INVALID example, `lines` are the lines of `path` where the rule must fire,
-    exactly; a VALID example must give no violation of the rule in `path`. When
+    exactly, and `messages` what it says there, in the same order (Fixit's
+    MESSAGE); a VALID example must give no violation of the rule in `path`. When
     `fixed` is given, fixing the example must turn `path` into exactly that.
     """
 
     code: str
     lines: Tuple[int, ...] = ()
+    messages: Tuple[str, ...] = ()  # INVALID: the message at each of `lines`, in order
     path: str = "app/service.py"
     files: Mapping[str, str] = field(default_factory=dict)
     fixed: Optional[str] = None  # INVALID: `path` after `check --fix --unsafe-fixes` (Fixit's expected_replacement)

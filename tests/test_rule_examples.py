@@ -21,11 +21,14 @@ CASES = [
 def test_rule_example(tmp_path, rule, example, valid):
     result = check_tree(tmp_path, example_files(example))
     # (a finding of the rule folded into another rule's at the same site counts: it fired there)
-    lines = sorted(v.line for v in result.violations if rule.code in (v.code, *v.also) and v.path == example.path)
+    found = sorted((v.line, v.message) for v in result.violations
+                   if rule.code in (v.code, *v.also) and v.path == example.path)
+    lines = [line for line, _ in found]
     if valid:
         assert lines == [], f"{rule.code} fired on a VALID example: {result.violations}"
     else:
         assert lines == sorted(example.lines), [v for v in result.violations if v.code == rule.code]
+        assert [message for _, message in found] == list(example.messages)  # (Fixit's MESSAGE)
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
@@ -36,6 +39,8 @@ def test_rule_is_documented_in_one_shape(rule):
     assert rule.code.startswith("SSOT") and rule.name == rule.name.lower() and " " not in rule.name
     assert rule.summary and not rule.summary.endswith(".")
     assert rule.VALID and rule.INVALID, f"{rule.code} needs VALID and INVALID examples"
+    assert all(len(e.messages) == len(e.lines) for e in rule.INVALID), \
+        f"{rule.code}: an INVALID example without its messages"
 
 
 FIX_CASES = [
