@@ -308,7 +308,7 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
         tracked.update(canonical.products)
         # The names the definitions themselves have: `pkg.mod:A` may be bound to a class B (`A = B`), and
         # `X = B` elsewhere is then the canonical too.
-        names.update(definition[1].rpartition(".")[2] for definition in (canonical.definition, *canonical.products))
+        names.update(definition.qualname.rpartition(".")[2] for definition in (canonical.definition, *canonical.products))
         for wrapper in project.wrappers(canonical).values():
             tracked.add(wrapper.definition)
             names.add(wrapper.defined.name)  # (a private `_get_env` matches no token: its importers must be read)

@@ -18,7 +18,7 @@ from ssot_lint.config import CanonicalSpec, Config, ConfigError
 from ssot_lint.discovery import gitignore_spec
 from ssot_lint.facts import AttributeRef, Binding, BindingKind, CallFact, ClassFact, Context, FunctionFact, Span
 from ssot_lint.graph import ModuleInfo, ProjectGraph
-from ssot_lint.resolve import Resolution, Resolver, TargetKind, assumption
+from ssot_lint.resolve import Definition, Resolution, Resolver, TargetKind, assumption
 
 if TYPE_CHECKING:
     import pathspec
@@ -29,18 +29,18 @@ class Canonical:
     """A configured canonical symbol, located in the project."""
 
     spec: CanonicalSpec
-    definition: Tuple[str, str, int]  # (module, qualname, line) of the definition it resolves to
-    products: Tuple[Tuple[str, str, int], ...]  # the same for each product class
+    definition: Definition  # what the configured symbol resolves to
+    products: Tuple[Definition, ...]  # the same for each product class
     allow: "pathspec.PathSpec"
 
     @property
     def module(self) -> str:
         """Where the definition is (normally the configured module)."""
-        return self.definition[0]
+        return self.definition.module
 
     @property
     def qualname(self) -> str:
-        return self.definition[1]
+        return self.definition.qualname
 
     @property
     def symbol(self) -> str:
@@ -124,9 +124,9 @@ class Wrapper:
         return "class" if isinstance(self.defined, ClassFact) else "function"
 
     @property
-    def definition(self) -> Tuple[str, str, int]:
-        """Its identity, as `Resolution.definition` gives it: (module, qualname, line)."""
-        return (self.info.name, self.defined.qualname, self.defined.span.line)
+    def definition(self) -> Definition:
+        """Its identity, as `Resolution.definition` gives it."""
+        return Definition(self.info.name, self.defined.qualname, self.defined.span.line)
 
 
 class Project:
@@ -364,8 +364,8 @@ class Project:
         return None, self.resolver.resolve_module(text)
 
     @cached_property
-    def _wrappers(self) -> Dict[str, Dict[Tuple[str, str, int], Wrapper]]:
-        result: Dict[str, Dict[Tuple[str, str, int], Wrapper]] = {c.symbol: {} for c in self.canonicals}
+    def _wrappers(self) -> Dict[str, Dict[Definition, Wrapper]]:
+        result: Dict[str, Dict[Definition, Wrapper]] = {c.symbol: {} for c in self.canonicals}
         for info in self.checked_modules:
             facts = info.rule_facts
             functions = [f for f in facts.functions if not f.is_method]
@@ -412,7 +412,7 @@ class Project:
                 return binding.order
         return None
 
-    def wrappers(self, canonical: Canonical) -> Dict[Tuple[str, str, int], Wrapper]:
+    def wrappers(self, canonical: Canonical) -> Dict[Definition, Wrapper]:
         """Classes and functions outside the canonical module that stand in for it (see `_wraps`), by
         their definition (module, qualname, line)."""
         return self._wrappers[canonical.symbol]

@@ -15,10 +15,19 @@ import builtins
 import enum
 import itertools
 from dataclasses import dataclass, replace
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, NamedTuple, Optional, Set, Tuple
 
 from ssot_lint.facts import Binding, BindingKind, BranchKind, Context
 from ssot_lint.graph import ModuleInfo, ProjectGraph
+
+
+class Definition(NamedTuple):
+    """The identity of a class or function (or any object bound by a definition): where it is defined. The
+    line tells apart two definitions of one name (`try`/`except ImportError` fallbacks)."""
+
+    module: str
+    qualname: str
+    line: int
 
 
 class TargetKind(str, enum.Enum):
@@ -55,9 +64,9 @@ class Resolution:
         return (self.module, self.name) if self.kind is TargetKind.DEFINITION and not self.rest else None
 
     @property
-    def definition(self) -> Optional[Tuple[str, str, int]]:
-        """The identity of the object reached: (module, qualname, line)."""
-        return (self.module, self.name, self.line) if self.target else None
+    def definition(self) -> Optional[Definition]:
+        """The identity of the object reached."""
+        return Definition(self.module, self.name, self.line) if self.target else None
 
     def via(self, hop: Hop) -> "Resolution":
         # (not `dataclasses.replace`: this is on the hot path, and replace is several times slower)

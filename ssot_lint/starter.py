@@ -46,6 +46,7 @@ from ssot_lint.discovery import discover
 from ssot_lint.facts import Binding, BindingKind, BranchKind
 from ssot_lint.graph import ModuleInfo, ProjectGraph, absolute_module
 from ssot_lint.project import Project
+from ssot_lint.resolve import Definition
 from ssot_lint.sources import SourceReader
 from ssot_lint.survey import Reading, Survey, imports_only, lookalike_pattern, read_what_can_matter, text_facts
 
@@ -81,8 +82,6 @@ _PUBLIC_API = 1  # a package hands it on, as packages are built to (its importer
 _FALLBACK = 6  # an `except ImportError` branch defines its name: a second implementation
 _NAMESAKES = 1  # for each doubling of the other definitions of its name outside the tests that something
 # imports (they may well be unrelated classes that share a name: forms' and models' `CharField`)
-
-Definition = Tuple[str, str, int]  # (module, qualname, line) of a class or function: `Resolution.definition`
 
 
 @dataclass(frozen=True)
@@ -338,7 +337,7 @@ def _gather_evidence(project: Project, survey: Survey, reading: Reading, roles: 
 
     def note(importer: str, resolution) -> None:
         definition = resolution.definition
-        if definition is None or definition[0] == importer:
+        if definition is None or definition.module == importer:
             return
         found = evidence.setdefault(definition, _Evidence())
         found.importers.add(importer)
@@ -381,7 +380,7 @@ def _gather_evidence(project: Project, survey: Survey, reading: Reading, roles: 
             if not is_listed and not is_marked:
                 continue
             definition = resolver.resolve_binding(info, binding).definition
-            if definition is None or definition[0] == info.name:
+            if definition is None or definition.module == info.name:
                 continue
             found = evidence.setdefault(definition, _Evidence())
             if is_listed:
@@ -407,7 +406,7 @@ def _candidates(project: Project, reading: Reading, evidence: Dict[Definition, _
     definitions compete for, with the intermediaries the cheap pass found."""
     proposals: Dict[Definition, Proposal] = {}
     for definition, found in evidence.items():
-        if definition[1] not in reading.seeds:
+        if definition.qualname not in reading.seeds:
             continue  # (its evidence may be partial: only the importers of the seeds' names were read)
         modules = set(found.through) | found.listed_by | found.marked_by
         handed_on_by = _kept(Intermediary(roles[m], len(found.through.get(m, ()))) for m in modules)
@@ -426,7 +425,7 @@ def _candidates(project: Project, reading: Reading, evidence: Dict[Definition, _
 
 
 def _symbol(definition: Definition) -> SymbolPath:
-    return SymbolPath(definition[0], definition[1])
+    return SymbolPath(definition.module, definition.qualname)
 
 
 def _proposable(project: Project, proposal: Proposal) -> bool:
@@ -449,7 +448,7 @@ def _duplicated_definitions(project: Project, names: AbstractSet[str]) -> Dict[s
             name = binding.name
             if binding.kind not in (BindingKind.CLASS, BindingKind.FUNCTION) or name not in names:
                 continue
-            by_name.setdefault(name, []).append(((info.name, name, binding.span.line),
+            by_name.setdefault(name, []).append((Definition(info.name, name, binding.span.line),
                                                  binding.context.in_import_fallback))
     # One definition per module: the last (`@overload`s, or a name redefined, leave only that one bound)
     # unless the others are import fallbacks, each its own implementation.
@@ -459,9 +458,9 @@ def _duplicated_definitions(project: Project, names: AbstractSet[str]) -> Dict[s
         fallbacks = [item for item in definitions if item[1]]
         for definition, fallback in definitions:
             if not fallback:
-                last[definition[0]] = (definition, fallback)  # a later one replaces an earlier one
+                last[definition.module] = (definition, fallback)  # a later one replaces an earlier one
         chosen = [*last.values(), *fallbacks]
-        if len({definition[0] for definition, _ in chosen}) > 1:
+        if len({definition.module for definition, _ in chosen}) > 1:
             kept[name] = chosen
     return kept
 
@@ -504,12 +503,12 @@ def _importers_of_wrappers(project: Project, survey: Survey, trial: Project) -> 
     wrappers = {w.definition for canonical in trial.canonicals for w in trial.wrappers(canonical).values()}
     importers: Dict[Definition, Set[str]] = {}
     resolver = project.resolver
-    for name in sorted({definition[1] for definition in wrappers}):
+    for name in sorted({definition.qualname for definition in wrappers}):
         for found in survey.imports_of.get(name, ()):
             if found.target is None:
                 continue
             resolution = resolver.resolve_import(found.target, name, not found.text.type_checking)
-            if resolution.definition in wrappers and resolution.definition[0] != found.importer:
+            if resolution.definition in wrappers and resolution.definition.module != found.importer:
                 importers.setdefault(resolution.definition, set()).add(found.importer)
     return importers
 

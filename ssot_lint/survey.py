@@ -200,13 +200,13 @@ def read_what_can_matter(project: Project, survey: Survey, legacy) -> Reading:
             for binding in named:
                 if binding.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
                     definition = resolver.resolve_binding(info, binding).definition
-                    if definition is not None and definition[0] != module:
-                        seeds.add(definition[1])
+                    if definition is not None and definition.module != module:
+                        seeds.add(definition.qualname)
     for module in {*handing, *passing_on}:  # names handed on through star imports
         for name in survey.names_imported_from(module):
             found = resolver.resolve_import(module, name)
-            if found.definition is not None and found.definition[0] != module:
-                seeds.add(found.definition[1])
+            if found.definition is not None and found.definition.module != module:
+                seeds.add(found.definition.qualname)
     seeds = {name for name in seeds if seedable(name) and "." not in name}
     reading = Reading(seeds, set(seeds), set(graph.modules))
     definers = survey.definers(seeds, module_level=True)
