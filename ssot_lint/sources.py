@@ -93,12 +93,17 @@ class SourceReader:
         """Where the bytes come from: the work tree here, git objects in history.py."""
         return source.path.read_bytes()
 
+    def _memo(self, source: SourceFile) -> Optional[str]:
+        """What the cache remembers a scan of this file under: its content, and its module (a match may depend
+        on the file's package); None if it cannot be read."""
+        stamp = self.stamp(source)
+        return None if stamp is None else f"{stamp.digest}:{source.module}"
+
     def matches(self, source: SourceFile, tokens) -> bool:
         """Does the file's text match the token set? (An unreadable file does: it is reported.)"""
-        stamp = self.stamp(source)
-        if stamp is None:
+        memo = self._memo(source)
+        if memo is None:
             return True
-        memo = f"{stamp.digest}:{source.module}"  # a match may depend on the file's package
         matched = self.cache.known_match(tokens.key, memo)
         if matched is None:
             data = self._read(source)
@@ -123,10 +128,9 @@ class SourceReader:
         """Would the module-level view of a file that matches the tokens hold all the rules could find in it
         (`Tokens.view_suffices`)? Asked while its bytes are at hand (before it is parsed), and remembered;
         without them or a memo, no: its full facts are then likely in the cache."""
-        stamp = self.stamp(source)
-        if stamp is None:
+        memo = self._memo(source)
+        if memo is None:
             return False
-        memo = f"{stamp.digest}:{source.module}"
         known = self.cache.known_view(tokens.key, memo)
         if known is not None:
             return known
@@ -142,7 +146,7 @@ class SourceReader:
     def _ruled_out(self, sources: Sequence[SourceFile], tokens) -> Set[str]:
         """The absolute paths of files that `git grep` shows cannot match: only files that git vouches are as
         committed (`SourceFile.blob`), whose match the cache does not know already."""
-        unknown = [s for s in sources if s.blob is not None and self.cache.known_match(tokens.key, f"{s.blob}:{s.module}")
+        unknown = [s for s in sources if s.blob is not None and self.cache.known_match(tokens.key, self._memo(s))
                    is None] if self.reads_work_tree else []
         if len(unknown) < SEARCH_THRESHOLD:
             return set()
@@ -159,7 +163,7 @@ class SourceReader:
             for source in group:
                 if source.absolute in without:
                     ruled_out.add(source.absolute)
-                    self.cache.remember_scan(tokens.key, f"{source.blob}:{source.module}", False)
+                    self.cache.remember_scan(tokens.key, self._memo(source), False)
         self.seconds["prefilter"] += time.perf_counter() - started
         return ruled_out
 
