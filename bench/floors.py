@@ -72,8 +72,8 @@ def _median(run: Callable[[], None], rounds: int) -> float:
 def _parsed_in_full(corpus: Path, config_name: str) -> List[str]:
     """The files whose text names a configured symbol: round 0 of ssot-lint's prefilter."""
     from ssot_lint.config import load_config
-    from ssot_lint.discovery import discover
-    from ssot_lint.prefilter import initial_tokens
+    from ssot_lint.files.discovery import discover
+    from ssot_lint.engine.prefilter import initial_tokens
 
     config = load_config(corpus / config_name)
     tokens = initial_tokens(config)

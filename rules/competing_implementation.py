@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator, List
 
-from ssot_lint.facts import BindingKind
-from ssot_lint.project import Project
-from ssot_lint.resolve import TargetKind
+from ssot_lint.facts.model import BindingKind
+from ssot_lint.analysis.project import Project
+from ssot_lint.analysis.resolve import TargetKind
 from ssot_lint.rule import Example, Rule, Violation
 
 

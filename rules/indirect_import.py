@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ssot_lint.facts import BindingKind
-from ssot_lint.fix import (
+from ssot_lint.facts.model import BindingKind
+from ssot_lint.fixes.edits import (
     Applicability, ImportName, MoveImport, RetargetModuleImport, binding_in_scope, relative_or_absolute, safe, unsafe,
     why_not_import_name,
 )
-from ssot_lint.project import Project
-from ssot_lint.resolve import TargetKind
+from ssot_lint.analysis.project import Project
+from ssot_lint.analysis.resolve import TargetKind
 from ssot_lint.rule import EXAMPLE_FILES, Example, Rule, Violation
 
 EXAMPLE_FACTORY = EXAMPLE_FILES["app/factory.py"]

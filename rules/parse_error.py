@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ssot_lint.facts import Span
-from ssot_lint.project import Project
+from ssot_lint.facts.model import Span
+from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ssot_lint.facts import BindingKind
-from ssot_lint.fix import Applicability, RenameBinding, binding_in_scope, times_bound, unsafe, why_not_rename
-from ssot_lint.project import Project
+from ssot_lint.facts.model import BindingKind
+from ssot_lint.fixes.edits import Applicability, RenameBinding, binding_in_scope, times_bound, unsafe, why_not_rename
+from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 

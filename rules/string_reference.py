@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ssot_lint.fix import Applicability, ReplaceString, unsafe, why_not_replace_string
-from ssot_lint.project import Project
+from ssot_lint.fixes.edits import Applicability, ReplaceString, unsafe, why_not_replace_string
+from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ssot_lint.project import Project
+from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Example, Rule, Violation
 
 

@@ -15,10 +15,10 @@ import typer
 
 from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK, write_atomically
-from ssot_lint.baseline import DEFAULT_BASELINE, load_baseline
+from ssot_lint.commands.baseline import DEFAULT_BASELINE, load_baseline
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
-from ssot_lint.engine import analyse, build_project, run_check, under
-from ssot_lint.output import (
+from ssot_lint.engine.run import analyse, build_project, run_check, under
+from ssot_lint.commands.output import (
     fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
 )
@@ -126,7 +126,7 @@ def check(
     progress = None if quiet else progress_bar(sys.stderr)
     outcome = None
     if fix or diff:
-        from ssot_lint.autofix import run_fix
+        from ssot_lint.fixes.loop import run_fix
 
         outcome = run_fix(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
                           use_cache=not no_cache, unsafe=unsafe_fixes, write=fix, progress=progress)
@@ -137,7 +137,7 @@ def check(
     if progress is not None:
         progress.finish()
     if diff:
-        from ssot_lint.autofix import unified_diff
+        from ssot_lint.fixes.loop import unified_diff
 
         assert outcome is not None
         sys.stdout.write(unified_diff(settings.root, outcome.changed))
@@ -204,7 +204,7 @@ def graph(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """The shim graph: which modules hand each canonical symbol on, and how many import it there."""
-    from ssot_lint.shim_graph import (
+    from ssot_lint.commands.graph import (
         build_shim_graph, importers_in, render_dot, render_json as render_graph_json, render_mermaid,
     )
 
@@ -250,7 +250,7 @@ def report(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
 ) -> None:
     """Where the migration stands, per canonical symbol: direct vs through each shim, and what is left."""
-    from ssot_lint.report import build_report, report_html, report_json, report_markdown, report_terminal
+    from ssot_lint.commands.report import build_report, report_html, report_json, report_markdown, report_terminal
 
     if every != 1 and history is None:
         raise ConfigError("--every goes with --history (every Nth commit of the range)")
@@ -277,8 +277,8 @@ def _report_with_history(settings: Config, history: str, every: int, known, cove
     """The report of the work tree and the figures of each commit of the range. Each commit is analysed
     against the current configuration, a canonical missing there being no error; when the work tree cannot
     give the current figures (a bare clone, or a checkout without the canonical), the last commit does."""
-    from ssot_lint.history import compute_history, find_repository, report_at_last_commit
-    from ssot_lint.report import build_report
+    from ssot_lint.commands.history import compute_history, find_repository, report_at_last_commit
+    from ssot_lint.commands.report import build_report
 
     why_not = None
     if not find_repository(settings).work_tree:
@@ -322,7 +322,7 @@ def write_baseline(
     config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
 ) -> None:
     """Record today's violations, so that `check --baseline` fails only on new ones."""
-    from ssot_lint.baseline import entry as baseline_entry, save_baseline, updated_entries
+    from ssot_lint.commands.baseline import entry as baseline_entry, save_baseline, updated_entries
 
     paths = _existing(paths)
     settings = load_project_config(config, paths)
@@ -353,7 +353,7 @@ def init(
                                    "first."),
 ) -> None:
     """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
-    from ssot_lint.starter import discover_proposals, discovery_project, render_proposals, starter
+    from ssot_lint.commands.init import discover_proposals, discovery_project, render_proposals, starter
 
     folder = Path.cwd()
     pyproject = folder / "pyproject.toml"

@@ -17,12 +17,12 @@ import inspect
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, Optional, Set, Tuple
 
-from ssot_lint.facts import Span
-from ssot_lint.fix import Applicability, Fix
+from ssot_lint.facts.model import Span
+from ssot_lint.fixes.edits import Applicability, Fix
 
 if TYPE_CHECKING:
-    from ssot_lint.graph import ModuleInfo
-    from ssot_lint.project import Canonical, Project
+    from ssot_lint.analysis.graph import ModuleInfo
+    from ssot_lint.analysis.project import Canonical, Project
 
 
 class Severity(str, enum.Enum):

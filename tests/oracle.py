@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import List, Optional
 
-from ssot_lint.facts import BindingKind
-from ssot_lint.project import Project
-from ssot_lint.resolve import TargetKind
+from ssot_lint.facts.model import BindingKind
+from ssot_lint.analysis.project import Project
+from ssot_lint.analysis.resolve import TargetKind
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def check_claims(claims: List[Claim]) -> List[str]:
 
 def main(root: str) -> None:
     from ssot_lint.config import load_config
-    from ssot_lint.engine import build_project
+    from ssot_lint.engine.run import build_project
 
     project = build_project(load_config(Path(root) / "pyproject.toml"), jobs=1, prefilter=False)
     claims = static_claims(project)

@@ -27,7 +27,7 @@ def identity(value) -> str:
 
 def main(root: str) -> None:
     from ssot_lint.config import load_config
-    from ssot_lint.discovery import discover
+    from ssot_lint.files.discovery import discover
 
     config = load_config(Path(root) / "pyproject.toml")
     sys.dont_write_bytecode = True  # a fixed file can keep its size and mtime second: no stale .pyc

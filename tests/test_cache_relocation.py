@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 from helpers import FIXTURES_REPO
-from ssot_lint.cache import CACHE_DIRNAME, content_digest
+from ssot_lint.files.cache import CACHE_DIRNAME, content_digest
 from ssot_lint.config import load_config
-from ssot_lint.discovery import list_files
-from ssot_lint.engine import run_check
+from ssot_lint.files.discovery import list_files
+from ssot_lint.engine.run import run_check
 
 
 def git(folder: Path, *args: str) -> str:

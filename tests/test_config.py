@@ -17,7 +17,7 @@ from ssot_lint.config import (
     load_config,
     parse_config,
 )
-from ssot_lint.engine import run_check
+from ssot_lint.engine.run import run_check
 from ssot_lint.rule import EXAMPLE_FILES
 
 CANONICAL = """

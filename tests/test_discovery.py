@@ -12,10 +12,10 @@ from typing import Dict, Optional
 import pytest
 
 from helpers import make_config, write_tree
-from ssot_lint import discovery
-from ssot_lint.discovery import DEFAULT_EXCLUDES, discover, list_files, module_name
-from ssot_lint.engine import run_check
-from ssot_lint.graph import absolute_module
+from ssot_lint.files import discovery
+from ssot_lint.files.discovery import DEFAULT_EXCLUDES, discover, list_files, module_name
+from ssot_lint.engine.run import run_check
+from ssot_lint.analysis.graph import absolute_module
 
 CANONICAL = {"canonical": [{"symbol": "pkg.mod:Thing"}]}
 

@@ -10,16 +10,8 @@ from typing import List
 
 import pytest
 
-from ssot_lint.facts import (
-    Binding,
-    BindingKind,
-    BranchKind,
-    Context,
-    FileFacts,
-    ParseError,
-    Span,
-    extract_facts,
-)
+from ssot_lint.facts.extract import extract_facts
+from ssot_lint.facts.model import Binding, BindingKind, BranchKind, Context, FileFacts, ParseError, Span
 
 
 def facts(source: str) -> FileFacts:
@@ -695,7 +687,7 @@ def test_deeply_nested_source_is_a_parse_error_not_a_crash():
     """CPython refuses 1500 nested parentheses ("too many nested parentheses"); the linter must report
     a parse error for such a file, not crash the process. Run apart: a crash would kill pytest."""
     code = (
-        "from ssot_lint.facts import extract_facts\n"
+        "from ssot_lint.facts.extract import extract_facts\n"
         "source = b'x = ' + b'(' * 1500 + b')' * 1500 + b'\\n'\n"
         "error = extract_facts(source).parse_error\n"
         "print('PARSE-ERROR' if error is not None else 'NO-ERROR')\n"

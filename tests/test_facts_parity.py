@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from helpers import FIXTURES_REPO, REPO
-from ssot_lint.discovery import SourceFile
-from ssot_lint.facts import extract_facts, extract_module_view
-from ssot_lint.facts_cst import extract_with_libcst
-from ssot_lint.graph import ImportStructure, ModuleInfo, module_namespace
+from ssot_lint.files.discovery import SourceFile
+from ssot_lint.facts.extract import extract_facts, extract_module_view
+from ssot_lint.facts.read_cst import extract_with_libcst
+from ssot_lint.analysis.graph import ImportStructure, ModuleInfo, module_namespace
 from test_property_resolution import package_trees
 
-SAMPLES = sorted(p for p in [*FIXTURES_REPO.rglob("*.py"), *(REPO / "ssot_lint").glob("*.py"),
+SAMPLES = sorted(p for p in [*FIXTURES_REPO.rglob("*.py"), *(REPO / "ssot_lint").rglob("*.py"),
                              *(REPO / "rules").glob("*.py"), *(REPO / "tests").glob("*.py")]
                  if "py2_engine_loader" not in p.name)
 

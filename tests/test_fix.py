@@ -16,12 +16,12 @@ import pytest
 from helpers import (
     CANONICAL_IMPORT, FIXTURES_REPO, SHIM_IMPORT, SHIM_PYPROJECT, check_tree, make_config, refused_fixes, write_tree,
 )
-from ssot_lint.autofix import run_fix
+from ssot_lint.fixes.loop import run_fix
 from ssot_lint.config import load_config
-from ssot_lint.engine import run_check
-from ssot_lint.facts import Span
-from ssot_lint.fix import ImportName, MoveImport, ReplaceString, safe, unsafe
-from ssot_lint.fixer import fix_source
+from ssot_lint.engine.run import run_check
+from ssot_lint.facts.model import Span
+from ssot_lint.fixes.edits import ImportName, MoveImport, ReplaceString, safe, unsafe
+from ssot_lint.fixes.apply import fix_source
 from ssot_lint.rule import EXAMPLE_FILES
 
 RUNTIME_NAMES = Path(__file__).with_name("runtime_names.py")
@@ -266,7 +266,7 @@ def test_a_fix_for_code_that_moved_is_refused_not_misapplied():
 
 def test_a_file_changed_during_the_run_is_not_overwritten(tmp_path, monkeypatch):
     root = project(tmp_path, SHIM_IMPORT.encode())
-    import ssot_lint.fixer as fixer
+    import ssot_lint.fixes.apply as fixer
 
     real = fixer.fix_source
 

@@ -11,7 +11,7 @@ import re
 
 from helpers import FIXTURES_REPO
 from ssot_lint.config import load_config
-from ssot_lint.engine import run_check
+from ssot_lint.engine.run import run_check
 
 GOLDEN = FIXTURES_REPO / "expected_violations.txt"
 

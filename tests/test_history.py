@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from helpers import SHIM_PYPROJECT, make_config, ssot, write_tree
-import ssot_lint.history as history
-from ssot_lint.history import compute_history
+import ssot_lint.commands.history as history
+from ssot_lint.commands.history import compute_history
 from ssot_lint.rule import EXAMPLE_FILES
 
 CONSUMERS = ["app/c1.py", "app/c2.py", "app/c3.py"]

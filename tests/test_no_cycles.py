@@ -13,9 +13,9 @@ import networkx as nx
 
 from helpers import FIXTURES_REPO
 from ssot_lint.config import load_config
-from ssot_lint.engine import run_check
-from ssot_lint.graph import ModuleInfo, ProjectGraph
-from ssot_lint.project import Project
+from ssot_lint.engine.run import run_check
+from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
+from ssot_lint.analysis.project import Project
 
 
 def test_a_check_leaves_no_project_behind():

@@ -12,8 +12,8 @@ import pytest
 
 from helpers import FIXTURES_REPO, check_tree
 from ssot_lint.config import load_config
-from ssot_lint.engine import run_check
-from ssot_lint.output import (
+from ssot_lint.engine.run import run_check
+from ssot_lint.commands.output import (
     display_path, render_github, render_json_lines, render_junit, render_sarif, violation_json,
 )
 from ssot_lint.rule import EXAMPLE_FILES

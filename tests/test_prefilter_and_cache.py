@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import FIXTURES_REPO, make_config, write_tree
-from ssot_lint.cache import CACHE_DIRNAME, content_digest
+from ssot_lint.files.cache import CACHE_DIRNAME, content_digest
 from ssot_lint.config import load_config
-from ssot_lint.engine import build_project, run_check
+from ssot_lint.engine.run import build_project, run_check
 from test_property_resolution import package_trees
 
 

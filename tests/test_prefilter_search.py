@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ssot_lint.sources as sources
+import ssot_lint.files.reader as sources
 from helpers import make_config, write_tree
 from ssot_lint.config import load_config
-from ssot_lint.discovery import tracked_files_without
-from ssot_lint.engine import run_check
-from ssot_lint.prefilter import Tokens
+from ssot_lint.files.discovery import tracked_files_without
+from ssot_lint.engine.run import run_check
+from ssot_lint.engine.prefilter import Tokens
 from test_cache_relocation import committed_fixtures, git
 from test_prefilter_and_cache import as_rows
 from test_property_resolution import package_trees

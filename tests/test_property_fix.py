@@ -32,8 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import generated_config, refused_fixes, write_tree
-from ssot_lint.autofix import run_fix
-from ssot_lint.engine import run_check
+from ssot_lint.fixes.loop import run_fix
+from ssot_lint.engine.run import run_check
 from test_property_resolution import package_trees
 
 CLASS = re.compile(r"^(?P<indent>\s*)class (?P<name>\w+):\n(?P=indent)    pass$", re.MULTILINE)

@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ssot_lint.history as history
+import ssot_lint.commands.history as history
 from helpers import generated_config, write_tree
 from test_property_resolution import ALIASES, NAMES, package_trees
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from helpers import FIXTURES_REPO, generated_config, make_config, write_tree
-from ssot_lint.baseline import Baseline, entry
+from ssot_lint.commands.baseline import Baseline, entry
 from ssot_lint.config import load_config
-from ssot_lint.engine import analyse, run_check
-from ssot_lint.report import build_report, report_html, report_json, report_markdown, report_terminal
+from ssot_lint.engine.run import analyse, run_check
+from ssot_lint.commands.report import build_report, report_html, report_json, report_markdown, report_terminal
 from ssot_lint.rule import EXAMPLE_FILES
 from test_property_fix import trees_with_shims
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ssot_lint.engine as engine
+import ssot_lint.engine.run as engine
 from ssot_lint.config import ConfigError
 from helpers import generated_config, make_config, write_tree
 from test_property_history import edited, histories, passed_through_histories

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import check_tree, example_files, make_config, write_tree
-from ssot_lint.autofix import run_fix
-from ssot_lint.engine import run_check
+from ssot_lint.fixes.loop import run_fix
+from ssot_lint.engine.run import run_check
 from ssot_lint.rules import all_rules
 
 CASES = [
@@ -86,7 +86,7 @@ def test_a_rule_of_the_suppressions_phase_sees_what_noqa_comments_suppressed(tmp
     """A rule declared `Phase.SUPPRESSIONS` is run by the engine after suppression, with no special case: a
     second such rule, written here, gets the same `used` map as SSOT100."""
     from helpers import project_of
-    from ssot_lint.engine import find_violations
+    from ssot_lint.engine.run import find_violations
     from ssot_lint.rule import EXAMPLE_FILES, Phase, Rule
 
     seen = []

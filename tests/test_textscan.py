@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ssot_lint.facts import BindingKind, extract_facts
-from ssot_lint.textscan import TextImport, aliases, scan
+from ssot_lint.facts.extract import extract_facts
+from ssot_lint.facts.model import BindingKind
+from ssot_lint.files.textscan import TextImport, aliases, scan
 
 SOURCE = b'''"""Docs with an example at column 0:
 

@@ -5,9 +5,9 @@ the change (the cache never pairs old facts with the new content)."""
 from __future__ import annotations
 
 from helpers import CANONICAL_IMPORT, SHIM_IMPORT, make_config, write_tree
-from ssot_lint.engine import run_check
+from ssot_lint.engine.run import run_check
 from ssot_lint.rule import EXAMPLE_FILES
-from ssot_lint.sources import SourceReader
+from ssot_lint.files.reader import SourceReader
 
 
 
@@ -52,15 +52,15 @@ def test_a_file_changed_after_it_was_read_is_analysed_as_read_and_the_next_run_s
 def test_a_file_read_again_after_it_changed_is_cached_under_what_was_read_then(tmp_path, monkeypatch):
     """The bytes of a file that matches nothing are let go after the scan (memory); if resolution then
     reads it again and it has changed meanwhile, its facts must not be cached under the old content's hash."""
-    from ssot_lint.cache import FactsCache, content_digest
-    from ssot_lint.discovery import discover
-    from ssot_lint.sources import SourceReader as Reader
+    from ssot_lint.files.cache import FactsCache, content_digest
+    from ssot_lint.files.discovery import discover
+    from ssot_lint.files.reader import SourceReader as Reader
 
     write_tree(tmp_path, {**EXAMPLE_FILES, "app/plain.py": "X = 1\n"})
     config = make_config(tmp_path)
     source = next(f for f in discover(config) if f.relpath == "app/plain.py")
     reader = Reader(FactsCache(tmp_path), jobs=1)
-    from ssot_lint.prefilter import initial_tokens
+    from ssot_lint.engine.prefilter import initial_tokens
 
     assert not reader.matches(source, initial_tokens(config))  # read, scanned, let go
     before = reader.stamp(source).digest

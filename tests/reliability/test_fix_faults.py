@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from helpers import SHIM_PYPROJECT, make_config, write_tree
-from ssot_lint.autofix import run_fix
+from ssot_lint.fixes.loop import run_fix
 from ssot_lint.rule import EXAMPLE_FILES
 
 OLD = "from app.legacy import EngineFactory\n\n\ndef build_{n}():\n    return EngineFactory()\n"

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import FIXTURES_REPO, REPO, make_config, write_tree
-from ssot_lint.autofix import run_fix
-from ssot_lint.engine import run_check
+from ssot_lint.fixes.loop import run_fix
+from ssot_lint.engine.run import run_check
 from ssot_lint.rule import EXAMPLE_FILES
 from test_property_resolution import package_trees
 
@@ -27,7 +27,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Real code: the fixture repository (the motivating case) and ssot-lint's own modules.
-SEEDS = sorted([*FIXTURES_REPO.rglob("*.py"), *(REPO / "ssot_lint").glob("*.py"), *(REPO / "rules").glob("*.py")])
+SEEDS = sorted([*FIXTURES_REPO.rglob("*.py"), *(REPO / "ssot_lint").rglob("*.py"), *(REPO / "rules").glob("*.py")])
 SEED_BYTES = [path.read_bytes() for path in SEEDS]
 TOKENS = ["import", "from", "as", "*", "(", ")", ",", ".", "..", ":", "\n", "    ", "\t", "class", "def", "try:",
           "except ImportError:", "if TYPE_CHECKING:", "global", "=", "EngineFactory", "app.legacy", "'''", '"',

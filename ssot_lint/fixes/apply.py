@@ -21,8 +21,9 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from ssot_lint.facts import Span, parse_python
-from ssot_lint.fix import (
+from ssot_lint.facts.model import Span
+from ssot_lint.facts.read_ast import parse_python
+from ssot_lint.fixes.edits import (
     Edit, Fix, ImportName, MoveImport, RenameBinding, ReplaceString, RetargetModuleImport, why_not_import_name,
     why_not_rename,
 )

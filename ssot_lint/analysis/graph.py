@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from ssot_lint.discovery import SourceFile
-from ssot_lint.facts import STRUCTURE_KINDS, Binding, BindingKind, CallFact, FileFacts
+from ssot_lint.files.discovery import SourceFile
+from ssot_lint.facts.model import STRUCTURE_KINDS, Binding, BindingKind, CallFact, FileFacts
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from ssot_lint.baseline import Baseline
-from ssot_lint.cache import FactsCache, FileStamp
+from ssot_lint.commands.baseline import Baseline
+from ssot_lint.files.cache import FactsCache, FileStamp
 from ssot_lint.config import Config, ConfigError
-from ssot_lint.discovery import SourceFile, sources_at
-from ssot_lint.engine import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
-from ssot_lint.facts import FileFacts
-from ssot_lint.report import CommitSource, Report, build_report
-from ssot_lint.reuse import AnalysisRecord
-from ssot_lint.sources import SourceReader
+from ssot_lint.files.discovery import SourceFile, sources_at
+from ssot_lint.engine.run import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
+from ssot_lint.facts.model import FileFacts
+from ssot_lint.commands.report import CommitSource, Report, build_report
+from ssot_lint.engine.reuse import AnalysisRecord
+from ssot_lint.files.reader import SourceReader
 
 
 @dataclass

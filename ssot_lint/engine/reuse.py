@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, Optional, Tuple
 
-from ssot_lint.discovery import SourceFile
-from ssot_lint.facts import FileFacts
-from ssot_lint.graph import ImportStructure, ModuleInfo, module_namespace
-from ssot_lint.prefilter import Tokens
+from ssot_lint.files.discovery import SourceFile
+from ssot_lint.facts.model import FileFacts
+from ssot_lint.analysis.graph import ImportStructure, ModuleInfo, module_namespace
+from ssot_lint.engine.prefilter import Tokens
 
 
 @dataclass(frozen=True)

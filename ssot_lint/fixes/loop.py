@@ -20,9 +20,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ssot_lint.atomic import write_atomically
 from ssot_lint.config import Config
-from ssot_lint.engine import CheckResult, run_check
-from ssot_lint.facts import decode_source
-from ssot_lint.fix import Fix
+from ssot_lint.engine.run import CheckResult, run_check
+from ssot_lint.facts.read_ast import decode_source
+from ssot_lint.fixes.edits import Fix
 from ssot_lint.parallel import process_map
 from ssot_lint.rule import Violation
 from ssot_lint.rules import all_rules
@@ -44,7 +44,7 @@ def run_fix(config: Config, *, paths: Sequence[Path] = (), select: Sequence[str]
             ignore: Sequence[str] = (), jobs: Optional[int] = None, use_cache: bool = False,
             unsafe: bool = False, write: bool = True,
             progress: Optional[Callable[[int, int], None]] = None) -> FixOutcome:
-    from ssot_lint.fixer import fix_source  # LibCST is imported only when fixing
+    from ssot_lint.fixes.apply import fix_source  # LibCST is imported only when fixing
 
     def check(overlay: Dict[str, bytes]) -> CheckResult:
         return run_check(config, paths=paths, select=select, ignore=ignore, jobs=jobs, use_cache=use_cache,

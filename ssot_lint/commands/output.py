@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
 
-from ssot_lint.engine import CheckResult
+from ssot_lint.engine.run import CheckResult
 from ssot_lint.rule import Violation
 
 if TYPE_CHECKING:
-    from ssot_lint.autofix import FixOutcome
+    from ssot_lint.fixes.loop import FixOutcome
 
 
 

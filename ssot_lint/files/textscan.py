@@ -17,7 +17,7 @@ import bisect
 import re
 from typing import Callable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from ssot_lint.discovery import SourceFile
+from ssot_lint.files.discovery import SourceFile
 from ssot_lint.parallel import process_map
 
 _SEPARATOR = rb"(?:[ \t]|\\\r?\n)"  # a space, or a backslash line continuation

@@ -14,9 +14,10 @@ from collections import Counter
 from functools import partial
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ssot_lint.cache import FactsCache, FileStamp, content_digest
-from ssot_lint.discovery import SourceFile, tracked_files_without
-from ssot_lint.facts import FileFacts, ParseError, extract_facts, extract_module_view
+from ssot_lint.files.cache import FactsCache, FileStamp, content_digest
+from ssot_lint.files.discovery import SourceFile, tracked_files_without
+from ssot_lint.facts.extract import extract_facts, extract_module_view
+from ssot_lint.facts.model import FileFacts, ParseError
 from ssot_lint.parallel import in_parallel, process_map
 
 # Below this many files to parse, starting worker processes costs more than it saves.

@@ -18,10 +18,10 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Tuple, Union
 
-from ssot_lint.facts import Binding, Span
+from ssot_lint.facts.model import Binding, Span
 
 if TYPE_CHECKING:
-    from ssot_lint.graph import ModuleInfo
+    from ssot_lint.analysis.graph import ModuleInfo
 
 
 class Applicability(str, enum.Enum):

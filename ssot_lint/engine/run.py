@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 from ssot_lint.config import Config, ConfigError, toml_key
-from ssot_lint.cache import EXTRACTOR_VERSION, FactsCache, SavedResult
-from ssot_lint.discovery import Listing, SourceFile, discover, gitignore_spec, list_files
-from ssot_lint.graph import ProjectGraph
-from ssot_lint.prefilter import Tokens, derive_tokens, initial_tokens
-from ssot_lint.project import Project
+from ssot_lint.files.cache import EXTRACTOR_VERSION, FactsCache, SavedResult
+from ssot_lint.files.discovery import Listing, SourceFile, discover, gitignore_spec, list_files
+from ssot_lint.analysis.graph import ProjectGraph
+from ssot_lint.engine.prefilter import Tokens, derive_tokens, initial_tokens
+from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Phase, Rule, Violation
 import ssot_lint.rules as rules_package
 from ssot_lint.rules import all_rules
-from ssot_lint.reuse import AnalysisRecord
-from ssot_lint.sources import OverlayReader, SourceReader
+from ssot_lint.engine.reuse import AnalysisRecord
+from ssot_lint.files.reader import OverlayReader, SourceReader
 
 # When several rules report one site (`from shim import Old as Canonical`: a shim import, a wrapper, the
 # canonical's name bound to something else), the site gets one finding: the first code of this list
@@ -260,8 +260,8 @@ def _result_key(config: Config, rules: Sequence[Type[Rule]], prefilter: bool) ->
     Not where the project is: a clone elsewhere (a CI job with the cache restored) finds the answer."""
     settings = replace(config, root=Path("."), path=None)
     digest = hashlib.sha256(repr((settings, [r.code for r in rules], prefilter, EXTRACTOR_VERSION)).encode())
-    for folder in sorted({Path(__file__).parent, *(Path(p) for p in rules_package.__path__)}):
-        for path in sorted(folder.glob("*.py")):
+    for folder in sorted({Path(__file__).parent.parent, *(Path(p) for p in rules_package.__path__)}):
+        for path in sorted(folder.rglob("*.py")):
             digest.update(path.read_bytes())
     return digest.hexdigest()
 

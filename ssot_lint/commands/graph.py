@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Sequence, Set, Tuple
 
-from ssot_lint.project import Canonical, Project
-from ssot_lint.resolve import TargetKind
+from ssot_lint.analysis.project import Canonical, Project
+from ssot_lint.analysis.resolve import TargetKind
 
 
 @dataclass

@@ -40,15 +40,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import AbstractSet, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
-from ssot_lint.cache import FactsCache
+from ssot_lint.files.cache import FactsCache
 from ssot_lint.config import CanonicalSpec, Config, SymbolPath
-from ssot_lint.discovery import discover
-from ssot_lint.facts import Binding, BindingKind, BranchKind
-from ssot_lint.graph import ModuleInfo, ProjectGraph, absolute_module
-from ssot_lint.project import Project
-from ssot_lint.resolve import Definition
-from ssot_lint.sources import SourceReader
-from ssot_lint.survey import Reading, Survey, imports_only, lookalike_pattern, read_what_can_matter, text_facts
+from ssot_lint.files.discovery import discover
+from ssot_lint.facts.model import Binding, BindingKind, BranchKind
+from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph, absolute_module
+from ssot_lint.analysis.project import Project
+from ssot_lint.analysis.resolve import Definition
+from ssot_lint.files.reader import SourceReader
+from ssot_lint.commands.discover import Reading, Survey, imports_only, lookalike_pattern, read_what_can_matter, text_facts
 
 STARTER = '''[tool.ssot-lint]
 src = ["."]

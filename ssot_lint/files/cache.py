@@ -24,8 +24,8 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint import __version__
 from ssot_lint.atomic import write_atomically
-from ssot_lint.discovery import Listing, SourceFile
-from ssot_lint.facts import FileFacts
+from ssot_lint.files.discovery import Listing, SourceFile
+from ssot_lint.facts.model import FileFacts
 
 CACHE_DIRNAME = ".ssot_lint_cache"
 
@@ -34,8 +34,8 @@ def _extractor_version() -> str:
     """The tool and Python versions, and a hash of the fact extractors' source: a change to any of them
     invalidates the entries."""
     digest = hashlib.sha256()
-    for name in ("facts.py", "facts_cst.py"):
-        digest.update(Path(__file__).with_name(name).read_bytes())
+    for path in sorted((Path(__file__).parent.parent / "facts").glob("*.py")):
+        digest.update(path.read_bytes())
     # The running Python's parser decides what parses: another Python may read a file differently.
     # "blob": entries are keyed by git's blob id of the content (see content_digest).
     return f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-blob-{digest.hexdigest()[:12]}"

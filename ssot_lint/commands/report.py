@@ -15,12 +15,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence
 
-from ssot_lint.baseline import Baseline
-from ssot_lint.project import Canonical, Project
-from ssot_lint.resolve import TargetKind
+from ssot_lint.commands.baseline import Baseline
+from ssot_lint.analysis.project import Canonical, Project
+from ssot_lint.analysis.resolve import TargetKind
 from ssot_lint.rule import Violation
 from ssot_lint.rules import all_rules
-from ssot_lint.shim_graph import ShimGraph, build_shim_graph, importers, render_mermaid
+from ssot_lint.commands.graph import ShimGraph, build_shim_graph, importers, render_mermaid
 
 # 2: the rule figures are counts of `check`'s findings of each code (1 counted definitions only), with
 # `violations_by_rule`; `missing` and `at_commit`; `violations` null when nothing was counted.

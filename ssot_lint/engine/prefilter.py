@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ssot_lint.config import Config
-from ssot_lint.facts import BindingKind
-from ssot_lint.project import Project
-from ssot_lint.resolve import TargetKind
+from ssot_lint.facts.model import BindingKind
+from ssot_lint.analysis.project import Project
+from ssot_lint.analysis.resolve import TargetKind
 
 _SEPARATOR = rb"(?:[ \t]|\\\r?\n)+"  # spaces, or a backslash line continuation
 

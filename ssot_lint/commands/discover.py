@@ -27,10 +27,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from ssot_lint.facts import Binding, BindingKind, Branch, BranchKind, Context, FileFacts, Span
-from ssot_lint.graph import ModuleInfo, ProjectGraph, absolute_module
-from ssot_lint.project import Project
-from ssot_lint.textscan import TextImport, TextView, aliases, scan_files
+from ssot_lint.facts.model import Binding, BindingKind, Branch, BranchKind, Context, FileFacts, Span
+from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph, absolute_module
+from ssot_lint.analysis.project import Project
+from ssot_lint.files.textscan import TextImport, TextView, aliases, scan_files
 
 # Names that are never a proposal (see starter._proposable and starter._duplicated_definitions).
 _COMMON_NAMES = frozenset({"main", "setup", "run", "Meta", "Config", "Settings", "Error", "Base", "test", "cli"})

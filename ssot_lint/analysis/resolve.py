@@ -17,8 +17,8 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Dict, NamedTuple, Optional, Set, Tuple
 
-from ssot_lint.facts import Binding, BindingKind, BranchKind, Context
-from ssot_lint.graph import ModuleInfo, ProjectGraph
+from ssot_lint.facts.model import Binding, BindingKind, BranchKind, Context
+from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
 
 
 class Definition(NamedTuple):

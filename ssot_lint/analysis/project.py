@@ -15,10 +15,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from ssot_lint.config import CanonicalSpec, Config, ConfigError
-from ssot_lint.discovery import gitignore_spec
-from ssot_lint.facts import AttributeRef, Binding, BindingKind, CallFact, ClassFact, Context, FunctionFact, Span
-from ssot_lint.graph import ModuleInfo, ProjectGraph
-from ssot_lint.resolve import Definition, Resolution, Resolver, TargetKind, assumption
+from ssot_lint.files.discovery import gitignore_spec
+from ssot_lint.facts.model import AttributeRef, Binding, BindingKind, CallFact, ClassFact, Context, FunctionFact, Span
+from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
+from ssot_lint.analysis.resolve import Definition, Resolution, Resolver, TargetKind, assumption
 
 if TYPE_CHECKING:
     import pathspec

@@ -15,10 +15,10 @@ from libcst.metadata import (
     ExpressionContext, ExpressionContextProvider, MetadataWrapper, ParentNodeProvider, PositionProvider,
 )
 
-from ssot_lint.facts import (
-    _IMPORT_ERRORS, STRING_PATH_CALLEES, AttributeRef, Binding, BindingKind, Branch,
-    BranchKind, CallFact, ClassFact, Context, FileFacts, FunctionFact, NoqaComment, ParseError, Span, StringRef,
-    assemble_facts, is_dotted_path, noqa_codes,
+from ssot_lint.facts.builder import assemble_facts
+from ssot_lint.facts.model import (
+    IMPORT_ERRORS, STRING_PATH_CALLEES, AttributeRef, Binding, BindingKind, Branch, BranchKind, CallFact, ClassFact,
+    Context, FileFacts, FunctionFact, NoqaComment, ParseError, Span, StringRef, is_dotted_path, noqa_codes,
 )
 
 
@@ -70,7 +70,7 @@ def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     for item in types:
         expr = item.value if isinstance(item, cst.Element) else item
         name = dotted_name(expr)
-        if name and name.rpartition(".")[2] in _IMPORT_ERRORS:
+        if name and name.rpartition(".")[2] in IMPORT_ERRORS:
             return True
     return False
 
