@@ -105,12 +105,12 @@ class CompetingImplementation(Rule):
                         subject=f"function {function.qualname}", canonical=canonical,
                     )
                 for binding in _imports_and_aliases_named(info, canonical.name):
-                    resolution = project.resolver.resolve_binding(info, binding)
+                    resolution = project.resolve_binding(info, binding)
                     target = resolution.target
                     if resolution.kind is not TargetKind.DEFINITION or target is None \
                             or canonical.is_canonical(resolution) or resolution.definition in wrappers:
                         continue  # (the import of a wrapper is SSOT004's)
-                    target_info = project.graph.get(target[0])
+                    target_info = project.module(target[0])
                     if target_info is not None and canonical.allows(target_info.file.relpath):
                         continue
                     yield self.violation(

@@ -52,22 +52,11 @@ class ImportCycle(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Violation]:
-        graph = project.graph
         for canonical in project.canonicals:
             module = canonical.module
-            graph.load_import_closure(module)
-            info = graph.get(module)
-            # (`adj`, not `out_edges`: networkx keeps an edge view that refers back to its graph, a cycle
-            # that only the cyclic collector could free)
-            edges = [(target[1], data) for target, data in graph.graph.adj[("module", module)].items()
-                     if data.get("kind") == "import"]
-            for target, data in sorted(edges, key=lambda edge: edge[1]["bindings"][0].order):
-                cycle = graph.import_cycle_through(module, target)
-                if cycle is None:
-                    continue
-                binding = data["bindings"][0]
+            for binding, cycle in project.import_cycles(module):
                 yield self.violation(
-                    info, binding.span,
+                    project.module(module), binding.span,
                     f"{module} is in an import cycle: {' -> '.join(cycle)}; import inside the function that "
                     f"needs it, or move the shared code to a module both import",
                     subject=f"cycle {' -> '.join(cycle)}", canonical=canonical, chain=tuple(cycle),

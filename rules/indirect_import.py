@@ -208,11 +208,9 @@ class IndirectImport(Rule):
         for canonical in project.canonicals:
             for site in project.sites_in(canonical):
                 resolution = site.resolution
-                # (a shim package's `from . import sub` reads its own submodule, not the shim)
-                reads_shim = site.source_module != site.info.name and (canonical.is_shim(site.source_module) or (
-                    resolution.kind is TargetKind.MODULE and canonical.is_shim(resolution.module)))
+                reads_shim = project.shim_read(canonical, site) is not None
                 if canonical.is_canonical(resolution) and site.through:
-                    chain = project.describe_chain(canonical, site.through)
+                    chain = describe_chain(project, canonical, site.through)
                     alias = "" if site.name in (canonical.name, None) else f" (an alias of {canonical.name})"
                     how = "imported" if site.attribute is None else "read"  # `from m import X` / `m.X`
                     where = site.context.describe()
@@ -225,11 +223,11 @@ class IndirectImport(Rule):
                         fix=self._move(site, canonical.home, canonical.name) or
                         self._import_name(project, canonical, site),
                     )
-                elif site.name == "*" or site.local_name == "*":
-                    if reads_shim or self._star_brings(project, canonical, site):
+                elif site.is_star:
+                    if reads_shim or project.star_brings(canonical, site.source_module):
                         yield self.violation(
                             site.info, site.span,
-                            f"star import from {project.describe_module(canonical, site.source_module)} "
+                            f"star import from {describe_module(project, canonical, site.source_module)} "
                             f"brings in {canonical.name}; import {canonical.name} from {canonical.home}",
                             subject=f"{site.source_module}:*", canonical=canonical,
                             chain=(site.info.name, site.source_module or "", canonical.module),
@@ -281,7 +279,7 @@ class IndirectImport(Rule):
             return self._retarget(project, canonical, site)
         target = resolution.target
         if target is None or "." in target[1] or canonical.is_shim(target[0]) or \
-                project.resolver.resolve_import(target[0], target[1]).definition != resolution.definition:
+                project.definition_of(target[0], target[1]) != resolution.definition:
             return None  # defined in the shim itself (or nowhere importable): a person must decide
         return self._move(site, target[0], target[1])
 
@@ -305,20 +303,11 @@ class IndirectImport(Rule):
         refs = [ref for ref in facts.attribute_refs if ref.dotted.split(".")[0] == binding.name]
         if binding.name in facts.bare_names or any(ref.written for ref in refs):
             return None  # `f(m)`, `m.X = ...`: the module object itself is used, and would be another
-        resolver = project.resolver
-        attributes = sorted({ref.dotted.split(".")[1] for ref in refs})
-        for attribute in attributes:
-            before = resolver.resolve_import(shim, attribute).definition
-            if before is None or before != resolver.resolve_import(home, attribute).definition:
-                return None
+        attributes = tuple(sorted({ref.dotted.split(".")[1] for ref in refs}))
+        if not project.same_objects(shim, home, attributes):
+            return None
         return safe(RetargetModuleImport(binding.statement, binding.span, home, binding.name, tuple(attributes)),
                     f"import {home} as {binding.name}")
-
-    @staticmethod
-    def _star_brings(project, canonical, site) -> bool:
-        source = site.source_module
-        return bool(source) and project.resolver.exports(source, canonical.name) and \
-            canonical.is_canonical(project.resolver.resolve_import(source, canonical.name))
 
     @staticmethod
     def _shim_message(canonical, site) -> str:
@@ -337,3 +326,22 @@ class IndirectImport(Rule):
             advice = f"use {canonical.name} from {canonical.home} instead"
         return f"{what} imported from shim {shim}, which is being retired; {advice}"
 
+
+
+def describe_module(project: Project, canonical, module: str) -> str:
+    """'shim a.b', 'package a', 'module a.c': how messages name a module on a chain."""
+    if canonical.is_shim(module):
+        return f"shim {module}"
+    return f"{'package' if project.is_package(module) else 'module'} {module}"
+
+
+def describe_chain(project: Project, canonical, modules) -> str:
+    """The modules a name went through, the middle of a long chain elided (the JSON `chain` has all)."""
+    if len(modules) > 5:
+        shown = [*(describe_module(project, canonical, m) for m in modules[:2]),
+                 f"... {len(modules) - 3} more modules ...", describe_module(project, canonical, modules[-1])]
+        shims = [describe_module(project, canonical, m) for m in modules[2:-1] if canonical.is_shim(m)]
+        if shims:  # a shim on the way is what the reader must know about
+            shown[2] = f"... {len(modules) - 3} more modules, including {', '.join(shims)} ..."
+        return " -> ".join(shown)
+    return " -> ".join(describe_module(project, canonical, m) for m in modules)

@@ -54,12 +54,9 @@ class ParseError(Rule):
     )
 
     def check(self, project: Project) -> Iterator[Violation]:
-        graph = project.graph
-        for relpath in sorted(graph.checked_unparsed):
-            if not project.mentions_configured_name(relpath):
+        for source, error in project.unparsed_checked():
+            if not project.mentions_configured_name(source.relpath):
                 continue  # it cannot hide a bypass: other linters report its syntax
-            source, facts = graph.unparsed[relpath]
-            error = facts.parse_error
             span = Span(error.line, error.column, error.line, error.column)
             message = error.message if error.message.startswith("cannot read") else f"cannot parse: {error.message}"
             yield self.violation_at(source.relpath, span, message, subject="parse")

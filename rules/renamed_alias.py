@@ -118,7 +118,7 @@ class RenamedAlias(Rule):
                     if binding.name == canonical.name or \
                             (inside_wrappers and (binding.context.qualname + ".").startswith(inside_wrappers)):
                         continue
-                    if not canonical.is_canonical(project.resolver.resolve_binding(info, binding)):
+                    if not canonical.is_canonical(project.resolve_binding(info, binding)):
                         continue
                     yield self.violation(
                         info, binding.span,

@@ -148,12 +148,8 @@ class StringReference(Rule):
         if canonical.is_canonical(resolution):
             new = f"{canonical.home}{separator}{canonical.name}"
         elif module == ref.value:  # the shim module itself: only if the canonical module offers all it does
-            resolver, info = project.resolver, project.graph.get(module)
-            if info is None or any(
-                    resolver.resolve_import(module, name).definition is None or
-                    resolver.resolve_import(module, name).definition !=
-                    resolver.resolve_import(canonical.home, name).definition
-                    for name in info.namespace if not name.startswith("__") and name != "*"):
+            if project.module(module) is None or \
+                    not project.same_objects(module, canonical.home, project.public_names(module)):
                 return None
             new = canonical.home
         elif resolution.target is not None and not canonical.is_shim(resolution.target[0]):

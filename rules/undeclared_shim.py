@@ -65,7 +65,7 @@ class UndeclaredShim(Rule):
     def check(self, project: Project) -> Iterator[Violation]:
         for canonical in project.canonicals:
             for module, (binding, importers) in sorted(project.undeclared_shims(canonical).items()):
-                info = project.graph.get(module)
+                info = project.module(module)
                 users = f"imported from here by {len(importers)} module{'s' if len(importers) != 1 else ''}" \
                     if importers else "listed in __all__"
                 yield self.violation(

@@ -17,7 +17,8 @@ from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK, write_atomically
 from ssot_lint.commands.baseline import DEFAULT_BASELINE, load_baseline
 from ssot_lint.config import Config, ConfigError, find_config_file, load_config
-from ssot_lint.engine.run import analyse, build_project, run_check, under
+from ssot_lint.engine.build import build_project
+from ssot_lint.engine.run import analyse, run_check, under
 from ssot_lint.commands.output import (
     fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
     use_colour,
@@ -292,7 +293,6 @@ def _report_with_history(settings: Config, history: str, every: int, known, cove
             why_not = f"the work tree does not match {settings.path} ({problems})"
     if why_not is None:
         figures = build_report(project, violations, known, covered=covered)
-        project.graph.graph.clear()  # free it before the history builds a project per commit (see history.py)
         known_facts = project.reader.known_facts  # history parses none of the files it already read
         del project
     else:

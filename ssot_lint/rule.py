@@ -22,7 +22,8 @@ from ssot_lint.fixes.edits import Applicability, Fix
 
 if TYPE_CHECKING:
     from ssot_lint.analysis.graph import ModuleInfo
-    from ssot_lint.analysis.project import Canonical, Project
+    from ssot_lint.analysis.canonical import Canonical
+    from ssot_lint.analysis.project import Project
 
 
 class Severity(str, enum.Enum):

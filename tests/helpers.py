@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import List, Mapping, Optional, Sequence, Tuple
 
 from ssot_lint.config import Config, parse_config
-from ssot_lint.engine.run import CheckResult, build_project, run_check
+from ssot_lint.engine.build import build_project
+from ssot_lint.engine.run import CheckResult, run_check
 from ssot_lint.fixes.apply import fix_source
 from ssot_lint.analysis.project import Project
 from ssot_lint.rule import EXAMPLE_CONFIG, EXAMPLE_FILES, Example, Violation

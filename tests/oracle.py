@@ -127,7 +127,7 @@ def check_claims(claims: List[Claim]) -> List[str]:
 
 def main(root: str) -> None:
     from ssot_lint.config import load_config
-    from ssot_lint.engine.run import build_project
+    from ssot_lint.engine.build import build_project
 
     project = build_project(load_config(Path(root) / "pyproject.toml"), jobs=1, prefilter=False)
     claims = static_claims(project)

@@ -11,7 +11,7 @@ import pytest
 
 from helpers import FIXTURES_REPO
 from ssot_lint.config import load_config
-from ssot_lint.engine.run import build_project
+from ssot_lint.engine.build import build_project
 from ssot_lint.commands.graph import build_shim_graph, render_dot, render_mermaid
 
 FACTORY = "netra_backend.app.agents.supervisor.execution_engine_factory:ExecutionEngineFactory"

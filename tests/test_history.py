@@ -29,8 +29,8 @@ def new_repository(folder):
 def count_analyses(monkeypatch) -> list:
     """A list that gets an item for each analysis history runs (a commit whose figures are not kept)."""
     analysed: list = []
-    real_build = history.build_project
-    monkeypatch.setattr(history, "build_project", lambda *a, **k: analysed.append(1) or real_build(*a, **k))
+    real_analyse = history.analyse_files
+    monkeypatch.setattr(history, "analyse_files", lambda *a, **k: analysed.append(1) or real_analyse(*a, **k))
     return analysed
 
 

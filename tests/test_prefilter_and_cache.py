@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from helpers import FIXTURES_REPO, make_config, write_tree
 from ssot_lint.files.cache import CACHE_DIRNAME, content_digest
 from ssot_lint.config import load_config
-from ssot_lint.engine.run import build_project, run_check
+from ssot_lint.engine.build import build_project
+from ssot_lint.engine.run import run_check
 from test_property_resolution import package_trees
 
 

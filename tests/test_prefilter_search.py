@@ -16,7 +16,7 @@ from helpers import make_config, write_tree
 from ssot_lint.config import load_config
 from ssot_lint.files.discovery import tracked_files_without
 from ssot_lint.engine.run import run_check
-from ssot_lint.engine.prefilter import Tokens
+from ssot_lint.files.tokens import Tokens
 from test_cache_relocation import committed_fixtures, git
 from test_prefilter_and_cache import as_rows
 from test_property_resolution import package_trees

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssot_lint.engine.prefilter import Tokens, _identifier_regex
+from ssot_lint.files.tokens import Tokens, _identifier_regex
 
 TOKENS = Tokens(frozenset({"EngineFactory", "Engine"}), ("*Factory", "Legacy*"),
                 frozenset({"app.core.legacy_list", "app.factory"}))

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from helpers import generated_config, write_tree
 from oracle import check_claims, static_claims
-from ssot_lint.engine.run import build_project
+from ssot_lint.engine.build import build_project
 
 NAMES = ["A", "B", "C", "_P", "Q"]
 ALIASES = ["X", "Y", "A", "B", "_Z"]

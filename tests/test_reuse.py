@@ -47,10 +47,10 @@ def rows(result):
 
 def check_counting_analyses(monkeypatch, config):
     analyses = []
-    real = engine.build_project
-    monkeypatch.setattr(engine, "build_project", lambda *a, **k: analyses.append(1) or real(*a, **k))
+    real = engine.analyse_files
+    monkeypatch.setattr(engine, "analyse_files", lambda *a, **k: analyses.append(1) or real(*a, **k))
     result = engine.run_check(config, jobs=1, use_cache=True)
-    monkeypatch.setattr(engine, "build_project", real)
+    monkeypatch.setattr(engine, "analyse_files", real)
     return result, len(analyses)
 
 

@@ -1,8 +1,8 @@
 """The project graph: every module with its facts, and a networkx `DiGraph` of them.
 
-Nodes are modules (`("module", name)`); an edge (`kind` "import") goes from a module to each module it
-imports at import time (module level, not under `TYPE_CHECKING`), with the import statements: the edges
-import cycles are found on (SSOT010). They are added for the modules of the import closures SSOT010 asks
+Nodes are module names; an edge goes from a module to each module it imports at import time (module
+level, not under `TYPE_CHECKING`), with the import statements: the edges import cycles are found on
+(SSOT010). They are added for the modules of the import closures SSOT010 asks
 about (`load_import_closure`), the only ones a cycle through a canonical module can pass: on a large
 project, building them for every loaded module cost more than the rule. Nothing else is stored, since
 nothing else is read: what a binding is bound to is asked of the facts, by `resolve.py`.
@@ -300,7 +300,7 @@ class ProjectGraph:
         if name in self._with_edges:
             return
         self._with_edges.add(name)
-        graph.add_node(("module", name), path=info.file.relpath)
+        graph.add_node(name)
         own_parents = set(ancestors(name))
         for binding in info.structure.bindings:
             if not binding.is_import or not binding.context.at_module_level or binding.context.type_checking:
@@ -308,20 +308,27 @@ class ProjectGraph:
             for target in self.imported_modules(info, binding):
                 # A module's own parent packages are always initialised before it: not a cycle.
                 if target != name and target not in own_parents:
-                    edge = graph.get_edge_data(("module", name), ("module", target))
+                    edge = graph.get_edge_data(name, target)
                     if edge is None:
-                        graph.add_edge(("module", name), ("module", target), kind="import", bindings=[binding])
+                        graph.add_edge(name, target, bindings=[binding])
                     else:
                         edge["bindings"].append(binding)
+
+    def import_edges(self, module: str) -> List[Tuple[str, Binding]]:
+        """The modules `module` imports at import time (`load_import_closure` first), each with the first
+        import statement that does, in source order."""
+        # (`adj`, not `out_edges`: networkx caches an edge view that refers back to its graph, a reference
+        # cycle that only the cyclic collector, paused during a run, could free)
+        edges = [(target, data["bindings"][0]) for target, data in self.graph.adj[module].items()] \
+            if module in self.graph else []
+        return sorted(edges, key=lambda edge: edge[1].order)
 
     def import_cycle_through(self, module: str, first_step: str) -> Optional[List[str]]:
         """The shortest import-time cycle `module -> first_step -> ... -> module`, if any."""
         import networkx as nx
 
-        node = ("module", module)
-        import_graph = nx.subgraph_view(self.graph, filter_edge=lambda u, v: self.graph[u][v].get("kind") == "import")
         try:
-            path = nx.shortest_path(import_graph, ("module", first_step), node)
+            path = nx.shortest_path(self.graph, first_step, module)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return None
-        return [module] + [n[1] for n in path]
+        return [module, *path]

@@ -15,6 +15,7 @@ import builtins
 import enum
 import itertools
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Dict, NamedTuple, Optional, Set, Tuple
 
 from ssot_lint.facts.model import Binding, BindingKind, BranchKind, Context
@@ -72,17 +73,15 @@ class Resolution:
         # (not `dataclasses.replace`: this is on the hot path, and replace is several times slower)
         return Resolution(self.kind, self.module, self.name, (hop,) + self.hops, self.reason, self.rest, self.line)
 
+    @cached_property
     def through_modules(self) -> Tuple[str, ...]:
-        """The modules whose bindings were followed, in order, without the defining module."""
-        cached = self.__dict__.get("_through")
-        if cached is None:  # computed once: chains can be thousands of hops long
-            seen: Dict[str, None] = {}
-            for hop in self.hops:
-                if hop.module != self.module:
-                    seen.setdefault(hop.module, None)
-            cached = tuple(seen)
-            object.__setattr__(self, "_through", cached)
-        return cached
+        """The modules whose bindings were followed, in order, without the defining module (computed once:
+        chains can be thousands of hops long)."""
+        seen: Dict[str, None] = {}
+        for hop in self.hops:
+            if hop.module != self.module:
+                seen.setdefault(hop.module, None)
+        return tuple(seen)
 
 
 _BUILTINS = frozenset(dir(builtins))

@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Sequence, Set, Tuple
 
-from ssot_lint.analysis.project import Canonical, Project
+from ssot_lint.analysis.canonical import Canonical
+from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
 
 
@@ -77,7 +78,7 @@ def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
         node(module)
         resolution = project.resolver.resolve_import(module, canonical.name)
         if canonical.is_canonical(resolution):
-            add_chain([module, *(m for m in resolution.through_modules() if m != module), home])
+            add_chain([module, *(m for m in resolution.through_modules if m != module), home])
     for site in project.sites_in(canonical):
         if canonical.is_canonical(site.resolution):
             add_chain([*site.through, home])

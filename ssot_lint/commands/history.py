@@ -19,7 +19,8 @@ from ssot_lint.commands.baseline import Baseline
 from ssot_lint.files.cache import FactsCache, FileStamp
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.files.discovery import SourceFile, sources_at
-from ssot_lint.engine.run import build_project, cyclic_gc_paused, finalise, find_violations, select_rules
+from ssot_lint.engine.run import analyse_files, cyclic_gc_paused, finalise
+from ssot_lint.engine.selection import select_rules
 from ssot_lint.facts.model import FileFacts
 from ssot_lint.commands.report import CommitSource, Report, build_report
 from ssot_lint.engine.reuse import AnalysisRecord
@@ -189,11 +190,10 @@ def report_at_last_commit(config: Config, rev_range: str, reason: str, baseline:
     try:
         with cyclic_gc_paused():
             reader = GitSourceReader(cache, jobs, blobs, blob_of, progress)
-            project = build_project(config, jobs, files=sources_at(config, blob_of), reader=reader, missing="skip")
-            violations, _ = find_violations(project, select_rules(config.select, config.ignore))
+            analysis = analyse_files(config, select_rules(config.select, config.ignore), jobs=jobs,
+                                     files=sources_at(config, blob_of), reader=reader, missing="skip")
             # The report reads the project, which loads modules from the blobs on demand: build it before closing.
-            report = build_report(project, finalise(violations), baseline, covered=covered)
-            project.graph.graph.clear()  # (see _point)
+            report = build_report(analysis.project, finalise(analysis.violations), baseline, covered=covered)
     finally:
         blobs.close()
         cache.save()
@@ -256,14 +256,9 @@ def _point(config: Config, trees: _Trees, commit: Tuple[str, str, str], cache: F
     blobs.facts = {blob: facts for blob, facts in blobs.facts.items() if blob in current}
     # The current configuration at every commit: a canonical not there yet has no figures, and says why;
     # a declared shim not there (yet, or any more) is no error.
-    project = build_project(config, jobs, files=files, reader=reader, missing="skip")
-    violations, _ = find_violations(project, rules)
-    report = build_report(project, finalise(violations), covered=covered)
-    record = AnalysisRecord.of(project)
-    graph = project.graph
-    # networkx graphs refer to themselves (their cached views), and the cyclic collector is paused:
-    # empty this commit's graph so that its facts go when the project does.
-    graph.graph.clear()
+    analysis = analyse_files(config, rules, jobs=jobs, files=files, reader=reader, missing="skip")
+    report = build_report(analysis.project, finalise(analysis.violations), covered=covered)
+    record = analysis.record
     point.violations, point.missing = report.violations, report.missing
     point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
                                 "import_sites": s.total, "competing_implementations": s.competing_implementations}

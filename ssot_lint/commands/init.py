@@ -341,7 +341,7 @@ def _gather_evidence(project: Project, survey: Survey, reading: Reading, roles: 
             return
         found = evidence.setdefault(definition, _Evidence())
         found.importers.add(importer)
-        through = resolution.through_modules()
+        through = resolution.through_modules
         entered: Set[str] = set()
         for hop in resolution.hops:  # as `Project.undeclared_shims` counts them
             if hop.module != importer and hop.module in through and hop.module not in entered:

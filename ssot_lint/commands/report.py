@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence
 
 from ssot_lint.commands.baseline import Baseline
-from ssot_lint.analysis.project import Canonical, Project
-from ssot_lint.analysis.resolve import TargetKind
+from ssot_lint.analysis.canonical import Canonical
+from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Violation
 from ssot_lint.rules import all_rules
 from ssot_lint.commands.graph import ShimGraph, build_shim_graph, importers, render_mermaid
@@ -99,16 +99,15 @@ def _symbol_report(project: Project, canonical: Canonical, violations: Sequence[
         # Import statements only (not each `m.Name` read), and not the shims' own: they go with the shims.
         if site.attribute is not None or canonical.is_shim(site.info.name) or not covered(site.info.file.relpath):
             continue
-        resolution = site.resolution
-        if canonical.is_canonical(resolution):
+        shim = project.shim_read(canonical, site)
+        if canonical.is_canonical(site.resolution):
             if site.through:
                 through[site.through[0]] += 1
             else:
                 direct += 1
-        elif canonical.is_shim(site.source_module) or (
-                resolution.kind is TargetKind.MODULE and canonical.is_shim(resolution.module)):
-            through[site.source_module if canonical.is_shim(site.source_module) else resolution.module] += 1
-        elif site.local_name == "*" and site.source_module and _star_brings(project, canonical, site.source_module):
+        elif shim is not None:
+            through[shim] += 1
+        elif site.is_star and project.star_brings(canonical, site.source_module):
             through[site.source_module] += 1
     graph = build_shim_graph(project, canonical)
     codes = Counter(v.code for v in violations)
@@ -130,11 +129,6 @@ def _symbol_report(project: Project, canonical: Canonical, violations: Sequence[
         violations_by_rule=dict(sorted(codes.items())),
         graph=graph,
     )
-
-
-def _star_brings(project: Project, canonical: Canonical, source: str) -> bool:
-    return project.resolver.exports(source, canonical.name) and \
-        canonical.is_canonical(project.resolver.resolve_import(source, canonical.name))
 
 
 # -- rendering -------------------------------------------------------------------------------------

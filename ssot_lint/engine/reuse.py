@@ -14,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, Optional, Tuple
 
-from ssot_lint.files.discovery import SourceFile
-from ssot_lint.facts.model import FileFacts
 from ssot_lint.analysis.graph import ImportStructure, ModuleInfo, module_namespace
-from ssot_lint.engine.prefilter import Tokens
+from ssot_lint.analysis.project import Project
+from ssot_lint.engine.prefilter import PrefilterRun
+from ssot_lint.facts.model import FileFacts
+from ssot_lint.files.discovery import SourceFile
+from ssot_lint.files.tokens import Tokens
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,9 @@ class AnalysisRecord:
     round_of: Dict[str, int]
 
     @staticmethod
-    def of(project) -> Optional["AnalysisRecord"]:
+    def of(project: Project, prefilter: Optional[PrefilterRun]) -> Optional["AnalysisRecord"]:
         """The record of a finished analysis (None without the prefilter: then every file counts)."""
-        if project.token_rounds is None:
+        if prefilter is None:
             return None
         graph = project.graph
         reads = {info.file.relpath: FileRead.of(info) for info in graph.modules.values()}
@@ -74,8 +76,8 @@ class AnalysisRecord:
             stamp = project.reader.stamp(source)
             if stamp is not None:
                 digests[relpath] = stamp.digest
-        rounds = tuple(Tokens(t.names, t.patterns, t.modules, t.star_modules) for t in project.token_rounds)
-        return AnalysisRecord(reads, digests, rounds, dict(project.round_of))
+        rounds = tuple(t.strip() for t in prefilter.rounds)
+        return AnalysisRecord(reads, digests, rounds, dict(prefilter.round_of))
 
     def still_stands(self, changed: Iterable[SourceFile], reader,
                      facts_before: Callable[[str], Optional[FileFacts]]) -> bool:
@@ -105,7 +107,7 @@ class AnalysisRecord:
 
     def _view_still_enough(self, source: SourceFile, reader) -> bool:
         """Would a file checked on its view be checked on its view again: its view enough for the tokens of its
-        round, and no later round's tokens named (see engine.build_project)? (Asked right after `_round`,
+        round, and no later round's tokens named (see prefilter.check_matching)? (Asked right after `_round`,
         while its bytes are at hand.)"""
         round_ = self.round_of[source.relpath]
         return reader.view_suffices(source, self.token_rounds[round_]) and \
