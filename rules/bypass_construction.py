@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class BypassConstruction(Rule):
@@ -35,6 +35,10 @@ class BypassConstruction(Rule):
     def handle(request):
         engine = EngineFactory().create()
     ```
+
+    ## Fix safety
+    No automatic fix: the canonical factory may need arguments (a user, a request)
+    that the construction site has to find.
     """
 
     code = "SSOT007"
@@ -72,6 +76,7 @@ class BypassConstruction(Rule):
                         info, call.span,
                         f"{resolution.name} constructed directly, bypassing {canonical.name}; "
                         f"create it with {canonical.name} from {canonical.home}",
-                        subject=f"construct {resolution.module}.{resolution.name} in {call.context.qualname}",
+                        subject=Subject(Finding.BYPASS_CONSTRUCTION,
+                                        f"{resolution.module}.{resolution.name} in {call.context.qualname}"),
                         canonical=canonical,
                     )

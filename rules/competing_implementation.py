@@ -5,7 +5,7 @@ from typing import Iterator, List
 from ssot_lint.facts.model import BindingKind
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class CompetingImplementation(Rule):
@@ -38,6 +38,10 @@ class CompetingImplementation(Rule):
     ## How to fix
     Delete the second implementation and import the canonical symbol. For test
     doubles, use a shared fixture under a path listed in `allow`.
+
+    ## Fix safety
+    No automatic fix: which implementation's behaviour the callers need, and what the
+    second one adds, is for a person to decide.
     """
 
     code = "SSOT001"
@@ -93,7 +97,7 @@ class CompetingImplementation(Rule):
                     yield self.violation(
                         info, cls.span,
                         f"class {cls.qualname} is a second implementation of {canonical.name}{where}; {advice}",
-                        subject=f"class {cls.qualname}", canonical=canonical,
+                        subject=Subject(Finding.SECOND_CLASS, cls.qualname), canonical=canonical,
                     )
                 for function in info.rule_facts.functions:
                     if function.is_method or not canonical.looks_like(function.name) or \
@@ -102,7 +106,7 @@ class CompetingImplementation(Rule):
                     yield self.violation(
                         info, function.span,
                         f"function {function.qualname} is a second implementation of {canonical.name}; {advice}",
-                        subject=f"function {function.qualname}", canonical=canonical,
+                        subject=Subject(Finding.SECOND_FUNCTION, function.qualname), canonical=canonical,
                     )
                 for binding in _imports_and_aliases_named(info, canonical.name):
                     resolution = project.resolve_binding(info, binding)
@@ -117,7 +121,8 @@ class CompetingImplementation(Rule):
                         info, binding.span,
                         f"the name {canonical.name} is bound to {target[0]}.{target[1]}, "
                         f"not to the canonical {canonical.symbol}; {advice}",
-                        subject=f"binding {binding.name} -> {target[0]}.{target[1]}", canonical=canonical,
+                        subject=Subject(Finding.NAME_BOUND_ELSEWHERE, f"{binding.name} -> {target[0]}.{target[1]}"),
+                        canonical=canonical,
                     )
 
 

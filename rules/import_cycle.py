@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class ImportCycle(Rule):
@@ -29,6 +29,10 @@ class ImportCycle(Rule):
     Break the cycle: import inside the function that needs it, under
     `TYPE_CHECKING` for annotations, or move what both modules share into a
     third module.
+
+    ## Fix safety
+    No automatic fix: where to break a cycle depends on what each module needs at
+    import time.
     """
 
     code = "SSOT010"
@@ -59,5 +63,5 @@ class ImportCycle(Rule):
                     project.module(module), binding.span,
                     f"{module} is in an import cycle: {' -> '.join(cycle)}; import inside the function that "
                     f"needs it, or move the shared code to a module both import",
-                    subject=f"cycle {' -> '.join(cycle)}", canonical=canonical, chain=tuple(cycle),
+                    subject=Subject(Finding.IMPORT_CYCLE, " -> ".join(cycle)), canonical=canonical, chain=tuple(cycle),
                 )

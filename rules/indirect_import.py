@@ -9,7 +9,7 @@ from ssot_lint.fixes.edits import (
 )
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
-from ssot_lint.rule import EXAMPLE_FILES, Example, Rule, Violation
+from ssot_lint.rule import EXAMPLE_FILES, Example, Finding, Rule, Subject, Violation
 
 EXAMPLE_FACTORY = EXAMPLE_FILES["app/factory.py"]
 
@@ -40,21 +40,25 @@ class IndirectImport(Rule):
     ```python
     from app.factory import EngineFactory
     ```
-    `--fix` does this (a safe fix: the same object is bound) for `from m import
-    Name [as X]`, keeping the local name and the import's place, splitting a
-    statement whose other names stay, and joining an earlier import from the
-    canonical module in the same block. A name a shim re-exports from elsewhere
-    moves to where it is defined. `import shim as m` becomes `import canonical as m`
-    when every `m.<name>` in the file names the same object in both modules and
-    the file uses `m` in no other way.
+    `--fix` does this for `from m import Name [as X]`, keeping the local name and
+    the import's place, splitting a statement whose other names stay, and joining
+    an earlier import from the canonical module in the same block. A name a shim
+    re-exports from elsewhere moves to where it is defined. `import shim as m`
+    becomes `import canonical as m` when every `m.<name>` in the file names the
+    same object in both modules and the file uses `m` in no other way.
     `package.Name` (read through a package or module that re-exports it) becomes
     `Name`, imported from the canonical module right after the import of
-    `package`, and the import of `package` goes when no read of it is left: an
-    unsafe fix (`--unsafe-fixes`), since the name is then bound when
-    the module is imported rather than looked up at each use, which an import
-    cycle or a patch of `package` can tell apart. Star imports, a shim's own
-    helpers, `import shim` without `as` and `package.Name = ...` have no
-    automatic fix.
+    `package`, and the import of `package` goes when no read of it is left.
+    Star imports, a shim's own helpers, `import shim` without `as` and
+    `package.Name = ...` have no automatic fix.
+
+    ## Fix safety
+    Moving a from-import, and retargeting `import shim as m`, are safe: the same
+    object is bound to the same name (the test suite imports generated trees
+    before and after, and compares every binding). Replacing `package.Name` with
+    `Name` is unsafe (`--unsafe-fixes`): the name is then bound when the module is
+    imported rather than looked up at each use, which an import cycle or a patch
+    of `package` can tell apart.
     """
 
     code = "SSOT002"
@@ -83,12 +87,12 @@ class IndirectImport(Rule):
                 messages=(
                     "EngineFactory imported through package app; import EngineFactory from app.factory",
                 )),
-        Example("from app.legacy import *\n", lines=(1,),
+        Example("from app.legacy import *\n", lines=(1,), fixed="from app.legacy import *\n",
                 messages=(
                     "star import from shim app.legacy brings in EngineFactory; import EngineFactory from "
                     "app.factory",
                 )),
-        Example("import app.legacy\n", lines=(1,),
+        Example("import app.legacy\n", lines=(1,), fixed="import app.legacy\n",
                 messages=(
                     "shim module app.legacy imported, which is being retired; import EngineFactory from "
                     "app.factory instead",
@@ -218,7 +222,8 @@ class IndirectImport(Rule):
                         site.info, site.span,
                         f"{site.local_name}{alias} {how} through {chain}{f' ({where})' if where else ''}; "
                         f"import {canonical.name} from {canonical.home}",
-                        subject=f"{site.source_module}:{site.name} as {site.local_name}",
+                        subject=Subject(Finding.INDIRECT_IMPORT,
+                                        f"{site.source_module}:{site.name} as {site.local_name}"),
                         canonical=canonical, chain=(site.info.name, *site.through, canonical.module),
                         fix=self._move(site, canonical.home, canonical.name) or
                         self._import_name(project, canonical, site),
@@ -229,13 +234,13 @@ class IndirectImport(Rule):
                             site.info, site.span,
                             f"star import from {describe_module(project, canonical, site.source_module)} "
                             f"brings in {canonical.name}; import {canonical.name} from {canonical.home}",
-                            subject=f"{site.source_module}:*", canonical=canonical,
+                            subject=Subject(Finding.STAR_IMPORT, f"{site.source_module}:*"), canonical=canonical,
                             chain=(site.info.name, site.source_module or "", canonical.module),
                         )
                 elif reads_shim and site.attribute is None:  # `m.helper` off an imported shim: its import is reported
                     yield self.violation(
                         site.info, site.span, self._shim_message(canonical, site),
-                        subject=f"{site.source_module}:{site.name} as {site.local_name}",
+                        subject=Subject(Finding.SHIM_IMPORT, f"{site.source_module}:{site.name} as {site.local_name}"),
                         canonical=canonical, chain=(site.info.name, site.source_module or ""),
                         fix=self._shim_fix(project, canonical, site),
                     )

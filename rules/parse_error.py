@@ -4,7 +4,7 @@ from typing import Iterator
 
 from ssot_lint.facts.model import Span
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class ParseError(Rule):
@@ -30,6 +30,9 @@ class ParseError(Rule):
     ## How to fix
     Fix the syntax (this often is Python 2 code), or exclude the file with
     `exclude` in `[tool.ssot-lint]`.
+
+    ## Fix safety
+    No automatic fix: only a person can say what the code was meant to be.
     """
 
     code = "SSOT000"
@@ -59,4 +62,4 @@ class ParseError(Rule):
                 continue  # it cannot hide a bypass: other linters report its syntax
             span = Span(error.line, error.column, error.line, error.column)
             message = error.message if error.message.startswith("cannot read") else f"cannot parse: {error.message}"
-            yield self.violation_at(source.relpath, span, message, subject="parse")
+            yield self.violation_at(source.relpath, span, message, subject=Subject(Finding.PARSE_ERROR))

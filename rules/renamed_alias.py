@@ -5,7 +5,7 @@ from typing import Iterator
 from ssot_lint.facts.model import BindingKind
 from ssot_lint.fixes.edits import Applicability, RenameBinding, binding_in_scope, times_bound, unsafe, why_not_rename
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class RenamedAlias(Rule):
@@ -35,11 +35,13 @@ class RenamedAlias(Rule):
     `--fix --unsafe-fixes` renames the alias to the canonical name at its
     binding and at every use in the file, and removes an alias that becomes
     `EngineFactory = EngineFactory` (and the import of `EngineFactory` when
-    nothing else reads it). It is unsafe because code outside the file
-    (a string, `getattr`) could still use the old name; it is not offered for a
-    module-level alias that other modules import or `__all__` lists, for a name
-    its scope binds more than once, nor when the canonical name already means
-    something else in the file.
+    nothing else reads it).
+
+    ## Fix safety
+    Unsafe: code outside the file (a string, `getattr`) could still use the old
+    name. It is not offered for a module-level alias that other modules import
+    or `__all__` lists, for a name its scope binds more than once, nor when the
+    canonical name already means something else in the file.
     """
 
     code = "SSOT005"
@@ -124,7 +126,8 @@ class RenamedAlias(Rule):
                         info, binding.span,
                         f"{canonical.name} bound as {binding.name}; use the name {canonical.name} "
                         f"so that readers and grep find it",
-                        subject=f"alias {binding.context.qualname}.{binding.name}", canonical=canonical,
+                        subject=Subject(Finding.RENAMED_ALIAS, f"{binding.context.qualname}.{binding.name}"),
+                        canonical=canonical,
                         fix=self._rename(project, canonical, info, binding),
                     )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class SharedInstance(Rule):
@@ -35,6 +35,10 @@ class SharedInstance(Rule):
     ## How to fix
     Create instances per request or per user (through the canonical factory), or
     pass them in explicitly.
+
+    ## Fix safety
+    No automatic fix: who shares the instance, and where each user should get its
+    own, is the design question the finding raises.
     """
 
     code = "SSOT006"
@@ -89,9 +93,9 @@ class SharedInstance(Rule):
                     if call.global_name is not None:
                         message = (f"global {call.global_name} lazily holds one {what} for the whole process "
                                    f"(shared between users, racy on first use); create one per request")
-                        subject = f"global {call.context.qualname}.{call.global_name}"
+                        subject = Subject(Finding.GLOBAL_SINGLETON, f"{call.context.qualname}.{call.global_name}")
                     else:
                         message = (f"module-level {call.assigned_to} = {call.callee}() is one {what} shared by "
                                    f"every user; create one per request")
-                        subject = f"module {call.assigned_to}"
+                        subject = Subject(Finding.SHARED_INSTANCE, call.assigned_to)
                     yield self.violation(info, call.span, message, subject=subject, canonical=canonical)

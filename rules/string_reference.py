@@ -4,7 +4,7 @@ from typing import Iterator
 
 from ssot_lint.fixes.edits import Applicability, ReplaceString, unsafe, why_not_replace_string
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class StringReference(Rule):
@@ -40,10 +40,13 @@ class StringReference(Rule):
     @mock.patch("app.factory.EngineFactory")
     ```
     `--fix --unsafe-fixes` rewrites the string to the canonical path (or to where
-    a shim's re-export is defined). It is unsafe because a patch of the canonical
-    module's attribute is not seen by code that imported the name before the
-    patch, and a module loaded by `import_module` is another object. A module path
-    is rewritten only when the canonical module offers every name the shim does.
+    a shim's re-export is defined). A module path is rewritten only when the
+    canonical module offers every name the shim does.
+
+    ## Fix safety
+    Unsafe: a patch of the canonical module's attribute is not seen by code that
+    imported the name before the patch, and a module loaded by `import_module` is
+    another object than the shim was.
     """
 
     code = "SSOT008"
@@ -135,7 +138,8 @@ class StringReference(Rule):
                     yield self.violation(
                         info, ref.span,
                         f"'{ref.value}' {where} through {kind} {module}; {advice}",
-                        subject=f"string {ref.value}", canonical=canonical, chain=(module, canonical.module),
+                        subject=Subject(Finding.STRING_PATH, ref.value), canonical=canonical,
+                        chain=(module, canonical.module),
                         fix=self._replacement(project, canonical, ref, module, resolution),
                     )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class UndeclaredShim(Rule):
@@ -30,6 +30,11 @@ class UndeclaredShim(Rule):
     Point the importers at the canonical module and remove the re-export; or,
     while the migration is under way, list the module under `shims` so that
     `ssot-lint report` tracks it.
+
+    ## Fix safety
+    No automatic fix: removing a re-export breaks the modules that import through
+    it until they are pointed at the canonical module (SSOT002's fix does that, one
+    import at a time), and declaring the module a shim is a decision for the team.
     """
 
     code = "SSOT003"
@@ -72,5 +77,6 @@ class UndeclaredShim(Rule):
                     info, binding.span,
                     f"{module} re-exports {canonical.name} ({users}) but is not a declared shim; "
                     f"import it from {canonical.home} and remove the re-export, or add the module to `shims`",
-                    subject=f"reexport {canonical.name}", canonical=canonical, chain=(module, canonical.module),
+                    subject=Subject(Finding.UNDECLARED_SHIM, canonical.name), canonical=canonical,
+                    chain=(module, canonical.module),
                 )

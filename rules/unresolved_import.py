@@ -4,7 +4,7 @@ from typing import Iterator
 
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class UnresolvedImport(Rule):
@@ -29,6 +29,10 @@ class UnresolvedImport(Rule):
 
     ## How to fix
     Import the canonical symbol from its canonical module.
+
+    ## Fix safety
+    No automatic fix: the import is broken at runtime already (or only works by
+    accident), and where the name went is for a person to find out.
     """
 
     code = "SSOT009"
@@ -74,5 +78,5 @@ class UnresolvedImport(Rule):
                     site.info, site.span,
                     f"{what} cannot be imported from {site.source_module}: {site.resolution.reason}; "
                     f"import {canonical.name} from {canonical.home}",
-                    subject=f"unresolved {site.source_module}:{what}", canonical=canonical,
+                    subject=Subject(Finding.UNRESOLVED_IMPORT, f"{site.source_module}:{what}"), canonical=canonical,
                 )

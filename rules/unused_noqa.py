@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator, Mapping, Set, Tuple
 
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Phase, Rule, Violation
+from ssot_lint.rule import Example, Finding, Phase, Rule, Subject, Violation
 
 
 class UnusedNoqa(Rule):
@@ -23,6 +23,10 @@ class UnusedNoqa(Rule):
 
     ## How to fix
     Remove the code from the comment (or the whole comment).
+
+    ## Fix safety
+    No automatic fix yet: removing a code from a comment is safe, but the comment's
+    other text is for a person to keep or drop.
     """
 
     code = "SSOT100"
@@ -59,5 +63,5 @@ class UnusedNoqa(Rule):
                         info, comment.span,
                         f"unused noqa: {', '.join(unused)} suppress{'es' if len(unused) == 1 else ''} nothing "
                         f"on this line; remove {'it' if len(unused) == 1 else 'them'}",
-                        subject=f"noqa {','.join(unused)}",
+                        subject=Subject(Finding.UNUSED_NOQA, ",".join(unused)),
                     )

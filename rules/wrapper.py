@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ssot_lint.analysis.project import Project
-from ssot_lint.rule import Example, Rule, Violation
+from ssot_lint.rule import Example, Finding, Rule, Subject, Violation
 
 
 class Wrapper(Rule):
@@ -40,6 +40,10 @@ class Wrapper(Rule):
     ## How to fix
     Use the canonical class directly; move any behaviour the wrapper adds into
     the canonical class, then delete the wrapper.
+
+    ## Fix safety
+    No automatic fix: what the wrapper adds (arguments, defaults, state) must move
+    into the canonical class or its callers by hand.
     """
 
     code = "SSOT004"
@@ -106,7 +110,7 @@ class Wrapper(Rule):
                     wrapper.info, wrapper.defined.span,
                     f"{wrapper.kind} {wrapper.defined.qualname} {wrapper.how} {canonical.name}: a second entry point "
                     f"to it; use {canonical.name} from {canonical.home} directly",
-                    subject=f"wrapper {wrapper.defined.qualname}", canonical=canonical,
+                    subject=Subject(Finding.WRAPPER, wrapper.defined.qualname), canonical=canonical,
                     chain=(wrapper.info.name, canonical.module),
                 )
             for site in project.sites_in(canonical):
@@ -117,6 +121,7 @@ class Wrapper(Rule):
                     site.info, site.span,
                     f"{site.local_name} is {wrapper.info.name}.{wrapper.defined.qualname}, a wrapper that "
                     f"{wrapper.how} {canonical.name}; use {canonical.name} from {canonical.home} instead",
-                    subject=f"uses wrapper {wrapper.info.name}.{wrapper.defined.qualname} as {site.local_name}",
+                    subject=Subject(Finding.WRAPPER_IMPORT,
+                                    f"{wrapper.info.name}.{wrapper.defined.qualname} as {site.local_name}"),
                     canonical=canonical, chain=(site.info.name, *site.through, wrapper.info.name),
                 )

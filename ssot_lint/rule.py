@@ -15,7 +15,7 @@ import enum
 import hashlib
 import inspect
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, ClassVar, Iterator, Mapping, NamedTuple, Optional, Set, Tuple
 
 from ssot_lint.facts.model import Span
 from ssot_lint.fixes.edits import Applicability, Fix
@@ -39,6 +39,47 @@ class Phase(str, enum.Enum):
     SUPPRESSIONS = "suppressions"
 
 
+class Finding(str, enum.Enum):
+    """What kind of thing a violation reports: with its detail (`Subject`), what its fingerprint hashes."""
+
+    PARSE_ERROR = "parse"  # SSOT000
+    SECOND_CLASS = "class"  # SSOT001: a class named like the canonical
+    SECOND_FUNCTION = "function"  # SSOT001: a function named like it
+    NAME_BOUND_ELSEWHERE = "binding"  # SSOT001: the canonical's name bound to another definition
+    INDIRECT_IMPORT = "indirect-import"  # SSOT002: the canonical through another module
+    STAR_IMPORT = "star-import"  # SSOT002: a star import that brings it in
+    SHIM_IMPORT = "shim-import"  # SSOT002: anything else imported from a shim
+    UNDECLARED_SHIM = "reexport"  # SSOT003
+    WRAPPER = "wrapper"  # SSOT004: a class or function standing in for the canonical
+    WRAPPER_IMPORT = "uses wrapper"  # SSOT004: an import of one
+    RENAMED_ALIAS = "alias"  # SSOT005
+    SHARED_INSTANCE = "module"  # SSOT006: a module-level instance
+    GLOBAL_SINGLETON = "global"  # SSOT006: a `global` lazy singleton
+    BYPASS_CONSTRUCTION = "construct"  # SSOT007
+    STRING_PATH = "string"  # SSOT008
+    UNRESOLVED_IMPORT = "unresolved"  # SSOT009
+    IMPORT_CYCLE = "cycle"  # SSOT010
+    UNUSED_NOQA = "noqa"  # SSOT100
+
+
+# The imports SSOT002 reports were fingerprinted by their detail alone: kept so, since baselines hold them.
+_UNPREFIXED = frozenset({Finding.INDIRECT_IMPORT, Finding.STAR_IMPORT, Finding.SHIM_IMPORT})
+
+
+class Subject(NamedTuple):
+    """What a violation is about, independent of where it is: the kind of finding, and what it names (a
+    qualname, a chain, a path). Two violations of one rule in one file with the same subject are told
+    apart by their order (`engine.run.finalise`), so a fingerprint survives lines moving."""
+
+    kind: Finding
+    detail: str = ""
+
+    def __str__(self) -> str:
+        if self.kind in _UNPREFIXED or not self.detail:
+            return self.detail or self.kind.value
+        return f"{self.kind.value} {self.detail}"
+
+
 @dataclass(frozen=True)
 class Violation:
     """One finding. `fingerprint` survives line moves: it hashes what, where (file) and which symbol."""
@@ -53,7 +94,7 @@ class Violation:
     message: str
     symbol: Optional[str]  # the canonical symbol concerned, 'pkg.mod:Name'
     chain: Tuple[str, ...]  # the modules the name went through, importer first, definition last
-    subject: str  # a stable description of what is reported, for the fingerprint
+    subject: Subject  # what is reported, for the fingerprint
     severity: Severity = Severity.ERROR
     fingerprint: str = ""
     fix: Optional[Fix] = None  # the edit that removes it, when the rule knows one
@@ -65,6 +106,10 @@ class Violation:
         return self.message.partition("; ")[0]
 
     @property
+    def kind(self) -> Finding:
+        return self.subject.kind
+
+    @property
     def fixable(self) -> bool:
         return self.fix is not None
 
@@ -73,7 +118,7 @@ class Violation:
 
     def with_fingerprint(self, occurrence: int) -> "Violation":
         digest = hashlib.sha256(
-            "\0".join([self.code, self.path, self.symbol or "", self.subject, str(occurrence)]).encode()
+            "\0".join([self.code, self.path, self.symbol or "", str(self.subject), str(occurrence)]).encode()
         ).hexdigest()[:16]
         return replace(self, fingerprint=digest)
 
@@ -167,13 +212,13 @@ class Rule:
         return "\n".join(lines).strip()
 
     # A message says what is wrong, then "; " and what to do (`Violation.finding` relies on it).
-    def violation(self, info: "ModuleInfo", span: Span, message: str, *, subject: str,
+    def violation(self, info: "ModuleInfo", span: Span, message: str, *, subject: Subject,
                   canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = (),
                   fix: Optional[Fix] = None) -> Violation:
         return self.violation_at(info.file.relpath, span, message, subject=subject, canonical=canonical,
                                   chain=chain, fix=fix)
 
-    def violation_at(self, relpath: str, span: Span, message: str, *, subject: str,
+    def violation_at(self, relpath: str, span: Span, message: str, *, subject: Subject,
                      canonical: Optional["Canonical"] = None, chain: Tuple[str, ...] = (),
                      fix: Optional[Fix] = None) -> Violation:
         return Violation(

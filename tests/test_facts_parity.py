@@ -114,6 +114,6 @@ def test_a_module_view_loads_the_full_facts_when_read_in_full():
     info = ModuleInfo(SourceFile("/p/m.py", "m.py", "m", False), extract_module_view(source),
                       lambda: loads.append(1) or extract_facts(source))
     assert info.bindings_of("K") and info.structure == ImportStructure.of(extract_facts(source))
-    assert not loads and not info.read_in_full
-    assert "K.m" in info.scopes and loads == [1] and info.read_in_full
+    assert not loads and not info.read.whole
+    assert "K.m" in info.scopes and loads == [1] and info.read.whole
     assert info.facts == extract_facts(source) and loads == [1]  # loaded once

@@ -34,7 +34,7 @@ def test_rule_example(tmp_path, rule, example, valid):
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
 def test_rule_is_documented_in_one_shape(rule):
     doc = rule.documentation()
-    for heading in ("## What it does", "## Why is this bad?", "## Example", "## How to fix"):
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## How to fix", "## Fix safety"):
         assert heading in doc, f"{rule.code} lacks {heading!r}"
     assert rule.code.startswith("SSOT") and rule.name == rule.name.lower() and " " not in rule.name
     assert rule.summary and not rule.summary.endswith(".")
@@ -69,8 +69,10 @@ def test_rule_fix_example(tmp_path, rule, example):
 
 @pytest.mark.parametrize("rule", [r for r in all_rules() if r.fixable], ids=lambda r: r.code)
 def test_fixable_rule_shows_its_fixes(rule):
-    examples = [e for e in rule.INVALID if e.fixed is not None and e.fixed != e.code]
-    assert examples, f"{rule.code} is fixable but no INVALID example shows a fix"
+    """Each INVALID example of a fixable rule pins what its fix does (`fixed`, the code itself where there is
+    no fix), and one at least shows a fix."""
+    assert all(e.fixed is not None for e in rule.INVALID), f"{rule.code}: an INVALID example without `fixed`"
+    assert [e for e in rule.INVALID if e.fixed != e.code], f"{rule.code} is fixable but no INVALID example shows a fix"
 
 
 def test_a_rule_declared_fixable_with_a_bool_fails_where_it_is_written():

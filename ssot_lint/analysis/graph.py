@@ -10,7 +10,7 @@ nothing else is read: what a binding is bound to is asked of the facts, by `reso
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.files.discovery import SourceFile
@@ -45,13 +45,23 @@ def _by_name(bindings: Iterable[Binding]) -> Dict[str, List[Binding]]:
     return grouped
 
 
+@dataclass
+class ReadLog:
+    """What the analysis read of one module's facts: all of them, or only some module-level names (and
+    its import structure, which is always read)."""
+
+    whole: bool = False
+    names: Set[str] = field(default_factory=set)
+
+
 class ModuleInfo:
-    """A loaded module: its facts, indexed, and a log of what the analysis read of them.
+    """A loaded module: its facts, indexed, and a log of what the analysis read of them (`read`).
 
     The log lets `check` keep its last answer, and `report --history` a commit's figures, when a
-    file changed only where nothing read it (reuse.py): reading `facts`, `namespace` or `scopes`
-    reads everything; `bindings_of(name)` reads one name; `structure` is always read (the graph is
-    built from it).
+    file changed only where nothing read it (reuse.py). It is kept by the accessors themselves, so that
+    no reader can forget it: `facts`, `rule_facts`, `namespace`, `scopes`, `lookup_scopes` and
+    `module_level_calls` log a read of everything; `bindings_of(name)` logs one name; `structure` is
+    always read (the graph is built from it).
 
     A module that resolution only passes through is loaded as its module-level view (facts.py),
     which is all that `bindings_of` and `structure` read; reading everything loads the full facts
@@ -65,8 +75,7 @@ class ModuleInfo:
         self._load_in_full = load_in_full
         self._index(facts)
         self.structure = ImportStructure.of(facts)  # the same in the view as in the full facts
-        self.read_in_full = False
-        self.names_read: Set[str] = set()
+        self.read = ReadLog()
         self.view_enough = False
 
     def _index(self, facts: FileFacts) -> None:
@@ -95,7 +104,7 @@ class ModuleInfo:
 
     @property
     def facts(self) -> FileFacts:
-        self.read_in_full = True
+        self.read.whole = True
         self.complete()
         return self._facts
 
@@ -103,7 +112,7 @@ class ModuleInfo:
     def rule_facts(self) -> FileFacts:
         """What the rules look through for findings: the facts, or the view where it is enough."""
         if self.view_enough:
-            self.read_in_full = True
+            self.read.whole = True
             return self._facts
         return self.facts
 
@@ -113,30 +122,30 @@ class ModuleInfo:
         expression outside the imports of such a module names anything tracked, so no lookup there reaches
         anything tracked, with or without the function locals the view leaves out)."""
         if self.view_enough:
-            self.read_in_full = True
+            self.read.whole = True
             return self._scopes
         return self.scopes
 
     @property
     def namespace(self) -> Dict[str, List[Binding]]:
-        self.read_in_full = True
+        self.read.whole = True
         return self._namespace  # the same in the view as in the full facts
 
     @property
     def scopes(self) -> Dict[str, List[Binding]]:
-        self.read_in_full = True
+        self.read.whole = True
         self.complete()
         return self._scopes
 
     @property
     def module_level_calls(self) -> Tuple[CallFact, ...]:
         """The calls that run when the module is imported (the view has them as the full facts do)."""
-        self.read_in_full = True
+        self.read.whole = True
         return tuple(call for call in self._facts.calls if not call.context.scope)
 
     def bindings_of(self, name: str) -> List[Binding]:
         """The module-level bindings of one name (star imports: "*"), in source order."""
-        self.names_read.add(name)
+        self.read.names.add(name)
         return self._namespace.get(name, [])
 
 

@@ -32,7 +32,7 @@ class FileRead:
 
     @staticmethod
     def of(info: ModuleInfo) -> "FileRead":
-        return FileRead(info.read_in_full, frozenset(info.names_read))
+        return FileRead(info.read.whole, frozenset(info.read.names))
 
     def sees_no_change(self, before: FileFacts, after: FileFacts) -> bool:
         """Would the analysis read the same of `after` as it read of `before`? (Of a file read on its view,

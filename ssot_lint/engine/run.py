@@ -166,7 +166,7 @@ def finalise(violations: List[Violation]) -> Tuple[Violation, ...]:
     seen: Counter = Counter()
     result = []
     for violation in ordered:
-        key = (violation.code, violation.path, violation.symbol, violation.subject)
+        key = (violation.code, violation.path, violation.symbol, str(violation.subject))
         result.append(violation.with_fingerprint(seen[key]))
         seen[key] += 1
     return tuple(result)
