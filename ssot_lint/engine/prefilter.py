@@ -19,7 +19,7 @@ that results are identical with and without the prefilter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Optional, Sequence, Set, Tuple
 
 from ssot_lint.analysis.graph import ProjectGraph
 from ssot_lint.analysis.project import Project
@@ -42,7 +42,7 @@ class PrefilterRun:
 
 
 def check_matching(config: Config, graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile], *,
-                   missing: str, mentions) -> Tuple[Project, PrefilterRun]:
+                   missing: str, mentions: Callable[[str], bool]) -> Tuple[Project, PrefilterRun]:
     """Check the files that match the tokens, growing them to a fixpoint: after each round, the bindings
     of the checked modules that resolve to something tracked add their names, and the files that name
     those are checked in turn. Every round's project shares one resolver (resolution does not depend on

@@ -16,6 +16,7 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence
 
 from ssot_lint.files.cache import FactsCache, FileStamp, content_digest
 from ssot_lint.files.discovery import SourceFile, tracked_files_without
+from ssot_lint.files.tokens import Tokens
 from ssot_lint.facts.extract import extract_facts, extract_module_view
 from ssot_lint.facts.model import FileFacts, ParseError
 from ssot_lint.parallel import in_parallel, process_map
@@ -100,7 +101,7 @@ class SourceReader:
         stamp = self.stamp(source)
         return None if stamp is None else f"{stamp.digest}:{source.module}"
 
-    def matches(self, source: SourceFile, tokens) -> bool:
+    def matches(self, source: SourceFile, tokens: Tokens) -> bool:
         """Does the file's text match the token set? (An unreadable file does: it is reported.)"""
         memo = self._memo(source)
         if memo is None:
@@ -118,14 +119,14 @@ class SourceReader:
             self._bytes.pop(source.relpath, None)  # read again, if resolution ever passes through it
         return matched
 
-    def matching(self, sources: Sequence[SourceFile], tokens) -> List[SourceFile]:
+    def matching(self, sources: Sequence[SourceFile], tokens: Tokens) -> List[SourceFile]:
         """The files whose text matches the token set (`matches`), in order. Where many would be read, a
         search through git first rules out the clean tracked files that match none of the patterns a match
         needs (`Tokens.search_patterns`): on a large tree, most files, never read into Python."""
         ruled_out = self._ruled_out(sources, tokens)
         return [source for source in sources if source.absolute not in ruled_out and self.matches(source, tokens)]
 
-    def view_suffices(self, source: SourceFile, tokens) -> bool:
+    def view_suffices(self, source: SourceFile, tokens: Tokens) -> bool:
         """Would the module-level view of a file that matches the tokens hold all the rules could find in it
         (`Tokens.view_suffices`)? Asked while its bytes are at hand (before it is parsed), and remembered;
         without them or a memo, no: its full facts are then likely in the cache."""
@@ -144,7 +145,7 @@ class SourceReader:
         self.cache.remember_view(tokens.key, memo, suffices)
         return suffices
 
-    def _ruled_out(self, sources: Sequence[SourceFile], tokens) -> Set[str]:
+    def _ruled_out(self, sources: Sequence[SourceFile], tokens: Tokens) -> Set[str]:
         """The absolute paths of files that `git grep` shows cannot match: only files that git vouches are as
         committed (`SourceFile.blob`), whose match the cache does not know already."""
         unknown = [s for s in sources if s.blob is not None and self.cache.known_match(tokens.key, self._memo(s))
@@ -268,5 +269,5 @@ class OverlayReader(SourceReader):
         data = self.overlay.get(source.relpath)
         return data if data is not None else super()._load(source)
 
-    def _ruled_out(self, sources: Sequence[SourceFile], tokens) -> Set[str]:
+    def _ruled_out(self, sources: Sequence[SourceFile], tokens: Tokens) -> Set[str]:
         return super()._ruled_out([s for s in sources if s.relpath not in self.overlay], tokens)
