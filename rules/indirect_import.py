@@ -52,9 +52,10 @@ class IndirectImport(Rule):
     `package`, and the import of `package` goes when no read of it is left: an
     unsafe fix (`--unsafe-fixes`), since the name is then bound when
     the module is imported rather than looked up at each use, which an import
-    cycle or a patch of `package` can tell apart. Star imports, a shim's own
-    helpers, `import shim` without `as` and `package.Name = ...` have no
-    automatic fix.
+    cycle or a patch of `package` can tell apart (not offered at module level in a
+    module that another one star-imports, if the new name would reach it). Star
+    imports, a shim's own helpers, `import shim` without `as` and
+    `package.Name = ...` have no automatic fix.
     """
 
     code = "SSOT002"
@@ -268,6 +269,8 @@ class IndirectImport(Rule):
         same = project.canonical_bindings(site.info, canonical)
         if same is None or why_not_import_name(canonical.name):
             return None  # the name means something else somewhere in the file
+        if binding.context.at_module_level and project.star_would_gain(site.info, canonical.name):
+            return None  # a star import of the module would bring the imported name into another one
         unused = None if project.read_elsewhere(site.info, binding) else binding.span
         return unsafe(ImportName(ref.span, site.local_name, binding.statement, canonical.home, canonical.name,
                                  same, unused), f"import {canonical.name} from {canonical.home} and use it")
