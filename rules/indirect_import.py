@@ -58,7 +58,8 @@ class IndirectImport(Rule):
     before and after, and compares every binding). Replacing `package.Name` with
     `Name` is unsafe (`--unsafe-fixes`): the name is then bound when the module is
     imported rather than looked up at each use, which an import cycle or a patch
-    of `package` can tell apart.
+    of `package` can tell apart. It is not offered at module level in a module
+    that another one star-imports, if the new name would reach it.
     """
 
     code = "SSOT002"
@@ -271,6 +272,8 @@ class IndirectImport(Rule):
         same = project.canonical_bindings(site.info, canonical)
         if same is None or why_not_import_name(canonical.name):
             return None  # the name means something else somewhere in the file
+        if binding.context.at_module_level and project.star_would_gain(site.info, canonical.name):
+            return None  # a star import of the module would bring the imported name into another one
         unused = None if project.read_elsewhere(site.info, binding) else binding.span
         return unsafe(ImportName(ref.span, site.local_name, binding.statement, canonical.home, canonical.name,
                                  same, unused), f"import {canonical.name} from {canonical.home} and use it")

@@ -40,7 +40,9 @@ class RenamedAlias(Rule):
     ## Fix safety
     Unsafe: code outside the file (a string, `getattr`) could still use the old
     name. It is not offered for a module-level alias that other modules import
-    or `__all__` lists, for a name its scope binds more than once, nor when the
+    or `__all__` lists, nor at module level in a module that another one
+    star-imports when the star would bring the old name or a canonical name the
+    module did not bind, for a name its scope binds more than once, nor when the
     canonical name already means something else in the file.
     """
 
@@ -133,12 +135,14 @@ class RenamedAlias(Rule):
 
     @staticmethod
     def _rename(project, canonical, info, binding):
-        """Rename the alias throughout its file, unless other modules can read it by its name or its scope
-        binds the name more than once. `Factory = EngineFactory` goes, and with it the import of
-        `EngineFactory` if nothing else reads it (and no other module can)."""
+        """Rename the alias throughout its file, unless other modules can read it by its name (or would get
+        the canonical name from a star import of it) or its scope binds the name more than once.
+        `Factory = EngineFactory` goes, and with it the import of `EngineFactory` if nothing else reads it
+        (and no other module can)."""
         same = project.canonical_bindings(info, canonical)
         if project.read_elsewhere(info, binding) or same is None or \
-                why_not_rename(binding.name, times_bound(info, binding)):
+                why_not_rename(binding.name, times_bound(info, binding)) or \
+                (binding.context.at_module_level and project.star_would_gain(info, canonical.name)):
             return None
         unused = None
         if binding.kind is BindingKind.ALIAS and binding.value == canonical.name:

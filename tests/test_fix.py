@@ -185,6 +185,20 @@ def test_an_import_another_module_imports_from_this_one_stays(tmp_path):
         "from app import models\nfrom app.factory import EngineFactory\n\nfactories = [EngineFactory]\n"
 
 
+@pytest.mark.parametrize("service", [
+    pytest.param("from app.factory import EngineFactory\n\nFactory = EngineFactory\n", id="an alias"),
+    pytest.param("from app.factory import EngineFactory as _Factory\n\nfactory = _Factory()\n",
+                 id="to a name the star brings"),
+    pytest.param("from app import models\n\nfactories = [models.EngineFactory]\n", id="a name imported"),
+])
+def test_a_module_another_one_star_imports_keeps_its_names(tmp_path, service):
+    """`from app.service import *` binds in the reader each public name of app.service: a fix there must not
+    take one away (a read of it in the reader would be a NameError) nor add one (the reader's `EngineFactory`
+    would be rebound)."""
+    reader = {"app/reader.py": "EngineFactory = None\nfrom app.service import *\n\nprint(EngineFactory)\n"}
+    assert fixed_service(tmp_path, service, {**MODELS, **reader}) == service
+
+
 def test_a_removed_alias_takes_the_import_it_alone_read(tmp_path):
     service = "from app.factory import EngineFactory  # canonical\nimport os\n\nDefaultFactory = EngineFactory\n"
     assert fixed_service(tmp_path, service) == "import os\n"

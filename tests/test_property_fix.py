@@ -28,7 +28,7 @@ import types
 from pathlib import Path
 from typing import Dict
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers import generated_config, refused_fixes, write_tree
@@ -116,6 +116,15 @@ def test_safe_fixes_keep_every_binding(case):
 
 
 @settings(max_examples=int(os.environ.get("SSOT_LINT_FIX_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# m1's `S = sub_m0.A` was renamed `A`, though s0 reads `S` from m1 through `from ssot_prop_72.m1 import *`.
+@example(case=('ssot_prop_72',
+     {'ssot_prop_72/m0.py': "from typing import TYPE_CHECKING\n\nclass A:\n    tag = 'ssot_prop_72/m0.py:0'\nclass C:\n    tag = 'ssot_prop_72/m0.py:1'\nA = C\n__all__ = []\n",
+      'ssot_prop_72/m1.py': 'from typing import TYPE_CHECKING\n\ntry:\n    from ssot_prop_72.m0 import Q as _Z\nexcept ImportError:\n    pass\nfrom . import m0 as sub_m0\nS = sub_m0.A\nimport ssot_prop_72.m0 as mod_1\ntry:\n    _Z = mod_1.X\nexcept AttributeError:\n    pass\ntry:\n    from ssot_prop_72.m0 import Q\nexcept ImportError:\n    pass\n',
+      'ssot_prop_72/sub/s0.py': "from typing import TYPE_CHECKING\n\ntry:\n    from ssot_prop_72.missing import B as X\nexcept ImportError:\n    class X:\n        tag = 'ssot_prop_72/sub/s0.py:0'\nfrom ssot_prop_72.m1 import *\nimport ssot_prop_72.m0 as mod_2\ntry:\n    R = mod_2.B\nexcept AttributeError:\n    pass\nimport ssot_prop_72.m0 as mod_2\ntry:\n    Y = mod_2.Q\nexcept AttributeError:\n    pass\ntry:\n    from ssot_prop_72.m1 import X as _Z\nexcept ImportError:\n    pass\nB = S\nfrom ..m1 import *\n",
+      'ssot_prop_72/sub/__init__.py': "from typing import TYPE_CHECKING\n\nfrom ssot_prop_72 import m1 as sub_m1\ntry:\n    X = sub_m1.X\nexcept AttributeError:\n    pass\nclass Q:\n    tag = 'ssot_prop_72/sub/__init__.py:0'\nclass Q:\n    tag = 'ssot_prop_72/sub/__init__.py:1'\nif TYPE_CHECKING:\n    from ssot_prop_72.sub.s0 import A as A\ntry:\n    from ssot_prop_72.m0 import B as A\nexcept ImportError:\n    from ssot_prop_72.sub.s0 import B as A\ntry:\n    from ssot_prop_72.missing import B as X\nexcept ImportError:\n    pass\nif TYPE_CHECKING:\n    from ssot_prop_72.sub.s0 import Y as B\n",
+      'ssot_prop_72/__init__.py': "from typing import TYPE_CHECKING\n\nclass A:\n    tag = 'ssot_prop_72/__init__.py:0'\ntry:\n    from ssot_prop_72.m1 import B as Y\nexcept ImportError:\n    pass\ntry:\n    from .m1 import _P\nexcept ImportError:\n    pass\ntry:\n    from .sub.s0 import A as _Z\nexcept ImportError:\n    pass\ntry:\n    from .m0 import B as A\nexcept ImportError:\n    pass\nA = A\n"},
+     ['ssot_prop_72', 'ssot_prop_72.m0', 'ssot_prop_72.m1', 'ssot_prop_72.sub', 'ssot_prop_72.sub.s0'],
+     []))
 @given(trees_with_shims())
 def test_every_fix_offered_is_applied_and_the_fixed_modules_import(case):
     package, files, modules, shims = case

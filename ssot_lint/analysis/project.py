@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Set,
 
 from ssot_lint.analysis.canonical import Canonical, locate_canonicals
 from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
-from ssot_lint.analysis.resolve import Definition, Resolution, Resolver, TargetKind, assumption
+from ssot_lint.analysis.resolve import Definition, Resolution, Resolver, TargetKind, assumption, star_may_bind
 from ssot_lint.analysis.sites import ImportSite, Wrapper, find_import_sites, find_wrappers
 from ssot_lint.config import Config
 from ssot_lint.facts.model import AttributeRef, Binding, BindingKind, CallFact, Context, ParseError, Span
@@ -271,10 +271,12 @@ class Project:
 
     @cached_property
     def _imported_names(self) -> Set[Tuple[Optional[str], Optional[str]]]:
-        """(module, name) of every `from module import name` of the checked modules, whether it may matter
-        or not (a fix must not remove what another module reads)."""
-        return {(self.graph.absolute(info, b), b.imported_name)
-                for info in self.checked_modules for b in info.rule_facts.bindings if b.kind is BindingKind.IMPORT_FROM}
+        """(module, name) of every `from module import name` of the checked modules, and (module, "*") of
+        every `from module import *`, whether it may matter or not (a fix must not remove what another
+        module reads)."""
+        return {(self.graph.absolute(info, b), "*" if b.kind is BindingKind.STAR else b.imported_name)
+                for info in self.checked_modules for b in info.rule_facts.bindings
+                if b.kind in (BindingKind.IMPORT_FROM, BindingKind.STAR)}
 
     @cached_property
     def _attribute_refs_by_name(self) -> Dict[str, List[Tuple[ModuleInfo, AttributeRef]]]:
@@ -301,10 +303,23 @@ class Project:
 
     def read_elsewhere(self, info: ModuleInfo, binding: Binding) -> bool:
         """Can other modules read this binding by its name: a module-level one that they import, or read off
-        the module, or that `__all__` lists? (A fix that renames or rebinds it would then break them.)"""
+        the module, or that `__all__` lists, or that a star import of the module brings them? (A fix that
+        renames or rebinds it would then break them.)"""
         return binding.context.at_module_level and (
             binding.name in (info.facts.all_names or ()) or (info.name, binding.name) in self._imported_names
-            or self._read_off(info.name, binding.name))
+            or self._read_off(info.name, binding.name) or self.star_imported_with(info, binding.name))
+
+    def star_imported_with(self, info: ModuleInfo, name: str) -> bool:
+        """Does some checked module's `from <this module> import *` bind `name` there, were this module to
+        bind it at module level? (A fix that renames it here would change that module too.)"""
+        return (info.name, "*") in self._imported_names and star_may_bind(info.structure, name)
+
+    def star_would_gain(self, info: ModuleInfo, name: str) -> bool:
+        """Would a new module-level binding of `name` here bring a name into a module that star-imports this
+        one that it did not get from here before (this module binding `name` at runtime nowhere else at
+        module level)? A fix must not rebind what that module reads."""
+        return self.star_imported_with(info, name) and \
+            not any(not b.context.type_checking for b in info.namespace.get(name, ()))
 
     def canonical_bindings(self, info: ModuleInfo, canonical: Canonical) -> Optional[Tuple[Span, ...]]:
         """The bindings of the canonical's name in a module, if every one of them is the canonical itself

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Dict, NamedTuple, Optional, Set, Tuple
 
 from ssot_lint.facts.model import Binding, BindingKind, BranchKind, Context
-from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
+from ssot_lint.analysis.graph import ImportStructure, ModuleInfo, ProjectGraph
 
 
 class Definition(NamedTuple):
@@ -96,6 +96,14 @@ def assumption(context: Context) -> Assumption:
     function defined there) sees the fallback's bindings, never the import that failed."""
     return tuple((branch.try_id, branch.kind) for branch in context.all_branches
                  if branch.kind is BranchKind.TRY or branch.kind is BranchKind.EXCEPT)
+
+
+def star_may_bind(structure: ImportStructure, name: str) -> bool:
+    """Would `from module import *` bind `name`, were the module to bind it: what a literal `__all__`
+    lists, else any public name."""
+    if structure.all_names is not None and not structure.all_is_dynamic:
+        return name in structure.all_names
+    return not name.startswith("_")
 
 
 class Resolver:
@@ -237,12 +245,12 @@ class Resolver:
     def exports(self, module: str, name: str, runtime: bool = True) -> bool:
         """Does `from module import *` bind `name`?"""
         info = self.graph.get(module)
-        if info is None:
+        if info is None or not star_may_bind(info.structure, name):
             return False
         structure = info.structure
         if structure.all_names is not None and not structure.all_is_dynamic:
-            return name in structure.all_names
-        return not name.startswith("_") and self.lookup(module, name, runtime=runtime) is not None
+            return True
+        return self.lookup(module, name, runtime=runtime) is not None
 
     def try_succeeds(self, info: ModuleInfo, try_id: int) -> bool:
         """Do all the imports and aliases directly in a `try` body resolve (so its handlers do not run)?

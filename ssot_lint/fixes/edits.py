@@ -1,7 +1,7 @@
-"""What a fix is: an edit a rule proposes for one violation, applied later by `fixer.py`.
+"""What a fix is: an edit a rule proposes for one violation, applied later by `apply.py`.
 
 A rule knows *what* must change (this imported name must come from the canonical
-module; this alias must take the canonical name); `fixer.py` knows *how* to change
+module; this alias must take the canonical name); `apply.py` knows *how* to change
 it in the file's concrete syntax tree without losing a comment or a comma. The
 edits are plain values, located by the spans the facts recorded, so a rule never
 touches LibCST and a violation can be cached and compared like any other value.
@@ -144,7 +144,7 @@ def relative_or_absolute(importer: str, importer_is_package: bool, level: int, m
     return 0, module
 
 
-# Why `fixer.py` would refuse an edit, for the reasons a rule can foresee: the fixer asks these of the
+# Why `plan.py` would refuse an edit, for the reasons a rule can foresee: the fixer asks these of the
 # concrete syntax tree, the rule of the facts before it offers the fix, so `[*]` marks only what
 # `--fix` does.
 
