@@ -353,32 +353,26 @@ def init(
                                    "first."),
 ) -> None:
     """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
-    from ssot_lint.commands.init import discover_proposals, discovery_project, render_proposals, starter
+    from ssot_lint.commands.init import discovered, refuse_if_configured, target_in, write_config
+    from ssot_lint.commands.init_toml import starter
 
     folder = Path.cwd()
-    pyproject = folder / "pyproject.toml"
-    target, section = (pyproject, "tool.ssot-lint") if pyproject.is_file() else (folder / "ssot-lint.toml", "")
-    existing = find_config_file(folder)
-    if not print_only and existing is not None and existing.parent == folder.resolve():
-        raise ConfigError(f"{existing}: already configures ssot-lint; edit it, or see a proposal with "
-                          "`ssot-lint init --discover --print`")
+    target = target_in(folder)
+    if not print_only:
+        refuse_if_configured(folder)
     if discover:
-        settings = Config(root=folder.resolve(), path=None, canonicals=())
         reading, parsing = progress_bar(sys.stderr, "reading"), progress_bar(sys.stderr, "parsing")
-        project = discovery_project(settings, progress=reading, parse_progress=parsing)
-        proposals = discover_proposals(project, limit)
+        text = discovered(folder, target.section, limit, progress=reading, parse_progress=parsing)
         for bar in (reading, parsing):
             if bar is not None:
                 bar.finish()
-        text = render_proposals(proposals, settings, section)
     else:
-        text = starter(section)
+        text = starter(target.section)
     if print_only:
         sys.stdout.write(text)
         return
-    before = target.read_text(encoding="utf-8") if target.is_file() else ""
-    write_atomically(target, (before + ("\n" if before and not before.endswith("\n\n") else "") + text).encode())
-    typer.echo(f"wrote the ssot-lint configuration to {target}; check it with `ssot-lint check`", err=True)
+    write_config(target, text)
+    typer.echo(f"wrote the ssot-lint configuration to {target.path}; check it with `ssot-lint check`", err=True)
 
 
 @app.command("rules")
