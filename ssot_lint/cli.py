@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import os
 import sys
 import threading
@@ -16,12 +17,11 @@ import typer
 from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK, write_atomically
 from ssot_lint.commands.baseline import DEFAULT_BASELINE, load_baseline
-from ssot_lint.config import Config, ConfigError, find_config_file, load_config
-from ssot_lint.engine.build import build_project
+from ssot_lint.config import ConfigError, load_project_config
 from ssot_lint.engine.run import analyse, run_check, under
 from ssot_lint.commands.output import (
-    fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit, render_sarif,
-    use_colour,
+    finish, fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit,
+    render_sarif, run_summary, use_colour,
 )
 from ssot_lint.rules import all_rules
 
@@ -42,6 +42,7 @@ app = typer.Typer(
 )
 
 
+# What `check --output-format`, `graph --format` and `report --format` accept.
 class OutputFormat(str, enum.Enum):
     concise = "concise"
     text = "text"  # the same as concise
@@ -50,6 +51,19 @@ class OutputFormat(str, enum.Enum):
     github = "github"
     sarif = "sarif"
     junit = "junit"
+
+
+class GraphFormat(str, enum.Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    json = "json"
+
+
+class ReportFormat(str, enum.Enum):
+    terminal = "terminal"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
 
 
 def _version(value: bool) -> None:
@@ -77,18 +91,13 @@ def _existing(paths: Optional[List[Path]]) -> List[Path]:
     return list(paths or [])
 
 
-def load_project_config(config_path: Optional[Path], paths: List[Path]) -> Config:
-    if config_path is not None:
-        if not config_path.is_file():
-            raise ConfigError(f"{config_path}: no such config file")
-        return load_config(config_path)
-    start = paths[0] if paths else Path.cwd()
-    found = find_config_file(start)
-    if found is None:
-        raise ConfigError(
-            f"no [tool.ssot-lint] configuration found in {start.resolve()} or its parents "
-            "(pyproject.toml, ssot-lint.toml or .ssot-lint.toml); see the README for an example")
-    return load_config(found)
+# The options several commands share, spelt once.
+def _config_option():
+    return typer.Option(None, "--config", help="The config file (default: found upward).")
+
+
+def _no_cache_option():
+    return typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/.")
 
 
 @app.command()
@@ -96,7 +105,7 @@ def check(
     paths: Optional[List[Path]] = typer.Argument(
         None, help="Files or folders to report on (default: the whole project). The whole project is "
                    "always analysed, so a file passed alone is still resolved against every other."),
-    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
+    config: Optional[Path] = _config_option(),
     output_format: OutputFormat = typer.Option(OutputFormat.concise, "--output-format", case_sensitive=False,
                                                help="How to print violations."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Rule codes or prefixes to run "
@@ -105,7 +114,7 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are violations."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Processes for parsing (default: all cores)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
+    no_cache: bool = _no_cache_option(),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only violations not recorded in "
                                                                      "this baseline (see `ssot-lint baseline`)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the violations and nothing else."),
@@ -135,8 +144,7 @@ def check(
     else:
         result = run_check(settings, paths=paths, select=_split(select), ignore=_split(ignore), jobs=jobs,
                            use_cache=not no_cache, progress=progress)
-    if progress is not None:
-        progress.finish()
+    finish(progress)
     if diff:
         from ssot_lint.fixes.loop import unified_diff
 
@@ -157,17 +165,7 @@ def check(
         typer.echo(f"{len(known)} known violation{'s' if len(known) != 1 else ''} remain in the baseline "
                    f"{baseline}.")
     if verbose:
-        cache_folder = settings.root / ".ssot_lint_cache"
-        if result.answer_kept:
-            typer.echo(f"ssot-lint: {result.files_analysed} files; the last run's answer stands, nothing it read "
-                       f"having changed ({result.files_read} changed read, {result.files_parsed} parsed; "
-                       f"cache in {cache_folder}); config {settings.path}", err=True)
-        else:
-            typer.echo(f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "
-                       f"({result.files_read} read from disk, {result.files_parsed} parsed, the rest from the cache "
-                       f"in {cache_folder}); config {settings.path}", err=True)
-        typer.echo("ssot-lint: time: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings),
-                   err=True)
+        typer.echo(run_summary(result, settings), err=True)
     raise typer.Exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
 
 
@@ -186,12 +184,6 @@ def render(output_format: OutputFormat, result, root: Path, quiet: bool, unsafe_
     return render_concise(result, root, use_colour(sys.stdout), unsafe_fixes, footer=not quiet)
 
 
-class GraphFormat(str, enum.Enum):
-    mermaid = "mermaid"
-    dot = "dot"
-    json = "json"
-
-
 @app.command()
 def graph(
     paths: Optional[List[Path]] = typer.Argument(
@@ -201,36 +193,17 @@ def graph(
                                               help="mermaid (renders on GitHub), dot (Graphviz) or json."),
     symbol: Optional[str] = typer.Option(None, "--symbol", help="One canonical symbol, 'module:Name' "
                                                                "(default: all of them)."),
-    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
+    config: Optional[Path] = _config_option(),
+    no_cache: bool = _no_cache_option(),
 ) -> None:
     """The shim graph: which modules hand each canonical symbol on, and how many import it there."""
-    from ssot_lint.commands.graph import (
-        build_shim_graph, importers_in, render_dot, render_json as render_graph_json, render_mermaid,
-    )
+    from ssot_lint.commands.graph import render_dot, render_json as render_graph_json, render_mermaid, shim_graphs
 
     paths = _existing(paths)
-    settings = load_project_config(config, paths)
-    project = build_project(settings, use_cache=not no_cache)
-    chosen = [c for c in project.canonicals if symbol in (None, c.symbol)]
-    if not chosen:
-        known = ", ".join(c.symbol for c in project.canonicals)
-        raise ConfigError(f"--symbol: {symbol!r} is not a canonical symbol of {settings.path} (known: {known})")
-    graphs = [build_shim_graph(project, canonical) for canonical in chosen]
-    if paths:
-        inside, sources = under(settings, paths), project.graph.sources
-        graphs = [importers_in(g, lambda module: module in sources and inside(sources[module].relpath))
-                  for g in graphs]
+    graphs = shim_graphs(load_project_config(config, paths), symbol, paths, use_cache=not no_cache)
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot,
               GraphFormat.json: render_graph_json}[output_format]
     sys.stdout.write(render(graphs))
-
-
-class ReportFormat(str, enum.Enum):
-    terminal = "terminal"
-    markdown = "markdown"
-    json = "json"
-    html = "html"
 
 
 @app.command()
@@ -247,8 +220,8 @@ def report(
     history: Optional[str] = typer.Option(None, "--history", help="Also the figures at each commit of this git "
                                                                   "range (e.g. main~50..main), from git objects."),
     every: int = typer.Option(1, "--every", min=1, help="With --history, every Nth commit (and the last)."),
-    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .ssot_lint_cache/."),
+    config: Optional[Path] = _config_option(),
+    no_cache: bool = _no_cache_option(),
 ) -> None:
     """Where the migration stands, per canonical symbol: direct vs through each shim, and what is left."""
     from ssot_lint.commands.report import build_report, report_html, report_json, report_markdown, report_terminal
@@ -263,7 +236,11 @@ def report(
         project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
         figures = build_report(project, violations, known, covered=covered)
     else:
-        figures = _report_with_history(settings, history, every, known, covered, no_cache)
+        from ssot_lint.commands.history import report_with_history
+
+        figures = report_with_history(settings, history, every, known, covered, use_cache=not no_cache,
+                                      progress_bar=functools.partial(progress_bar, sys.stderr),
+                                      notify=lambda message: typer.echo(message, err=True))
     chosen = output_format or (ReportFormat.terminal if sys.stdout.isatty() and output is None
                                else ReportFormat.markdown)
     text = {ReportFormat.terminal: report_terminal, ReportFormat.markdown: report_markdown,
@@ -272,41 +249,6 @@ def report(
         sys.stdout.write(text)
     else:
         write_atomically(output, text.encode("utf-8"))
-
-
-def _report_with_history(settings: Config, history: str, every: int, known, covered, no_cache: bool):
-    """The report of the work tree and the figures of each commit of the range. Each commit is analysed
-    against the current configuration, a canonical missing there being no error; when the work tree cannot
-    give the current figures (a bare clone, or a checkout without the canonical), the last commit does."""
-    from ssot_lint.commands.history import compute_history, find_repository, report_at_last_commit
-    from ssot_lint.commands.report import build_report
-
-    why_not = None
-    if not find_repository(settings).work_tree:
-        why_not = f"the configuration's folder {settings.root} is not in a git work tree"
-    else:
-        try:
-            project, violations = analyse(settings, use_cache=not no_cache, progress=progress_bar(sys.stderr))
-        except ConfigError as exc:  # the configuration does not match the work tree
-            problems = "; ".join(p[len(f"{settings.path}: "):] if p.startswith(f"{settings.path}: ") else p
-                                 for p in exc.problems)  # all of one file, named once
-            why_not = f"the work tree does not match {settings.path} ({problems})"
-    if why_not is None:
-        figures = build_report(project, violations, known, covered=covered)
-        known_facts = project.reader.known_facts  # history parses none of the files it already read
-        del project
-    else:
-        figures, known_facts = report_at_last_commit(settings, history, why_not, known, use_cache=not no_cache,
-                                                     progress=progress_bar(sys.stderr), covered=covered)
-        assert figures.at_commit is not None
-        typer.echo(f"ssot-lint: {why_not}: the current figures are those of commit {figures.at_commit.commit}, "
-                   f"the last of {history}", err=True)
-    bar = progress_bar(sys.stderr, "reading history", "commits", minimum=2)
-    figures.history = compute_history(settings, history, every, use_cache=not no_cache, progress=bar,
-                                      known_facts=known_facts, covered=covered)
-    if bar is not None:
-        bar.finish()
-    return figures
 
 
 @app.command("baseline")
@@ -319,27 +261,14 @@ def write_baseline(
     update: bool = typer.Option(False, "--update", help="Drop the entries that were fixed; add no new ones."),
     force: bool = typer.Option(False, "--force", help="With --update, also add the new violations; without, "
                                                       "overwrite an existing baseline."),
-    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: found upward)."),
+    config: Optional[Path] = _config_option(),
 ) -> None:
     """Record today's violations, so that `check --baseline` fails only on new ones."""
-    from ssot_lint.commands.baseline import entry as baseline_entry, save_baseline, updated_entries
+    from ssot_lint.commands.baseline import record_baseline
 
     paths = _existing(paths)
     settings = load_project_config(config, paths)
-    target = output or settings.root / DEFAULT_BASELINE
-    violations = run_check(settings, paths=paths, use_cache=True, progress=progress_bar(sys.stderr)).violations
-    if target.exists() and not update and not force:
-        raise ConfigError(f"{target}: already exists; `--update` drops fixed entries (and `--update --force` "
-                          "also adds new violations)")
-    if update:
-        change = updated_entries(load_baseline(target), violations, force, under(settings, paths))
-        save_baseline(target, change.entries)
-        typer.echo(f"{target}: {change.dropped} fixed entr{'y' if change.dropped == 1 else 'ies'} dropped, "
-                   f"{change.added} added, {len(change.entries)} remain"
-                   + (f"; {change.not_added} new violation(s) not added (use --force)" if change.not_added else ""))
-        return
-    save_baseline(target, [baseline_entry(v) for v in violations])
-    typer.echo(f"{target}: recorded {len(violations)} violation{'s' if len(violations) != 1 else ''}")
+    typer.echo(record_baseline(settings, paths, output, update, force, progress=progress_bar(sys.stderr)))
 
 
 @app.command()
@@ -353,32 +282,24 @@ def init(
                                    "first."),
 ) -> None:
     """Write a starter [tool.ssot-lint] into ./pyproject.toml (or ./ssot-lint.toml when there is none)."""
-    from ssot_lint.commands.init import discover_proposals, discovery_project, render_proposals, starter
+    from ssot_lint.commands.init import discovered, refuse_if_configured, target_in, write_config
+    from ssot_lint.commands.init_toml import starter
 
     folder = Path.cwd()
-    pyproject = folder / "pyproject.toml"
-    target, section = (pyproject, "tool.ssot-lint") if pyproject.is_file() else (folder / "ssot-lint.toml", "")
-    existing = find_config_file(folder)
-    if not print_only and existing is not None and existing.parent == folder.resolve():
-        raise ConfigError(f"{existing}: already configures ssot-lint; edit it, or see a proposal with "
-                          "`ssot-lint init --discover --print`")
+    target = target_in(folder)
+    if not print_only:
+        refuse_if_configured(folder)
     if discover:
-        settings = Config(root=folder.resolve(), path=None, canonicals=())
         reading, parsing = progress_bar(sys.stderr, "reading"), progress_bar(sys.stderr, "parsing")
-        project = discovery_project(settings, progress=reading, parse_progress=parsing)
-        proposals = discover_proposals(project, limit)
-        for bar in (reading, parsing):
-            if bar is not None:
-                bar.finish()
-        text = render_proposals(proposals, settings, section)
+        text = discovered(folder, target.section, limit, progress=reading, parse_progress=parsing)
+        finish(reading, parsing)
     else:
-        text = starter(section)
+        text = starter(target.section)
     if print_only:
         sys.stdout.write(text)
         return
-    before = target.read_text(encoding="utf-8") if target.is_file() else ""
-    write_atomically(target, (before + ("\n" if before and not before.endswith("\n\n") else "") + text).encode())
-    typer.echo(f"wrote the ssot-lint configuration to {target}; check it with `ssot-lint check`", err=True)
+    write_config(target, text)
+    typer.echo(f"wrote the ssot-lint configuration to {target.path}; check it with `ssot-lint check`", err=True)
 
 
 @app.command("rules")

@@ -167,6 +167,22 @@ def load_config(path: Path) -> Config:
     return parse_config(data, path=path, prefix="")
 
 
+def load_project_config(config_path: Optional[Path], paths: Sequence[Path]) -> Config:
+    """The configuration a command runs with: the file `--config` names, else the nearest one at or above
+    the first path given (or the current folder)."""
+    if config_path is not None:
+        if not config_path.is_file():
+            raise ConfigError(f"{config_path}: no such config file")
+        return load_config(config_path)
+    start = paths[0] if paths else Path.cwd()
+    found = find_config_file(start)
+    if found is None:
+        raise ConfigError(
+            f"no [tool.ssot-lint] configuration found in {start.resolve()} or its parents "
+            "(pyproject.toml, ssot-lint.toml or .ssot-lint.toml); see the README for an example")
+    return load_config(found)
+
+
 KEYS = ("canonical", "exclude", "ignore", "per-file-ignores", "respect-gitignore", "select", "src")
 CANONICAL_KEYS = ("allow", "final", "lookalikes", "products", "shims", "stateful", "symbol")
 

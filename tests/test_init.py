@@ -10,7 +10,8 @@ from typing import Dict, List
 from helpers import FIXTURES_REPO, write_tree
 from ssot_lint.config import Config, load_config, parse_config, tomllib
 from ssot_lint.analysis.project import Project
-from ssot_lint.commands.init import discover_proposals, discovery_project, render_proposals
+from ssot_lint.commands.init_search import discover_proposals, discovery_project
+from ssot_lint.commands.init_toml import render_proposals
 
 FACTORY = "netra_backend.app.agents.supervisor.execution_engine_factory:ExecutionEngineFactory"
 SHIM_1 = "netra_backend.app.core.managers.execution_engine_factory"

@@ -3,7 +3,8 @@
 Entries are keyed by each violation's fingerprint, which hashes the rule, the
 file, the canonical symbol and what is reported, not the line: a baseline
 survives lines moving and unrelated edits. `update` only ever drops entries
-that were fixed; adding new ones takes `force`.
+that were fixed; adding new ones takes `force`. `ssot-lint baseline` writes one
+(`record_baseline`), `check --baseline` and `report --baseline` read it.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ssot_lint.atomic import write_atomically
-from ssot_lint.config import ConfigError
+from ssot_lint.config import Config, ConfigError
+from ssot_lint.engine.run import run_check, under
 from ssot_lint.rule import Violation
 
 FORMAT_VERSION = 1
@@ -81,3 +83,23 @@ def updated_entries(baseline: Baseline, violations: Sequence[Violation], force: 
     new = [entry(v) for fp, v in current.items() if fp not in baseline.entries]
     return Update(untouched + kept + (new if force else []), len(checked) - len(kept), len(new) if force else 0,
                   0 if force else len(new))
+
+
+def record_baseline(config: Config, paths: Sequence[Path], output: Optional[Path], update: bool, force: bool,
+                    progress: Optional[Callable[[int, int], None]] = None) -> str:
+    """Record the violations of `paths` (all of the project when there are none) in `output` (by default
+    at the project root), and say so. With `update`, the ratchet (`updated_entries`); without, an existing
+    baseline is overwritten only with `force`."""
+    target = output or config.root / DEFAULT_BASELINE
+    violations = run_check(config, paths=paths, use_cache=True, progress=progress).violations
+    if target.exists() and not update and not force:
+        raise ConfigError(f"{target}: already exists; `--update` drops fixed entries (and `--update --force` "
+                          "also adds new violations)")
+    if update:
+        change = updated_entries(load_baseline(target), violations, force, under(config, paths))
+        save_baseline(target, change.entries)
+        return (f"{target}: {change.dropped} fixed entr{'y' if change.dropped == 1 else 'ies'} dropped, "
+                f"{change.added} added, {len(change.entries)} remain"
+                + (f"; {change.not_added} new violation(s) not added (use --force)" if change.not_added else ""))
+    save_baseline(target, [entry(v) for v in violations])
+    return f"{target}: recorded {len(violations)} violation{'s' if len(violations) != 1 else ''}"

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, List, Sequence, Set, Tuple
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from ssot_lint.config import Config, ConfigError
+from ssot_lint.engine.build import build_project
+from ssot_lint.engine.run import under
 from ssot_lint.analysis.canonical import Canonical
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
@@ -98,6 +102,23 @@ def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
         if entry in nodes and entry != site.info.name:
             nodes[entry].importers.add(site.info.name)
     return ShimGraph(canonical.symbol, home, nodes, edges)
+
+
+def shim_graphs(config: Config, symbol: Optional[str], paths: Sequence[Path],
+                use_cache: bool = True) -> List[ShimGraph]:
+    """The graph of each canonical symbol, or of `symbol` alone, counting only the importers in `paths`
+    (all of them when there are none); the whole project is analysed either way."""
+    project = build_project(config, use_cache=use_cache)
+    chosen = [c for c in project.canonicals if symbol in (None, c.symbol)]
+    if not chosen:
+        known = ", ".join(c.symbol for c in project.canonicals)
+        raise ConfigError(f"--symbol: {symbol!r} is not a canonical symbol of {config.path} (known: {known})")
+    graphs = [build_shim_graph(project, canonical) for canonical in chosen]
+    if paths:
+        inside, sources = under(config, paths), project.graph.sources
+        graphs = [importers_in(g, lambda module: module in sources and inside(sources[module].relpath))
+                  for g in graphs]
+    return graphs
 
 
 def importers(count: int) -> str:

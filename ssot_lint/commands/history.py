@@ -5,7 +5,8 @@ listed with `git ls-tree`, and read with one long-running `git cat-file --batch`
 A blob is read, scanned and parsed at most once for the whole history (most
 files do not change from one commit to the next); its id is the cache's content
 hash, so nothing is hashed, and a blob an earlier run scanned or parsed is not
-even read.
+even read. `report_with_history` puts the figures beside the work tree's report
+(or, where the work tree cannot give one, the last commit's).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from ssot_lint.commands.baseline import Baseline
 from ssot_lint.files.cache import FactsCache, FileStamp
 from ssot_lint.config import Config, ConfigError
 from ssot_lint.files.discovery import SourceFile, sources_at
-from ssot_lint.engine.run import analyse_files, cyclic_gc_paused, finalise
+from ssot_lint.engine.run import analyse, analyse_files, cyclic_gc_paused, finalise
 from ssot_lint.engine.selection import select_rules
 from ssot_lint.facts.model import FileFacts
+from ssot_lint.commands.output import ProgressBar, finish
 from ssot_lint.commands.report import CommitSource, Report, build_report
 from ssot_lint.engine.reuse import AnalysisRecord
 from ssot_lint.files.reader import SourceReader
@@ -141,6 +143,41 @@ class GitSourceReader(SourceReader):
         for source, facts in zip(missing, super().facts_of(missing, module_view)):
             known[self.blob_of[source.relpath]] = facts
         return [known[self.blob_of[s.relpath]] for s in sources]
+
+
+def report_with_history(config: Config, rev_range: str, every: int, baseline: Optional[Baseline],
+                        covered: Callable[[str], bool], use_cache: bool = True,
+                        progress_bar: Callable[..., Optional[ProgressBar]] = lambda *args, **kwargs: None,
+                        notify: Callable[[str], None] = lambda message: None) -> Report:
+    """The report of the work tree and the figures of each commit of the range. Each commit is analysed
+    against the current configuration, a canonical missing there being no error; when the work tree cannot
+    give the current figures (a bare clone, or a checkout without the canonical), the last commit does, and
+    `notify` is told so. `progress_bar(label, unit, minimum=...)`: a bar for each stage, or None."""
+    why_not = None
+    if not find_repository(config).work_tree:
+        why_not = f"the configuration's folder {config.root} is not in a git work tree"
+    else:
+        try:
+            project, violations = analyse(config, use_cache=use_cache, progress=progress_bar())
+        except ConfigError as exc:  # the configuration does not match the work tree
+            problems = "; ".join(p[len(f"{config.path}: "):] if p.startswith(f"{config.path}: ") else p
+                                 for p in exc.problems)  # all of one file, named once
+            why_not = f"the work tree does not match {config.path} ({problems})"
+    if why_not is None:
+        report = build_report(project, violations, baseline, covered=covered)
+        known_facts = project.reader.known_facts  # history parses none of the files it already read
+        del project  # (freed before the commits' projects are built)
+    else:
+        report, known_facts = report_at_last_commit(config, rev_range, why_not, baseline, use_cache=use_cache,
+                                                    progress=progress_bar(), covered=covered)
+        assert report.at_commit is not None
+        notify(f"ssot-lint: {why_not}: the current figures are those of commit {report.at_commit.commit}, "
+               f"the last of {rev_range}")
+    bar = progress_bar("reading history", "commits", minimum=2)
+    report.history = compute_history(config, rev_range, every, use_cache=use_cache, progress=bar,
+                                     known_facts=known_facts, covered=covered)
+    finish(bar)
+    return report
 
 
 def compute_history(config: Config, rev_range: str, every: int = 1, jobs: Optional[int] = None,

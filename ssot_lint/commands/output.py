@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from ssot_lint.config import Config
 from ssot_lint.engine.run import CheckResult
 from ssot_lint.rule import Violation
 
@@ -56,6 +57,13 @@ def progress_bar(stream, label: str = "parsing", unit: str = "files",
     if os.environ.get("NO_COLOR") or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
         return None
     return ProgressBar(stream, label, unit, minimum) if hasattr(stream, "isatty") and stream.isatty() else None
+
+
+def finish(*bars: Optional[ProgressBar]) -> None:
+    """Clear the bars that were drawn (`progress_bar` gives none off a terminal)."""
+    for bar in bars:
+        if bar is not None:
+            bar.finish()
 
 
 def display_path(root: Path, relpath: str) -> str:
@@ -107,6 +115,20 @@ def fix_summary(outcome: "FixOutcome", would: bool) -> str:
     for relpath, reason in outcome.not_written.items():
         lines.append(f"  {relpath} not written: {reason}")
     return "\n".join(lines)
+
+
+def run_summary(result: CheckResult, config: Config) -> str:
+    """For `check --verbose`: what was read, parsed and taken from the cache, and the time of each stage."""
+    cache_folder = config.root / ".ssot_lint_cache"
+    if result.answer_kept:
+        read = (f"ssot-lint: {result.files_analysed} files; the last run's answer stands, nothing it read "
+                f"having changed ({result.files_read} changed read, {result.files_parsed} parsed; "
+                f"cache in {cache_folder}); config {config.path}")
+    else:
+        read = (f"ssot-lint: {result.files_analysed} files, {result.files_loaded} analysed in depth "
+                f"({result.files_read} read from disk, {result.files_parsed} parsed, the rest from the cache "
+                f"in {cache_folder}); config {config.path}")
+    return read + "\nssot-lint: time: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings)
 
 
 def summary(result: CheckResult, dim: str = "", reset: str = "") -> str:

@@ -1,4 +1,4 @@
-"""The text-first half of `init --discover`: which modules it must parse, found from the text of all.
+"""What `init --discover` reads of each module: the text of all, and which of them to parse.
 
 A proposal needs a module that is all legacy handing its symbol on (it defines no class or function at
 column 0: nothing, or only `except ImportError` fallbacks), or an import fallback of its name. So:
@@ -18,11 +18,13 @@ finds is a superset of what the parser would (see textscan.py), so nothing that 
 depends on is left unparsed; the one thing read off the text alone, an unparsed importer's own `from`
 lines, is what the parser would read there too, but for an import inside a string at the start of a
 line (textscan.py keeps those out of triple-quoted strings).
+
+The exact search (init_search.py) then checks a module with only what it needs of it: its imports,
+read off the parsed facts (`imports_only`) or, for a module left unparsed, off the text (`text_facts`).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
@@ -32,7 +34,7 @@ from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph, absolute_module
 from ssot_lint.analysis.project import Project
 from ssot_lint.files.textscan import TextImport, TextView, aliases, scan_files
 
-# Names that are never a proposal (see starter._proposable and starter._duplicated_definitions).
+# Names that are never a proposal (see init_search._proposable and init_search._duplicated_definitions).
 _COMMON_NAMES = frozenset({"main", "setup", "run", "Meta", "Config", "Settings", "Error", "Base", "test", "cli"})
 
 
@@ -184,7 +186,7 @@ class Reading:
 
 def read_what_can_matter(project: Project, survey: Survey, legacy) -> Reading:
     """Parse the modules the evidence of the seeds depends on (see the module docstring), in a few
-    parallel batches. `legacy(module)`: is the parsed module all legacy (starter's roles)?"""
+    parallel batches. `legacy(module)`: is the parsed module all legacy (init_proposals' roles)?"""
     graph, resolver = project.graph, project.resolver
     maybe = survey.may_be_legacy()
     _parse(graph, maybe)
@@ -196,12 +198,11 @@ def read_what_can_matter(project: Project, survey: Survey, legacy) -> Reading:
                   + [(i.target, i.text.name) for m in handing for i in survey.imports_of_module(m) if i.target])
     for module in handing:
         info = graph.modules[module]
-        for named in info.namespace.values():
-            for binding in named:
-                if binding.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
-                    definition = resolver.resolve_binding(info, binding).definition
-                    if definition is not None and definition.module != module:
-                        seeds.add(definition.qualname)
+        for binding in module_bindings(info):
+            if binding.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS):
+                definition = resolver.resolve_binding(info, binding).definition
+                if definition is not None and definition.module != module:
+                    seeds.add(definition.qualname)
     for module in {*handing, *passing_on}:  # names handed on through star imports
         for name in survey.names_imported_from(module):
             found = resolver.resolve_import(module, name)
@@ -228,7 +229,7 @@ def read_what_can_matter(project: Project, survey: Survey, legacy) -> Reading:
         for module in looked_into | definers | (importers & survey.names_from.keys()):  # `X = Name` in a module
             info = graph.modules.get(module)  # others import from: parsed, or read off the text
             if info is not None:
-                renamed.update(b.name for named in info.namespace.values() for b in named
+                renamed.update(b.name for b in module_bindings(info)
                                if b.kind is BindingKind.ALIAS and (b.value or "").rpartition(".")[2] in reading.names)
             else:
                 locals_ = {i.text.local for i in survey.imports_of_module(module) if i.text.name in reading.names}
@@ -312,7 +313,7 @@ def imports_only(info: ModuleInfo, names: Set[str], graph: ProjectGraph) -> File
     they name one at a time), and nothing else: the search counts the modules that import a symbol
     through another, as the cheap pass does, not `m.Name` reads. (Resolution's view of a `try` comes
     from the module's import structure, which this leaves as it was.)"""
-    module_level = [b for named in info.namespace.values() for b in named]
+    module_level = module_bindings(info)
     seen = {id(b) for b in module_level}
     bindings = [*module_level, *(b for b in info.structure.bindings if id(b) not in seen)]
     read = {(b.value or "").split(".", 1)[0] for b in bindings if b.kind is BindingKind.ALIAS}
@@ -327,5 +328,6 @@ def imports_only(info: ModuleInfo, names: Set[str], graph: ProjectGraph) -> File
                      all_is_dynamic=info.structure.all_is_dynamic)
 
 
-def lookalike_pattern(names: Iterable[str]) -> "re.Pattern[str]":
-    return re.compile("|".join(fnmatch.translate(f"*{name}") for name in names))
+def module_bindings(info: ModuleInfo) -> List[Binding]:
+    """Every binding of the module's namespace, name by name."""
+    return [binding for named in info.namespace.values() for binding in named]
