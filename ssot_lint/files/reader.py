@@ -255,8 +255,9 @@ class OverlayReader(SourceReader):
     """Reads the given bytes in place of some files on disk: fixes that are not written yet."""
 
     def __init__(self, cache: FactsCache, overlay: Dict[str, bytes], jobs: Optional[int] = None,
-                 progress: Optional[Callable[[int, int], None]] = None):
-        super().__init__(cache, jobs, progress)
+                 progress: Optional[Callable[[int, int], None]] = None,
+                 known_facts: Optional[Dict[str, FileFacts]] = None):
+        super().__init__(cache, jobs, progress, known_facts)
         self.overlay = overlay
 
     def stamp(self, source: SourceFile) -> Optional[FileStamp]:

@@ -1,0 +1,102 @@
+"""A project kept in memory between analyses: what the language server holds, and `check` asks of it.
+
+Each `analyse()` finds exactly what a fresh `check` of the files as they are now would find (editor
+buffers over the disk), because it is one: the same `analyse_files`, with the facts of every content
+already in memory (nothing unchanged is parsed again, and nothing is read whose size and mtime vouch for
+it), and the last answer kept when no change touches what the last analysis read (reuse.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from ssot_lint.config import Config
+from ssot_lint.engine.reuse import AnalysisRecord
+from ssot_lint.engine.run import cyclic_gc_paused, finalise, analyse_files
+from ssot_lint.engine.selection import select_rules
+from ssot_lint.facts.model import FileFacts
+from ssot_lint.files.cache import FactsCache
+from ssot_lint.files.discovery import Listing, SourceFile, list_files
+from ssot_lint.files.reader import OverlayReader
+from ssot_lint.rule import Violation
+
+
+@dataclass(frozen=True)
+class WorkspaceResult:
+    violations: Tuple[Violation, ...]  # every file's, finalised as `check` reports them
+    files: Tuple[SourceFile, ...]  # the project's files
+    analysed: bool  # False: the last answer stood (no change touched what it read)
+    seconds: float
+
+    def in_file(self, relpath: str) -> List[Violation]:
+        return [v for v in self.violations if v.path == relpath]
+
+
+@dataclass(frozen=True)
+class _Last:
+    result: WorkspaceResult
+    record: Optional[AnalysisRecord]  # what it read (None without a prefilter: then any change counts)
+    digests: Dict[str, Optional[str]]  # the content hash of every file then (None: unreadable)
+
+
+class Workspace:
+    """The project under `config`, analysed again on demand. Not thread-safe: one caller at a time."""
+
+    def __init__(self, config: Config, *, jobs: Optional[int] = None, use_cache: bool = True):
+        self.config = config
+        self.rules = select_rules(config.select, config.ignore)
+        self.jobs = jobs
+        self.cache = FactsCache(config.root, enabled=use_cache)
+        self._buffers: Dict[str, bytes] = {}  # editor contents, by path relative to the root
+        self._facts: Dict[str, FileFacts] = {}  # by content hash: every current file's facts met so far
+        self._listing: Optional[Listing] = None
+        self._last: Optional[_Last] = None
+
+    def set_buffer(self, relpath: str, data: Optional[bytes]) -> None:
+        """An editor's contents for a file, read in place of the disk's (None: the disk's again)."""
+        if data is None:
+            self._buffers.pop(relpath, None)
+        else:
+            self._buffers[relpath] = data
+
+    @property
+    def buffers(self) -> Mapping[str, bytes]:
+        return dict(self._buffers)
+
+    def analyse(self) -> WorkspaceResult:
+        with cyclic_gc_paused():
+            return self._analyse()
+
+    def _analyse(self) -> WorkspaceResult:
+        started = time.perf_counter()
+        listing = self._listing if self._listing is not None and self._listing.still_holds() \
+            else list_files(self.config)
+        self._listing = listing
+        reader = OverlayReader(self.cache, dict(self._buffers), self.jobs, known_facts=self._facts)
+        digests = {}
+        for source in listing.files:
+            stamp = reader.stamp(source)
+            digests[source.relpath] = stamp.digest if stamp is not None else None
+        last = self._last
+        if last is not None and last.record is not None and digests.keys() == last.digests.keys():
+            changed = [s for s in listing.files if digests[s.relpath] != last.digests[s.relpath]]
+            if not changed or (all(digests[s.relpath] is not None for s in changed) and last.record.still_stands(
+                    changed, reader, lambda relpath: self._facts.get(last.digests[relpath] or ""))):
+                result = WorkspaceResult(last.result.violations, listing.files, False,
+                                         time.perf_counter() - started)
+                self._keep(reader.known_facts, digests)
+                self._last = _Last(result, last.record, digests)
+                return result
+        analysis = analyse_files(self.config, self.rules, jobs=self.jobs, files=listing.files, reader=reader)
+        result = WorkspaceResult(finalise(analysis.violations), listing.files, True, time.perf_counter() - started)
+        self._keep(reader.known_facts, digests)
+        self.cache.save()
+        self._last = _Last(result, analysis.record, digests)
+        return result
+
+    def _keep(self, known: Dict[str, FileFacts], digests: Dict[str, Optional[str]]) -> None:
+        """Keep the facts of the current contents only: memory stays that of one version of the project."""
+        current = set(digests.values())
+        self._facts = {digest: facts for digest, facts in known.items() if digest in current}

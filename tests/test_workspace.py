@@ -1,0 +1,120 @@
+"""The resident analysis (engine/workspace.py): after every change, exactly what a fresh `check` finds.
+
+The property test draws the random trees and edit series of the history property test, and applies
+each edit either to an editor buffer or to the file on disk (sometimes putting a buffer back to the
+disk's contents); after every step the workspace's violations must equal those of a `check` from
+scratch (no cache) of the same contents.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import generated_config, make_config, write_tree
+from ssot_lint.config import ConfigError
+from ssot_lint.engine.run import run_check
+from ssot_lint.engine.workspace import Workspace
+from ssot_lint.rule import EXAMPLE_FILES
+from test_property_history import edited, histories, passed_through_histories
+
+
+def rows(violations):
+    return [(v.code, v.path, v.line, v.column, v.message, v.fingerprint) for v in violations]
+
+
+def fresh(config, buffers):
+    try:
+        return rows(run_check(config, jobs=1, overlay=buffers).violations)
+    except ConfigError as error:  # an edit can make the configuration wrong (the canonical is gone)
+        return error.problems
+
+
+def resident(workspace):
+    try:
+        return rows(workspace.analyse().violations)
+    except ConfigError as error:
+        return error.problems
+
+
+# 40 in CI; SSOT_LINT_WORKSPACE_EXAMPLES=1000 for a long run.
+@settings(max_examples=int(os.environ.get("SSOT_LINT_WORKSPACE_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.one_of(histories(), passed_through_histories()), st.data())
+def test_every_step_is_what_a_fresh_check_finds(case, data):
+    package, files, shims, edits = case
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_tree(root, files)
+        config = generated_config(root, package, shims)
+        workspace = Workspace(config, jobs=1)
+        assert resident(workspace) == fresh(config, {})
+        on_disk, buffers = dict(files), {}
+        for relpath, statement in edits:
+            where = data.draw(st.sampled_from(["buffer", "disk", "buffer back to disk"]))
+            if where == "buffer back to disk":
+                buffers.pop(relpath, None)
+                workspace.set_buffer(relpath, None)
+            else:
+                text = edited(files, {**on_disk, **buffers}, relpath, statement)
+                if where == "buffer":
+                    buffers[relpath] = text
+                    workspace.set_buffer(relpath, text.encode())
+                else:
+                    on_disk[relpath] = text
+                    write_tree(root, {relpath: text})
+            encoded = {path: text.encode() for path, text in buffers.items()}
+            assert resident(workspace) == fresh(config, encoded), (relpath, statement, where)
+
+
+def test_nothing_changed_keeps_the_answer_and_an_edit_into_a_violation_is_seen(tmp_path):
+    write_tree(tmp_path, {**EXAMPLE_FILES, "app/service.py": "from app.factory import EngineFactory\n"})
+    workspace = Workspace(make_config(tmp_path), jobs=1)
+    first = workspace.analyse()
+    assert first.analysed and first.in_file("app/service.py") == []
+    again = workspace.analyse()
+    assert not again.analysed and rows(again.violations) == rows(first.violations)
+    workspace.set_buffer("app/service.py", b"from app.legacy import EngineFactory\n")
+    edited_in = workspace.analyse()
+    assert [v.code for v in edited_in.in_file("app/service.py")] == ["SSOT002"]
+    workspace.set_buffer("app/service.py", None)  # closed unsaved: the disk's contents again
+    assert workspace.analyse().in_file("app/service.py") == []
+
+
+def test_a_change_nothing_read_keeps_the_answer(tmp_path):
+    """A function added to a module that names nothing tracked: the last analysis did not read it."""
+    files = {**EXAMPLE_FILES, "app/util.py": "def helper():\n    return 1\n",
+             "app/service.py": "from app.legacy import EngineFactory\n"}
+    write_tree(tmp_path, files)
+    workspace = Workspace(make_config(tmp_path), jobs=1)
+    first = workspace.analyse()
+    workspace.set_buffer("app/util.py", (files["app/util.py"] + "\n\ndef other():\n    return 2\n").encode())
+    second = workspace.analyse()
+    assert not second.analysed and rows(second.violations) == rows(first.violations)
+
+
+def test_files_added_and_deleted_on_disk_are_seen(tmp_path):
+    write_tree(tmp_path, EXAMPLE_FILES)
+    config = make_config(tmp_path)
+    workspace = Workspace(config, jobs=1)
+    assert workspace.analyse().in_file("app/new.py") == []
+    write_tree(tmp_path, {"app/new.py": "from app.legacy import EngineFactory\n"})
+    assert [v.code for v in workspace.analyse().in_file("app/new.py")] == ["SSOT002"]
+    (tmp_path / "app/new.py").unlink()
+    result = workspace.analyse()
+    assert result.in_file("app/new.py") == [] and rows(result.violations) == fresh(config, {})
+
+
+def test_memory_holds_the_facts_of_current_contents_only(tmp_path):
+    write_tree(tmp_path, {**EXAMPLE_FILES, "app/service.py": "from app.legacy import EngineFactory\n"})
+    workspace = Workspace(make_config(tmp_path), jobs=1)
+    workspace.analyse()
+    known = len(workspace._facts)
+    for index in range(30):
+        workspace.set_buffer("app/service.py", f"from app.legacy import EngineFactory\nX{index} = 1\n".encode())
+        workspace.analyse()
+    assert len(workspace._facts) <= known
