@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,7 +52,8 @@ def test_every_step_is_what_a_fresh_check_finds(case, data):
         root = Path(folder)
         write_tree(root, files)
         config = generated_config(root, package, shims)
-        workspace = Workspace(config, jobs=1)
+        watched = data.draw(st.booleans())  # told of each change on disk, as a language server's watcher tells
+        workspace = Workspace(config, jobs=1, watched=watched)
         assert resident(workspace) == fresh(config, {})
         on_disk, buffers = dict(files), {}
         for relpath, statement in edits:
@@ -67,6 +69,7 @@ def test_every_step_is_what_a_fresh_check_finds(case, data):
                 else:
                     on_disk[relpath] = text
                     write_tree(root, {relpath: text})
+                    workspace.disk_changed([relpath])
             encoded = {path: text.encode() for path, text in buffers.items()}
             assert resident(workspace) == fresh(config, encoded), (relpath, statement, where)
 
@@ -97,16 +100,31 @@ def test_a_change_nothing_read_keeps_the_answer(tmp_path):
     assert not second.analysed and rows(second.violations) == rows(first.violations)
 
 
-def test_files_added_and_deleted_on_disk_are_seen(tmp_path):
+@pytest.mark.parametrize("watched", [False, True])
+def test_files_added_and_deleted_on_disk_are_seen(tmp_path, watched):
     write_tree(tmp_path, EXAMPLE_FILES)
     config = make_config(tmp_path)
-    workspace = Workspace(config, jobs=1)
+    workspace = Workspace(config, jobs=1, watched=watched)
     assert workspace.analyse().in_file("app/new.py") == []
     write_tree(tmp_path, {"app/new.py": "from app.legacy import EngineFactory\n"})
+    workspace.files_came_or_went()
     assert [v.code for v in workspace.analyse().in_file("app/new.py")] == ["SSOT002"]
     (tmp_path / "app/new.py").unlink()
+    workspace.files_came_or_went()
     result = workspace.analyse()
     assert result.in_file("app/new.py") == [] and rows(result.violations) == fresh(config, {})
+
+
+def test_watched_looks_only_at_what_it_is_told(tmp_path):
+    """With a watcher's promise, a change on disk nobody reported is not looked for (a stat of every file
+    per keystroke is what the promise saves); reported, it is seen."""
+    write_tree(tmp_path, {**EXAMPLE_FILES, "app/service.py": "from app.factory import EngineFactory\n"})
+    workspace = Workspace(make_config(tmp_path), jobs=1, watched=True)
+    assert workspace.analyse().in_file("app/service.py") == []
+    write_tree(tmp_path, {"app/service.py": "from app.legacy import EngineFactory\n"})
+    assert workspace.analyse().in_file("app/service.py") == []
+    workspace.disk_changed(["app/service.py"])
+    assert [v.code for v in workspace.analyse().in_file("app/service.py")] == ["SSOT002"]
 
 
 def test_memory_holds_the_facts_of_current_contents_only(tmp_path):

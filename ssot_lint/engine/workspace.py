@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ssot_lint.config import Config
 from ssot_lint.engine.reuse import AnalysisRecord
@@ -39,20 +39,38 @@ class _Last:
     result: WorkspaceResult
     record: Optional[AnalysisRecord]  # what it read (None without a prefilter: then any change counts)
     digests: Dict[str, Optional[str]]  # the content hash of every file then (None: unreadable)
+    buffered: FrozenSet[str]  # the files read from buffers then
 
 
 class Workspace:
-    """The project under `config`, analysed again on demand. Not thread-safe: one caller at a time."""
+    """The project under `config`, analysed again on demand. Not thread-safe: one caller at a time.
 
-    def __init__(self, config: Config, *, jobs: Optional[int] = None, use_cache: bool = True):
+    By default every analysis looks at the disk for what changed (a stat of every file, and discovery
+    again unless its folders vouch for the last listing). With `watched`, the caller promises to report
+    every change on disk (`disk_changed`, `files_came_or_went`), as a language server's file watcher
+    does: then only the files reported are looked at again."""
+
+    def __init__(self, config: Config, *, jobs: Optional[int] = None, use_cache: bool = True,
+                 watched: bool = False):
         self.config = config
         self.rules = select_rules(config.select, config.ignore)
         self.jobs = jobs
+        self.watched = watched
         self.cache = FactsCache(config.root, enabled=use_cache)
         self._buffers: Dict[str, bytes] = {}  # editor contents, by path relative to the root
         self._facts: Dict[str, FileFacts] = {}  # by content hash: every current file's facts met so far
         self._listing: Optional[Listing] = None
         self._last: Optional[_Last] = None
+        self._changed: Set[str] = set()  # (watched) files reported changed on disk since the last analysis
+        self._relist = True  # (watched) files may have come or gone since the last listing
+
+    def disk_changed(self, relpaths: Iterable[str]) -> None:
+        """(watched) These files changed on disk."""
+        self._changed.update(relpaths)
+
+    def files_came_or_went(self) -> None:
+        """(watched) Files were created, deleted or renamed: discovery must run again."""
+        self._relist = True
 
     def set_buffer(self, relpath: str, data: Optional[bytes]) -> None:
         """An editor's contents for a file, read in place of the disk's (None: the disk's again)."""
@@ -71,15 +89,21 @@ class Workspace:
 
     def _analyse(self) -> WorkspaceResult:
         started = time.perf_counter()
-        listing = self._listing if self._listing is not None and self._listing.still_holds() \
-            else list_files(self.config)
-        self._listing = listing
-        reader = OverlayReader(self.cache, dict(self._buffers), self.jobs, known_facts=self._facts)
-        digests = {}
-        for source in listing.files:
-            stamp = reader.stamp(source)
-            digests[source.relpath] = stamp.digest if stamp is not None else None
         last = self._last
+        if self._listing is None or (self._relist if self.watched else not self._listing.still_holds()):
+            self._listing = list_files(self.config)
+        listing, relisted = self._listing, self._relist
+        self._relist, changed_on_disk, self._changed = False, self._changed, set()
+        reader = OverlayReader(self.cache, dict(self._buffers), self.jobs, known_facts=self._facts)
+        if self.watched and last is not None and not relisted:
+            # Only what was reported, and the buffers (their contents are what counts), can differ.
+            digests = dict(last.digests)
+            for source in listing.files:
+                if source.relpath in changed_on_disk or source.relpath in self._buffers or \
+                        source.relpath in last.buffered:
+                    digests[source.relpath] = _digest(reader, source)
+        else:
+            digests = {source.relpath: _digest(reader, source) for source in listing.files}
         if last is not None and last.record is not None and digests.keys() == last.digests.keys():
             changed = [s for s in listing.files if digests[s.relpath] != last.digests[s.relpath]]
             if not changed or (all(digests[s.relpath] is not None for s in changed) and last.record.still_stands(
@@ -87,16 +111,21 @@ class Workspace:
                 result = WorkspaceResult(last.result.violations, listing.files, False,
                                          time.perf_counter() - started)
                 self._keep(reader.known_facts, digests)
-                self._last = _Last(result, last.record, digests)
+                self._last = _Last(result, last.record, digests, frozenset(self._buffers))
                 return result
         analysis = analyse_files(self.config, self.rules, jobs=self.jobs, files=listing.files, reader=reader)
         result = WorkspaceResult(finalise(analysis.violations), listing.files, True, time.perf_counter() - started)
         self._keep(reader.known_facts, digests)
         self.cache.save()
-        self._last = _Last(result, analysis.record, digests)
+        self._last = _Last(result, analysis.record, digests, frozenset(self._buffers))
         return result
 
     def _keep(self, known: Dict[str, FileFacts], digests: Dict[str, Optional[str]]) -> None:
         """Keep the facts of the current contents only: memory stays that of one version of the project."""
         current = set(digests.values())
         self._facts = {digest: facts for digest, facts in known.items() if digest in current}
+
+
+def _digest(reader: OverlayReader, source: SourceFile) -> Optional[str]:
+    stamp = reader.stamp(source)
+    return stamp.digest if stamp is not None else None
