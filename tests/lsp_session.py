@@ -255,10 +255,14 @@ async def session(root: Path, scenario: Callable[[Session], Awaitable[None]], *a
         await asyncio.wait_for(client._server.wait(), TIMEOUT)
         assert client._server.returncode == 0, result.stderr.decode(errors="replace")
     finally:
-        if client._server.returncode is None:
+        if client._server.returncode is None:  # the scenario failed: end it without waiting on the server
             client._server.kill()
-        await asyncio.wait_for(client.stop(), TIMEOUT)
-        await drain
+            await client._server.wait()
+            for task in [*client._async_tasks, drain]:  # (a child of the server may hold its pipes open)
+                task.cancel()
+        else:
+            await asyncio.wait_for(client.stop(), TIMEOUT)
+            await drain
     return result
 
 

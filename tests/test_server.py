@@ -110,6 +110,21 @@ def test_every_open_file_of_fixtures_repo_gets_what_check_reports_on_it(tmp_path
     run(root, scenario)
 
 
+def test_parsing_in_worker_processes_does_not_hang_the_server(tmp_path):
+    """Workers forked from the server would inherit the lock of stdin that pygls's reader holds while it
+    waits, and wait for it forever: they are spawned instead. fixtures_repo is enough files to parse in
+    parallel, and the client waits (so the reader blocks) while the server parses it."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES_REPO, root, ignore=shutil.ignore_patterns(".ssot_lint_cache", "__pycache__"))
+    relpath = "netra_backend/app/services/agent_service.py"
+
+    async def scenario(session):
+        session.open(relpath)
+        assert codes(await session.diagnostics(relpath, version=1)) == [v["code"] for v in check_json(root, relpath)]
+
+    run(root, scenario, "--jobs", "2", "--no-cache")
+
+
 def test_related_information_points_at_the_shim_and_the_canonical_definition(tmp_path):
     tree(tmp_path, {SERVICE: SHIM_IMPORT})
 

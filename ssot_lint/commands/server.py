@@ -372,6 +372,13 @@ def _path_of(uri: str) -> Optional[Path]:
 
 def serve(config_path: Optional[Path] = None, *, jobs: Optional[int] = None, use_cache: bool = True) -> None:
     """Run the server on stdin and stdout until the client says `exit` (or goes away)."""
+    import multiprocessing
+
+    # Parsing workers must not be forked from this process: its threads hold locks a child would wait on
+    # forever (pygls's reader, blocked reading stdin, holds that stream's, and every multiprocessing child
+    # closes stdin first). They are spawned (fresh interpreters, children of this process, as parallel.py's
+    # orphan check wants): a start-up cost paid only by an analysis that parses many files.
+    multiprocessing.set_start_method("spawn", force=True)
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print would corrupt the protocol: it goes to the log instead
     SsotLintServer(config_path, jobs=jobs, use_cache=use_cache).start_io(sys.stdin.buffer, protocol_out)
