@@ -57,7 +57,7 @@ def test_it_initialises_and_asks_the_client_to_watch_the_python_and_config_files
         patterns = [w["globPattern"] for w in registrations[0].register_options["watchers"]]
         assert {"**/*.py", "**/pyproject.toml", "**/ssot-lint.toml", "**/.ssot-lint.toml"} <= set(patterns)
 
-    session = run(tmp_path, scenario)
+    session = run(tmp_path, scenario, "--stdio")  # (what some clients add: accepted)
     server = session.initialize_result.capabilities
     assert session.initialize_result.server_info.name == "ssot-lint"
     assert server.hover_provider
