@@ -302,6 +302,35 @@ def init(
     typer.echo(f"wrote the ssot-lint configuration to {target.path}; check it with `ssot-lint check`", err=True)
 
 
+@app.command()
+def server(
+    config: Optional[Path] = typer.Option(None, "--config", help="The config file (default: the nearest one at "
+                                                                 "or above the workspace folder, else above the "
+                                                                 "first file opened)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Processes for parsing (default: all cores)."),
+    no_cache: bool = _no_cache_option(),
+    stdio: bool = typer.Option(False, "--stdio", show_default=False,
+                               help="Talk LSP over stdin and stdout: the only transport, and the default "
+                                    "(accepted because some clients pass it)."),
+) -> None:
+    """Run a language server (LSP over stdio) for editors.
+
+    It keeps the analysis in memory and shows what `ssot-lint check` finds as you type: diagnostics on every
+    open file (on open, change and save, with the chain's modules as related locations and the rule's
+    documentation on hover), each fixable violation's fix as a quick fix (unsafe ones marked), and "Fix all
+    safe ssot-lint violations in this file" (kind source.fixAll.ssot-lint). Files changed outside the
+    editor are picked up when the client reports them (it is asked to watch **/*.py and the config files).
+    The configuration is read as `check` reads it, again whenever it changes; an error in it is shown on
+    the config file.
+    """
+    if config is not None and not config.is_file():
+        raise ConfigError(f"{config}: no such config file")
+    from ssot_lint.commands.server import serve  # pygls is imported by this command only
+
+    serve(config, jobs=jobs, use_cache=not no_cache)
+
+
 @app.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, summary."""

@@ -1,5 +1,7 @@
 """What each command does beyond the analysis: check's output formats (output.py), report, history
 (report --history), baseline, graph, and init, whose --discover is init_survey.py (what is read of each
 module), init_search.py (finding the proposals), init_proposals.py (what they are and how they rank) and
-init_toml.py (the text written).
+init_toml.py (the text written); and the language server, `ssot-lint server`: server.py (the LSP side, on
+pygls), server_analysis.py (the project, in the analysis thread), server_worker.py (that thread: debounced,
+one run at a time) and server_lsp.py (violations, fixes and config errors made into LSP values).
 """
