@@ -314,6 +314,24 @@ def test_a_code_action_for_a_version_since_changed_is_not_resolved(tmp_path):
 
 # Files changed outside the editor.
 
+def test_with_the_watcher_a_file_changed_on_disk_is_seen_when_reported(tmp_path):
+    """Once the watcher is registered, the server looks again only at what it reports (the Workspace's watched
+    mode: no stat of every file per keystroke); a reported change is seen."""
+    tree(tmp_path, {"app/middle.py": "from app.factory import EngineFactory\n",
+                    SERVICE: "from app.middle import EngineFactory\n"})
+
+    async def scenario(session):
+        session.open(SERVICE)
+        assert "SSOT002" in codes(await session.diagnostics(SERVICE, version=1))
+        seen = session.count(SERVICE)
+        (tmp_path / "app/middle.py").write_text("class EngineFactory:\n    pass\n")  # not open: on disk only
+        session.watched(("app/middle.py", types.FileChangeType.Changed))
+        changed = await session.diagnostics(SERVICE, lambda d: "SSOT002" not in codes(d), after=seen)
+        assert codes(changed) == [v["code"] for v in check_json(tmp_path, SERVICE)]
+
+    assert run(tmp_path, scenario).registrations
+
+
 def test_files_changed_and_deleted_on_disk_are_seen_through_watched_file_notifications(tmp_path):
     tree(tmp_path, {"app/middle.py": "from app.factory import EngineFactory\n",
                     SERVICE: "from app.middle import EngineFactory\n"})

@@ -17,7 +17,7 @@ signs is init_search.py's business, writing them down init_toml.py's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import AbstractSet, Dict, Iterable, List, Set
+from typing import AbstractSet, Dict, Iterable, List, Set, Tuple
 
 from ssot_lint.config import SymbolPath
 from ssot_lint.facts.model import BindingKind, BranchKind

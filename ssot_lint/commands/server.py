@@ -33,7 +33,7 @@ from pygls.uris import to_fs_path
 
 from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK
-from ssot_lint.commands.server_analysis import OpenDocument, Outcome, ProjectAnalysis
+from ssot_lint.commands.server_analysis import DiskChanges, OpenDocument, Outcome, ProjectAnalysis
 from ssot_lint.commands.server_lsp import encode_source, hover, overlaps, rules_by_code, text_edits
 from ssot_lint.commands.server_worker import QUIET_PERIOD, AnalysisWorker
 from ssot_lint.config import CONFIG_FILENAMES
@@ -67,6 +67,8 @@ class SsotLintServer(LanguageServer):
         self.lock = threading.Lock()
         self.documents: Dict[str, OpenDocument] = {}
         self.reload_config = True
+        # What the client's file watcher reported since the last analysis (once it watches for us).
+        self.disk = DiskChanges()
         # The event loop's: what was published, and the documents owed a publication even if nothing changed.
         self.published: Dict[str, Published] = {}
         self.owed: Set[str] = set()
@@ -140,6 +142,10 @@ class SsotLintServer(LanguageServer):
             await self.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
         except Exception as error:  # the client refused: files changed on disk are still seen at the next analysis
             self._tell(types.MessageType.Info, f"ssot-lint: could not register file watchers: {error}")
+            return
+        with self.lock:  # from now on the watcher reports every change: an analysis looks only at those
+            self.disk.watched = True
+            self.disk.came_or_went = True  # (what changed before it watched is looked for once)
 
     def on_shutdown(self, params: Any = None) -> None:
         self.worker.stop()
@@ -185,11 +191,17 @@ class SsotLintServer(LanguageServer):
         self.worker.request(QUIET_PERIOD)  # its file is the disk's again, for the other documents
 
     def did_change_watched_files(self, params: types.DidChangeWatchedFilesParams) -> None:
-        """A file changed outside the editor. The Workspace sees every change on disk by itself (stamps and
-        folder mtimes): the notification only says when to look, and whether to read the config again."""
-        if any(self._is_config(_path_of(change.uri), any_name=True) for change in params.changes):
-            with self.lock:
-                self.reload_config = True
+        """Files changed outside the editor (a checkout, a formatter): the analysis looks at these again (once
+        the watcher is ours, at these only), and reads the config again if it is one of them."""
+        with self.lock:
+            for change in params.changes:
+                path = _path_of(change.uri)
+                if self._is_config(path, any_name=True):
+                    self.reload_config = True
+                if change.type == types.FileChangeType.Changed and path is not None:
+                    self.disk.changed.add(path)
+                else:  # created or deleted: discovery must run again
+                    self.disk.came_or_went = True
         self.worker.request(QUIET_PERIOD)
 
     def _keep(self, uri: str, version: int, text: str) -> None:
@@ -210,11 +222,12 @@ class SsotLintServer(LanguageServer):
         with self.lock:
             documents = dict(self.documents)
             reload, self.reload_config = self.reload_config, False
+            disk, self.disk = self.disk, DiskChanges(self.disk.watched)
         analysis = self.analysis
         if analysis is None:
             return
         try:
-            outcome = analysis.run(documents, reload)
+            outcome = analysis.run(documents, reload, disk)
         except Exception as error:  # noqa: BLE001 - a bug must not end the session: say it, and go on
             message = f"ssot-lint: internal error: {type(error).__name__}: {error} (please report it)"
             self._call_in_loop(self._tell, types.MessageType.Error, message, traceback.format_exc())

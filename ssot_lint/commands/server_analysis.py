@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -50,6 +50,16 @@ class Outcome:
     notices: List[Tuple[types.MessageType, str]] = field(default_factory=list)  # for the user, new ones only
 
 
+@dataclass
+class DiskChanges:
+    """What the client's file watcher reported since the last analysis. Once `watched` (the watcher is
+    registered), it reports every change, and an analysis looks again only at what it reported."""
+
+    watched: bool = False
+    changed: Set[Path] = field(default_factory=set)
+    came_or_went: bool = False  # files created or deleted
+
+
 class ProjectAnalysis:
     """What the analysis thread keeps between runs: the Workspace, what it was given, what was shown."""
 
@@ -69,11 +79,18 @@ class ProjectAnalysis:
         workspace = self.workspace
         return self.explicit_config or (workspace.config.path if workspace is not None else None)
 
-    def run(self, documents: Mapping[str, OpenDocument], reload: bool) -> Outcome:
+    def run(self, documents: Mapping[str, OpenDocument], reload: bool, disk: Optional[DiskChanges] = None) -> Outcome:
         outcome = Outcome({uri: DocumentResult(d.version, None) for uri, d in documents.items()})
         workspace = self._workspace(documents, reload, outcome)
         if workspace is None:
             return outcome
+        disk = disk or DiskChanges()
+        if disk.watched and not workspace.watched:
+            workspace.watched = True
+            workspace.files_came_or_went()  # (a change made before the watcher was ours is looked for once)
+        workspace.disk_changed(r for r in (relative(path, workspace.config.root) for path in disk.changed) if r)
+        if disk.came_or_went:
+            workspace.files_came_or_went()
         wanted = self._give_buffers(workspace, documents)
         try:
             result = workspace.analyse()
