@@ -1,9 +1,11 @@
-"""The language server's analysis thread: one analysis at a time, after a quiet period, never a queue.
+"""The language server's analysis thread: one analysis at a time, after a short quiet period, never a queue.
 
-An editor sends a change on every keystroke; an analysis of a large project takes longer than the gap
-between two. So a change does not start an analysis: it asks for one (`request`) once `delay` seconds
-pass without another request (the debounce), or at the latest `max_delay` seconds after the first
-request still waiting (so that steady typing still gets diagnostics). Requests that arrive while an
+An editor sends a change on every keystroke, and an analysis that re-runs the rules on a large project
+takes longer than the gap between two. So a change asks for a run (`request`) once `delay` seconds pass
+without another request (the debounce: a burst of keystrokes or a multi-cursor edit is one run; short,
+since most analyses, of an edit to a file nothing tracked reads, take milliseconds), or at the latest
+`max_delay` seconds after the first request still waiting (so that steady typing still gets
+diagnostics). Requests that arrive while an
 analysis runs are coalesced into one more run, which reads the contents as they are when it starts:
 however fast the typing, at most one analysis runs and at most one waits, and the one that waits is
 always of the latest contents. Whoever publishes the results drops those of a document changed since
@@ -19,7 +21,7 @@ from typing import Callable, Optional
 
 logger = logging.getLogger(__name__)
 
-QUIET_PERIOD = 0.15  # seconds without a change before an analysis starts
+QUIET_PERIOD = 0.03  # seconds without a change before an analysis starts
 MAX_DELAY = 1.0  # ... but no later than this after the first change it waits for
 
 
