@@ -159,7 +159,7 @@ def main() -> None:
     shape = bench.SHAPES[args.shape]
     corpus = (args.corpus or bench.BENCH_DIR / ".corpus" / shape.name).resolve()
     bench.ensure_corpus(shape, corpus)
-    configs = bench.write_configs(shape, corpus)
+    bench.write_configs(shape, corpus)  # (the configurations the three tools read)
     tools = bench.ensure_tools_venv()
     results = {}
     for configuration in shape.configurations:
