@@ -1,5 +1,7 @@
 """The two fact extractors agree: CPython's ast (the fast path) and LibCST (for syntax newer than
-the running Python). Bindings must be equal in order; the other facts as sets of values."""
+the running Python). Bindings must be equal in order; the other facts as sets of values. Both feed
+one FactBuilder (its logic is tested in test_facts.py), so the sources here try each reader's own
+part: its walk, its spans and the values it reads off its nodes."""
 
 from __future__ import annotations
 
@@ -43,9 +45,9 @@ TRICKY = {
     "crlf": "import a\r\nx = a.B\r\n# noqa: SSOT001\r\n",
     "all": "__all__ = ['a'] + ['b']\n__all__ += ('c',)\n__all__.extend(['d'])\n__all__.append('e')\n"
            "__all__.remove('a')\n",
-    "globals": "import m\n_x = None\ndef get():\n    global _x\n    if _x is None:\n        _x = m.F()\n    return _x\n",
-    "try ladder": "try:\n    from a import X\nexcept (ImportError, AttributeError):\n    try:\n        from b import X\n"
-                  "    except ImportError:\n        class X: pass\nelse:\n    Y = X\nfinally:\n    pass\n",
+    "globals": "import m\n_x = None\ndef get():\n    global _x\n    _x = m.F()\n    return _x\n",
+    "try ladder": "try:\n    from a import X\nexcept (ImportError, AttributeError):\n    class X: pass\nelse:\n"
+                  "    Y = X\nfinally:\n    Z = X\n",
     "type checking": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import X\nelif m:\n"
                      "    from b import X\nelse:\n    X = None\n",
     "with and for": "import m\nwith m.open() as (f, g), m.x() as h:\n    for i, *j in m.z:\n        pass\n",

@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from ssot_lint.atomic import write_atomically
 from ssot_lint.config import Config
 from ssot_lint.engine.run import CheckResult, run_check
-from ssot_lint.facts.read_ast import decode_source
+from ssot_lint.facts.source_text import decode_source
 from ssot_lint.fixes.edits import Fix
 from ssot_lint.parallel import process_map
 from ssot_lint.rule import Violation
