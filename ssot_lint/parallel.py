@@ -30,7 +30,7 @@ def in_parallel(count: int, jobs: int, threshold: int) -> bool:
 
 
 def _start_worker(parent: int) -> None:
-    # The workers build many objects and no cycles: the cyclic collector only costs (see engine.py).
+    # The workers build many objects and no cycles: the cyclic collector only costs (see engine/run.py).
     gc.disable()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
 

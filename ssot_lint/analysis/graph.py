@@ -63,7 +63,7 @@ class ModuleInfo:
     `module_level_calls` log a read of everything; `bindings_of(name)` logs one name; `structure` is
     always read (the graph is built from it).
 
-    A module that resolution only passes through is loaded as its module-level view (facts.py),
+    A module that resolution only passes through is loaded as its module-level view (facts/extract.py),
     which is all that `bindings_of` and `structure` read; reading everything loads the full facts
     (`load_in_full`) first. So is a checked module whose text names tracked things only where the view
     has them (`view_enough`, prefilter.Tokens.view_suffices): the rules look for findings in `rule_facts`,

@@ -37,7 +37,7 @@ from ssot_lint.commands.server_analysis import DiskChanges, OpenDocument, Outcom
 from ssot_lint.commands.server_lsp import encode_source, hover, overlaps, rules_by_code, text_edits
 from ssot_lint.commands.server_worker import QUIET_PERIOD, AnalysisWorker
 from ssot_lint.config import CONFIG_FILENAMES
-from ssot_lint.facts.read_ast import decode_source
+from ssot_lint.facts.source_text import decode_source
 from ssot_lint.rule import Violation
 from ssot_lint.rules import all_rules
 

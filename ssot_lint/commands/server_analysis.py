@@ -20,7 +20,7 @@ from pygls.uris import from_fs_path
 from ssot_lint.commands.server_lsp import Related, config_diagnostics, diagnostic, encode_source, split_lines
 from ssot_lint.config import ConfigError, find_config_file, load_config
 from ssot_lint.engine.workspace import Workspace, WorkspaceResult
-from ssot_lint.facts.read_ast import decode_source
+from ssot_lint.facts.source_text import decode_source
 from ssot_lint.files.discovery import SourceFile
 from ssot_lint.rule import Violation
 

@@ -70,7 +70,7 @@ def content_digest(data: bytes) -> str:
 class SavedResult:
     """A whole run's answer as saved, and what it was an answer for."""
 
-    key: str  # the settings, rules and code it was computed with (engine.py)
+    key: str  # the settings, rules and code it was computed with (engine/run_cache.py)
     stamps: Dict[str, Tuple[int, int]]  # each file's (size, mtime_ns) then
     payload: Any
     listing: Optional[Listing]  # the discovery, which a later run may reuse while it still holds
@@ -91,7 +91,7 @@ class FactsCache:
     # -- facts by content hash ------------------------------------------------------
 
     def get(self, digest: str, module_view: bool = False) -> Optional[FileFacts]:
-        """The facts of content `digest` (with `module_view`: its module-level view, see facts.py)."""
+        """The facts of content `digest` (with `module_view`: its module-level view, see facts/extract.py)."""
         if not self.enabled:
             return None
         try:

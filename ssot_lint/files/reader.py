@@ -172,7 +172,7 @@ class SourceReader:
     def facts_of(self, sources: Sequence[SourceFile], module_view: bool = False) -> List[FileFacts]:
         """Facts for each file, in order: from the cache, else parsed (in parallel when many).
 
-        With `module_view`, the module-level view will do (facts.py): what resolution reads of a
+        With `module_view`, the module-level view will do (facts/extract.py): what resolution reads of a
         module it passes through. Full facts serve too, when they are at hand."""
         result: List[Optional[FileFacts]] = []
         missing: List[Tuple[int, SourceFile, Optional[FileStamp]]] = []

@@ -36,7 +36,7 @@ _TOP_DEFINITION = re.compile(rb"\n(?:async[ \t]+def|def|class)[ \t]")
 _DEFINITION = re.compile(rb"\n([ \t]*)(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
 # `X = a.b` (and `X: T = a.b`, `X = (a.b`): an alias, perhaps; the last name of the value is kept.
 _ALIAS = re.compile(rb"\n[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*\(?[ \t]*((?:\w+\.)*\w+)[ \t]*\)?[ \t]*(?:#[^\n]*)?(?=\r?\n)")
-# An `except` clause that catches import errors as facts.py decides it (ImportError, ModuleNotFoundError,
+# An `except` clause that catches import errors as the fact builder decides it (ImportError, ModuleNotFoundError,
 # Exception, BaseException, or a bare `except:`).
 _EXCEPT = re.compile(rb"\n([ \t]*)except\b([^\n]*)")
 _IMPORT_ERRORS = re.compile(rb"ImportError|ModuleNotFoundError|Exception|^[ \t]*:")

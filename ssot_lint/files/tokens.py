@@ -33,7 +33,7 @@ _IMPORT_STATEMENT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+)?import[ \t
 # What stands right before and after a name in a type annotation: `hass: T,`, `-> T:`, `list[T]`, `T | None`.
 _ANNOTATION_BEFORE = re.compile(rb"(?:->|:|\[|\|)[ \t]*\Z")
 _ANNOTATION_AFTER = re.compile(rb"[ \t]*(?:[,)=:|\]]|\r?\n|\Z)")
-# `noqa` in any case, as facts.py reads noqa comments.
+# `noqa` in any case, as the fact readers read noqa comments.
 _ANY_NOQA = re.compile(rb"[nN][oO][qQ][aA]")
 # More patterns than this, and a search through git is slower than Python's scan.
 _MOST_SEARCH_PATTERNS = 64
@@ -205,7 +205,7 @@ class Tokens:
         return frozenset(needed) if len(needed) <= _MOST_SEARCH_PATTERNS else None
 
     def view_suffices(self, data: bytes, module: str) -> bool:
-        """Does the module-level view of this matching text (facts.py: its imports and aliases of every scope,
+        """Does the module-level view of this matching text (facts/extract.py: its imports and aliases of every scope,
         module-level names and calls, `__all__`) hold all that the rules could find in it?
 
         Yes when it names tracked things only where the view has them: in import statements (a tracked
