@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ssot_lint.config import Config
 from ssot_lint.engine.reuse import AnalysisRecord
-from ssot_lint.engine.run import cyclic_gc_paused, finalise, analyse_files
+from ssot_lint.engine.run import analyse_files, cyclic_gc_paused, finalise
 from ssot_lint.engine.selection import select_rules
 from ssot_lint.facts.model import FileFacts
 from ssot_lint.files.cache import FactsCache
@@ -78,10 +78,6 @@ class Workspace:
             self._buffers.pop(relpath, None)
         else:
             self._buffers[relpath] = data
-
-    @property
-    def buffers(self) -> Mapping[str, bytes]:
-        return dict(self._buffers)
 
     def analyse(self) -> WorkspaceResult:
         with cyclic_gc_paused():
