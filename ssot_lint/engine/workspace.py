@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ssot_lint.config import Config
 from ssot_lint.engine.reuse import AnalysisRecord
@@ -63,6 +63,11 @@ class Workspace:
         self._last: Optional[_Last] = None
         self._changed: Set[str] = set()  # (watched) files reported changed on disk since the last analysis
         self._relist = True  # (watched) files may have come or gone since the last listing
+
+    @property
+    def buffers(self) -> Mapping[str, bytes]:
+        """The editor contents it reads in place of the disk's, by path."""
+        return dict(self._buffers)
 
     def disk_changed(self, relpaths: Iterable[str]) -> None:
         """(watched) These files changed on disk."""
