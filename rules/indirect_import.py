@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Tuple
 
 from ssot_lint.facts.model import BindingKind
 from ssot_lint.fixes.edits import (
     Applicability, ImportName, MoveImport, RetargetModuleImport, binding_in_scope, relative_or_absolute, safe, unsafe,
     why_not_import_name,
 )
+from ssot_lint.analysis.canonical import Canonical
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
 from ssot_lint.rule import EXAMPLE_FILES, Example, Finding, Rule, Subject, Violation
@@ -336,14 +337,14 @@ class IndirectImport(Rule):
 
 
 
-def describe_module(project: Project, canonical, module: str) -> str:
+def describe_module(project: Project, canonical: Canonical, module: str) -> str:
     """'shim a.b', 'package a', 'module a.c': how messages name a module on a chain."""
     if canonical.is_shim(module):
         return f"shim {module}"
     return f"{'package' if project.is_package(module) else 'module'} {module}"
 
 
-def describe_chain(project: Project, canonical, modules) -> str:
+def describe_chain(project: Project, canonical: Canonical, modules: Tuple[str, ...]) -> str:
     """The modules a name went through, the middle of a long chain elided (the JSON `chain` has all)."""
     if len(modules) > 5:
         shown = [*(describe_module(project, canonical, m) for m in modules[:2]),

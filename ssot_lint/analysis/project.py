@@ -202,9 +202,13 @@ class Project:
 
     def _path_of(self, info: ModuleInfo, binding: Binding) -> str:
         """What an import or alias names, as a dotted path (for `may_matter`), its local name included."""
+        return f"{self.path_named_by(info, binding)}.{binding.name}"
+
+    def path_named_by(self, info: ModuleInfo, binding: Binding) -> str:
+        """The dotted path an import or alias names (`pkg.mod.Name`, `a.b` for `X = a.b`), for `may_matter`."""
         if binding.kind is BindingKind.ALIAS:
-            return f"{binding.value}.{binding.name}"
-        return f"{self.graph.absolute(info, binding) or binding.module or ''}.{binding.imported_name}.{binding.name}"
+            return binding.value or ""
+        return f"{self.graph.absolute(info, binding) or binding.module or ''}.{binding.imported_name}"
 
     def reexports(self, canonical: Canonical) -> Dict[str, List[Binding]]:
         """Module-level bindings of the canonical in each module other than its own, by module."""

@@ -102,13 +102,7 @@ def _roots_that_may_matter(project: "Project", info: ModuleInfo) -> Optional[Set
         return None
     roots = set()
     for binding in info.structure.bindings:
-        if binding.kind is BindingKind.ALIAS:
-            path = binding.value or ""
-        elif binding.kind is BindingKind.STAR:
-            continue
-        else:
-            path = f"{project.graph.absolute(info, binding) or binding.module or ''}.{binding.imported_name}"
-        if project.may_matter(path):
+        if binding.kind is not BindingKind.STAR and project.may_matter(project.path_named_by(info, binding)):
             roots.add(binding.name)
     return roots
 

@@ -86,8 +86,7 @@ class ProjectAnalysis:
             return outcome
         disk = disk or DiskChanges()
         if disk.watched and not workspace.watched:
-            workspace.watched = True
-            workspace.files_came_or_went()  # (a change made before the watcher was ours is looked for once)
+            workspace.start_watching()
         workspace.disk_changed(r for r in (relative(path, workspace.config.root) for path in disk.changed) if r)
         if disk.came_or_went:
             workspace.files_came_or_went()

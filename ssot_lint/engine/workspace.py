@@ -69,6 +69,12 @@ class Workspace:
         """The editor contents it reads in place of the disk's, by path."""
         return dict(self._buffers)
 
+    def start_watching(self) -> None:
+        """From now on the caller reports every change on disk (a watcher was registered); what changed
+        before is looked for once, at the next analysis."""
+        self.watched = True
+        self._relist = True
+
     def disk_changed(self, relpaths: Iterable[str]) -> None:
         """(watched) These files changed on disk."""
         self._changed.update(relpaths)
