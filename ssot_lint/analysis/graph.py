@@ -11,7 +11,7 @@ nothing else is read: what a binding is bound to is asked of the facts, by `reso
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ssot_lint.files.discovery import SourceFile
 from ssot_lint.facts.model import STRUCTURE_KINDS, Binding, BindingKind, CallFact, FileFacts
@@ -179,7 +179,12 @@ class ProjectGraph:
     """
 
     def __init__(self, sources: Iterable[SourceFile],
-                 load_many: Callable[[Sequence[SourceFile], bool], List[FileFacts]]):
+                 load_many: Callable[[Sequence[SourceFile], bool], List[FileFacts]],
+                 seed: Optional[Mapping[str, "ModuleInfo"]] = None):
+        """`seed`: modules an earlier graph of the same files loaded, by path, whose contents have not changed
+        since (a resident analysis): taken as they are instead of being loaded again, with what was read of
+        them (a superset of what this analysis reads: what it depended on is then over-, never under-stated)."""
+        self._seed = dict(seed or {})
         self.sources: Dict[str, SourceFile] = {}
         self.file_count = 0
         for source in sources:
@@ -208,6 +213,15 @@ class ProjectGraph:
         if facts.parse_error is not None:
             self.checked_unparsed.add(source.relpath)
             return
+        seeded = self._seed.get(source.relpath)
+        if seeded is not None and seeded.file == source and self.modules.get(source.module) is not seeded:
+            # A second file for its module name (never imported), checked before with the same content.
+            info = self.checked[source.relpath] = seeded
+            self._adopt(info)
+            if not facts.module_view_only:
+                info.complete(facts)
+            info.view_enough = facts.module_view_only and info._facts.module_view_only
+            return
         if self.modules.get(source.module) is not None and self.modules[source.module].file == source:
             info = self.checked[source.relpath] = self.modules[source.module]
             if not facts.module_view_only:
@@ -222,7 +236,7 @@ class ProjectGraph:
         info = self.modules.get(module)
         if info is None:
             source = self.sources.get(module)
-            if source is not None and source.relpath not in self._loaded_paths:
+            if source is not None and source.relpath not in self._loaded_paths and not self._add_seeded(source):
                 self._add(source, self._load_many([source], True)[0])
                 info = self.modules.get(module)
         return info
@@ -231,6 +245,7 @@ class ProjectGraph:
         """Load several modules at once (in parallel, when there are many)."""
         sources = [self.sources[m] for m in modules
                    if m in self.sources and self.sources[m].relpath not in self._loaded_paths]
+        sources = [s for s in sources if not self._add_seeded(s)]
         for source, facts in zip(sources, self._load_many(sources, True)):
             self._add(source, facts)
 
@@ -251,8 +266,26 @@ class ProjectGraph:
                         following.append(target)
             frontier = following
 
+    def _add_seeded(self, source: SourceFile) -> bool:
+        """Take the seed's module for this file, if it has one (see __init__)."""
+        info = self._seed.get(source.relpath)
+        if info is None or info.file != source or self.sources.get(source.module) != source:
+            return False
+        self._loaded_paths.add(source.relpath)
+        self._adopt(info)
+        info.view_enough = False  # (until `add_checked` says otherwise: it is per analysis)
+        self.modules[source.module] = info
+        return True
+
+    def _adopt(self, info: "ModuleInfo") -> None:
+        """A seeded module loads its full facts through this graph's reader, not the old one's."""
+        load_many, source = self._load_many, info.file
+        info._load_in_full = lambda: load_many([source], False)[0]
+
     def _add(self, source: SourceFile, facts: FileFacts) -> None:
         if source.relpath in self._loaded_paths:
+            return
+        if facts.parse_error is None and self._add_seeded(source):
             return
         self._loaded_paths.add(source.relpath)
         if facts.parse_error is not None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Hashable, Iterator, List, Optional, Set, Tuple, TypeVar
 
 from ssot_lint.analysis.canonical import Canonical, locate_canonicals
 from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
 from ssot_lint.analysis.resolve import Definition, Resolution, Resolver, TargetKind, assumption, star_may_bind
-from ssot_lint.analysis.sites import ImportSite, Wrapper, find_import_sites, find_wrappers
+from ssot_lint.analysis.sites import ImportSite, Wrapper, module_import_sites, module_wrappers
 from ssot_lint.config import Config
 from ssot_lint.facts.model import AttributeRef, Binding, BindingKind, CallFact, Context, ParseError, Span
 from ssot_lint.files.discovery import SourceFile
@@ -25,6 +25,8 @@ from ssot_lint.files.tokens import Tokens
 
 if TYPE_CHECKING:
     from ssot_lint.files.reader import SourceReader
+
+T = TypeVar("T")
 
 
 class Project:
@@ -56,6 +58,17 @@ class Project:
     @property
     def checked_modules(self) -> List[ModuleInfo]:
         return list(self.graph.checked.values())
+
+    def per_module(self, kind: str, info: ModuleInfo, key: Hashable, compute: Callable[[], T]) -> T:
+        """A question about one module, answered once per project, and kept by a resident analysis until a
+        module it read changes (analysis/depends.py). `key`: what else the answer depends on (the token set,
+        the canonicals), besides the module's facts and what resolution reads."""
+        return self.resolver.answers.per_module(kind, info.name, (info.file.relpath, key), compute)
+
+    @cached_property
+    def canonicals_key(self) -> Tuple[Hashable, ...]:
+        """What the located canonicals are, for `per_module` answers that depend on them."""
+        return tuple((c.symbol, c.definition, c.products) for c in self.canonicals)
 
     def modules_outside(self, canonical: Canonical) -> Iterator[ModuleInfo]:
         """Every checked module but the canonical's own, which is the source of truth."""
@@ -171,7 +184,13 @@ class Project:
 
     @cached_property
     def import_sites(self) -> Tuple[ImportSite, ...]:
-        return find_import_sites(self)
+        """Every import, and `m.Name` read off an imported module, in the checked modules, resolved; but only
+        those that can matter (`may_matter`): most imports of a large project name nothing tracked."""
+        sites: List[ImportSite] = []
+        for info in self.checked_modules:
+            sites.extend(self.per_module("import sites", info, (self.tokens, info.view_enough),
+                                         lambda: module_import_sites(self, info)))
+        return tuple(sites)
 
     def sites_in(self, canonical: Canonical) -> List[ImportSite]:
         """Import sites outside the canonical module."""
@@ -181,7 +200,14 @@ class Project:
 
     @cached_property
     def _wrappers(self) -> Dict[str, Dict[Definition, Wrapper]]:
-        return find_wrappers(self)
+        """Per canonical symbol, the classes and functions outside its module that stand in for it."""
+        result: Dict[str, Dict[Definition, Wrapper]] = {c.symbol: {} for c in self.canonicals}
+        for info in self.checked_modules:
+            found = self.per_module("wrappers", info, (self.canonicals_key, info.view_enough),
+                                    lambda: module_wrappers(self, info))
+            for symbol, wrapper in found:
+                result[symbol][wrapper.definition] = wrapper
+        return result
 
     def wrappers(self, canonical: Canonical) -> Dict[Definition, Wrapper]:
         """Classes and functions outside the canonical module that stand in for it (see `sites._wraps`), by
@@ -192,13 +218,13 @@ class Project:
     def _passing_on(self) -> List[Tuple[ModuleInfo, List[Binding], List[Binding]]]:
         """Per checked module, the module-level bindings that can hand on another module's object (imports
         and aliases, by name), and its star imports: what `reexports` resolves, for every canonical."""
-        found = []
-        for info in self.checked_modules:
-            bindings = [b for named in info.namespace.values() for b in named if b.kind not in (
+        def passing_on(info: ModuleInfo) -> List[Binding]:
+            return [b for named in info.namespace.values() for b in named if b.kind not in (
                 BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN, BindingKind.STAR,
                 BindingKind.IMPORT_MODULE) and self.may_matter(self._path_of(info, b))]
-            found.append((info, bindings, info.namespace.get("*", [])))
-        return found
+
+        return [(info, self.per_module("passing on", info, self.tokens, lambda: passing_on(info)),
+                  info.namespace.get("*", [])) for info in self.checked_modules]
 
     def _path_of(self, info: ModuleInfo, binding: Binding) -> str:
         """What an import or alias names, as a dotted path (for `may_matter`), its local name included."""
@@ -278,9 +304,14 @@ class Project:
         """(module, name) of every `from module import name` of the checked modules, and (module, "*") of
         every `from module import *`, whether it may matter or not (a fix must not remove what another
         module reads)."""
-        return {(self.graph.absolute(info, b), "*" if b.kind is BindingKind.STAR else b.imported_name)
-                for info in self.checked_modules for b in info.rule_facts.bindings
-                if b.kind in (BindingKind.IMPORT_FROM, BindingKind.STAR)}
+        def imported(info: ModuleInfo) -> FrozenSet[Tuple[Optional[str], Optional[str]]]:
+            return frozenset((self.graph.absolute(info, b), "*" if b.kind is BindingKind.STAR else b.imported_name)
+                             for b in info.rule_facts.bindings if b.kind in (BindingKind.IMPORT_FROM, BindingKind.STAR))
+
+        found: Set[Tuple[Optional[str], Optional[str]]] = set()
+        for info in self.checked_modules:
+            found.update(self.per_module("imported names", info, info.view_enough, lambda: imported(info)))
+        return found
 
     @cached_property
     def _attribute_refs_by_name(self) -> Dict[str, List[Tuple[ModuleInfo, AttributeRef]]]:

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Dict, NamedTuple, Optional, Set, Tuple
 
 from ssot_lint.facts.model import Binding, BindingKind, BranchKind, Context
+from ssot_lint.analysis.depends import DependentAnswers
 from ssot_lint.analysis.graph import ImportStructure, ModuleInfo, ProjectGraph
 
 
@@ -106,17 +107,33 @@ def star_may_bind(structure: ImportStructure, name: str) -> bool:
     return not name.startswith("_")
 
 
+# What an answer "reads" when it met a cycle (a lookup re-entered, a `try` read while it is being decided): such
+# an answer depends on the order of the questions asked, so a resident analysis forgets it at every change.
+ORDER = "<order of the questions>"
+
+
 class Resolver:
-    def __init__(self, graph: ProjectGraph):
+    """`answers`: where lookups are remembered; a resident analysis keeps them across analyses (each with the
+    modules it read, so that a change forgets exactly those it touches: analysis/depends.py)."""
+
+    def __init__(self, graph: ProjectGraph, answers: Optional[DependentAnswers] = None):
         self.graph = graph
-        self._lookups: Dict[tuple, Optional[Resolution]] = {}
-        self._tries: Dict[Tuple[str, int], bool] = {}
+        self._lookups = answers if answers is not None else DependentAnswers()
+        self._track = self._lookups.tracking
+        self._deciding: Set[Tuple[str, int]] = set()  # the `try` blocks being decided (assumed to succeed)
         self._active: Set[tuple] = set()  # lookups in progress: re-entering one is a cycle
+
+    @property
+    def answers(self) -> DependentAnswers:
+        """Where its lookups are remembered (and the project's per-module answers, which depend on them)."""
+        return self._lookups
 
     # -- public ------------------------------------------------------------------
 
     def resolve_import(self, module: str, name: str, runtime: bool = True) -> Resolution:
         """What `from module import name` binds (`runtime=False`: as a type checker sees it)."""
+        if self._track:
+            self._lookups.read(module)
         info = self.graph.get(module)
         if info is not None:
             found = self.lookup(module, name, runtime=runtime)
@@ -152,9 +169,19 @@ class Resolver:
             runtime = not binding.context.type_checking
         # Kept with the lookups, so that what a failed `try` assumption produced is forgotten with them.
         key = ("binding", info.name, id(binding), runtime)  # two files of one content share fact objects
-        if key not in self._lookups:
-            self._lookups[key] = self._resolve_binding(info, binding, runtime)
-        return self._lookups[key]
+        lookups = self._lookups
+        if key in lookups:
+            return lookups.get(key)
+        lookups.begin()
+        if self._track:
+            lookups.read(info.name)
+        try:
+            result = self._resolve_binding(info, binding, runtime)
+        except BaseException:
+            lookups.abandon()
+            raise
+        lookups.keep(key, result)
+        return result
 
     def _resolve_binding(self, info: ModuleInfo, binding: Binding, runtime: bool) -> Resolution:
         kind = binding.kind
@@ -211,6 +238,8 @@ class Resolver:
     def lookup_in_scope(self, info: ModuleInfo, scope: str, name: str, before: Optional[int] = None,
                         runtime: bool = True, assume: Assumption = ()) -> Optional[Resolution]:
         """Name lookup from inside a function or class body: local, enclosing functions, then module."""
+        if self._track:
+            self._lookups.read(info.name)
         while scope:
             local = [b for b in info.lookup_scopes.get(scope, ()) if b.name == name and b.kind is not BindingKind.STAR]
             if local:
@@ -230,20 +259,31 @@ class Resolver:
         `try` branches of the reader, whose own side is taken (see `assumption`).
         """
         key = (module, name, before, runtime, assume)
-        if key in self._lookups:
-            return self._lookups[key]
+        lookups = self._lookups
+        if key in lookups:
+            return lookups.get(key)
         if key in self._active:
+            if self._track:
+                lookups.read(ORDER)
             return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module}.{name} is bound in a cycle")
         self._active.add(key)
+        lookups.begin()
+        if self._track:
+            lookups.read(module)
         try:
             result = self._lookup(module, name, before, runtime, assume)
+        except BaseException:
+            lookups.abandon()
+            raise
         finally:
             self._active.discard(key)
-        self._lookups[key] = result
+        lookups.keep(key, result)
         return result
 
     def exports(self, module: str, name: str, runtime: bool = True) -> bool:
         """Does `from module import *` bind `name`?"""
+        if self._track:
+            self._lookups.read(module)
         info = self.graph.get(module)
         if info is None or not star_may_bind(info.structure, name):
             return False
@@ -258,23 +298,36 @@ class Resolver:
         While deciding, the `try` is assumed to succeed (its later aliases read its earlier imports);
         what was looked up under that assumption is forgotten if it turns out false.
         """
-        key = (info.name, try_id)
-        if key in self._tries:
-            return self._tries[key]
-        self._tries[key] = True
-        known = len(self._lookups)
+        key = ("try", info.name, try_id)
+        lookups = self._lookups
+        if key in lookups:
+            return lookups.get(key)
+        if key in self._deciding:
+            if self._track:
+                lookups.read(ORDER)
+            return True
+        self._deciding.add(key)
+        known = len(lookups)
         outer_active, self._active = self._active, set()
+        lookups.begin()
+        if self._track:
+            lookups.read(info.name)
         try:
             ok = all(
                 self.resolve_import_binding(info, binding, runtime=True).kind is not TargetKind.UNRESOLVED
                 for binding in info.structure.bindings if binding.context.innermost_try == try_id
             )
+        except BaseException:
+            lookups.abandon()
+            raise
         finally:
             self._active = outer_active
-        self._tries[key] = ok
+            self._deciding.discard(key)
+        lookups.keep(key, ok)
         if not ok:
-            for stale in list(itertools.islice(self._lookups, known, None)):
-                del self._lookups[stale]
+            for stale in list(itertools.islice(lookups.remembered, known, None)):
+                if stale[0] != "try":
+                    lookups.drop(stale)
         return ok
 
     def resolve_import_binding(self, info: ModuleInfo, binding: Binding,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Set, Tuple, Union
 
 from ssot_lint.analysis.canonical import Canonical
 from ssot_lint.analysis.graph import ModuleInfo
@@ -65,33 +65,32 @@ class Wrapper:
 # -- import sites ------------------------------------------------------------------------------------------
 
 
-def find_import_sites(project: "Project") -> Tuple[ImportSite, ...]:
-    """Every import, and `m.Name` read off an imported module, in the checked modules, resolved; but only
+def module_import_sites(project: "Project", info: ModuleInfo) -> Tuple[ImportSite, ...]:
+    """Every import, and `m.Name` read off an imported module, in a checked module, resolved; but only
     those that can matter (`Project.may_matter`): most imports of a large project name nothing tracked,
     and resolving them was most of the rules' time."""
     sites: List[ImportSite] = []
     resolver, graph = project.resolver, project.graph
-    for info in project.checked_modules:
-        for binding in info.rule_facts.bindings:
-            if not binding.is_import:
-                continue
-            source = graph.absolute(info, binding)
-            if binding.kind is BindingKind.IMPORT_MODULE:
-                sites.append(ImportSite(info, binding.span, resolver.resolve_module(binding.module or ""),
-                                        binding.module, None, binding.name, binding=binding))
-            elif binding.kind is BindingKind.STAR:
-                sites.append(ImportSite(info, binding.span, resolver.resolve_import_binding(info, binding),
-                                        source, None, "*", binding=binding))
-            elif project.follows_import(info, binding, source):
-                sites.append(ImportSite(info, binding.span, resolver.resolve_binding(info, binding),
-                                        source, binding.imported_name, binding.name, binding=binding))
-        roots = _roots_that_may_matter(project, info)
-        for ref in info.rule_facts.attribute_refs:
-            if roots is not None and ref.dotted.split(".", 1)[0] not in roots and not project.may_matter(ref.dotted):
-                continue
-            site = _attribute_site(project, info, ref)
-            if site is not None:
-                sites.append(site)
+    for binding in info.rule_facts.bindings:
+        if not binding.is_import:
+            continue
+        source = graph.absolute(info, binding)
+        if binding.kind is BindingKind.IMPORT_MODULE:
+            sites.append(ImportSite(info, binding.span, resolver.resolve_module(binding.module or ""),
+                                    binding.module, None, binding.name, binding=binding))
+        elif binding.kind is BindingKind.STAR:
+            sites.append(ImportSite(info, binding.span, resolver.resolve_import_binding(info, binding),
+                                    source, None, "*", binding=binding))
+        elif project.follows_import(info, binding, source):
+            sites.append(ImportSite(info, binding.span, resolver.resolve_binding(info, binding),
+                                    source, binding.imported_name, binding.name, binding=binding))
+    roots = _roots_that_may_matter(project, info)
+    for ref in info.rule_facts.attribute_refs:
+        if roots is not None and ref.dotted.split(".", 1)[0] not in roots and not project.may_matter(ref.dotted):
+            continue
+        site = _attribute_site(project, info, ref)
+        if site is not None:
+            sites.append(site)
     return tuple(sites)
 
 
@@ -130,21 +129,20 @@ def _attribute_site(project: "Project", info: ModuleInfo, ref: AttributeRef) -> 
 # -- wrappers ------------------------------------------------------------------------------------------------
 
 
-def find_wrappers(project: "Project") -> Dict[str, Dict[Definition, Wrapper]]:
-    """Per canonical symbol, the classes and functions outside its module that stand in for it, by definition."""
-    result: Dict[str, Dict[Definition, Wrapper]] = {c.symbol: {} for c in project.canonicals}
-    for info in project.checked_modules:
-        facts = info.rule_facts
-        functions = [f for f in facts.functions if not f.is_method]
-        for canonical in project.canonicals:
-            if canonical.is_home(info.name):
-                continue
-            for defined in (*facts.classes, *functions):
-                how = _wraps(project, info, defined, canonical)
-                if how:
-                    wrapper = Wrapper(info, defined, how)
-                    result[canonical.symbol][wrapper.definition] = wrapper
-    return result
+def module_wrappers(project: "Project", info: ModuleInfo) -> Tuple[Tuple[str, Wrapper], ...]:
+    """The classes and functions of a checked module that stand in for a canonical (outside its module), each
+    with the canonical's symbol."""
+    found: List[Tuple[str, Wrapper]] = []
+    facts = info.rule_facts
+    functions = [f for f in facts.functions if not f.is_method]
+    for canonical in project.canonicals:
+        if canonical.is_home(info.name):
+            continue
+        for defined in (*facts.classes, *functions):
+            how = _wraps(project, info, defined, canonical)
+            if how:
+                found.append((canonical.symbol, Wrapper(info, defined, how)))
+    return tuple(found)
 
 
 def _wraps(project: "Project", info: ModuleInfo, defined: Union[ClassFact, FunctionFact],

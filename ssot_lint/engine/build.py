@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Dict, FrozenSet, Iterable, Optional, Sequence
 
-from ssot_lint.analysis.graph import ProjectGraph
+from ssot_lint.analysis.depends import DependentAnswers
+from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
 from ssot_lint.analysis.project import Project
+from ssot_lint.analysis.resolve import ORDER, Resolver
 from ssot_lint.config import Config
 from ssot_lint.engine.prefilter import PrefilterRun, add_checked, check_matching, initial_tokens
 from ssot_lint.files.cache import FactsCache
 from ssot_lint.files.discovery import SourceFile, discover
 from ssot_lint.files.reader import SourceReader
+
+
+@dataclass
+class Resident:
+    """What a resident analysis (workspace.py) keeps from one analysis for the next: the modules loaded, by
+    path, and the answers of resolution and of the project's per-module questions, each with the modules it
+    read. Before the next analysis, the caller drops the modules whose files changed and forgets the answers
+    that read them (`forget`)."""
+
+    modules: Dict[str, ModuleInfo] = field(default_factory=dict)
+    answers: DependentAnswers = field(default_factory=lambda: DependentAnswers(tracking=True))
+
+    def keep(self, graph: ProjectGraph) -> None:
+        """What a finished analysis loaded (after its rules: they load modules too)."""
+        self.modules = {info.file.relpath: info for info in [*graph.modules.values(), *graph.checked.values()]}
+
+    def forget(self, changed: Iterable[SourceFile]) -> None:
+        """These files changed (the same files existing): their modules, and every answer that read one of
+        them or that depended on the order of the questions, are gone."""
+        changed = list(changed)
+        for source in changed:
+            self.modules.pop(source.relpath, None)
+        self.answers.forget({ORDER, *(source.module for source in changed)})
 
 
 @dataclass(frozen=True)
@@ -23,14 +48,16 @@ class Built:
 def build(config: Config, jobs: Optional[int] = None, *, use_cache: bool = False, prefilter: bool = True,
           files: Optional[Sequence[SourceFile]] = None, cache: Optional[FactsCache] = None,
           progress: Optional[Callable[[int, int], None]] = None, reader: Optional[SourceReader] = None,
-          missing: str = "error") -> Built:
+          missing: str = "error", resident: Optional[Resident] = None) -> Built:
     """Discover, read and resolve the project; with `prefilter`, parse only what can matter.
 
     `files` and `reader` let a caller analyse another tree than the work tree (a git commit); `missing`
-    says what a canonical symbol the project lacks is (see `Project`)."""
+    says what a canonical symbol the project lacks is (see `Project`); `resident`, what an earlier analysis of
+    the same files left that still holds (it is updated with this one's)."""
     files = discover(config) if files is None else files
     reader = reader or SourceReader(cache or FactsCache(config.root, enabled=use_cache), jobs, progress)
-    graph = ProjectGraph(files, load_many=reader.facts_of)
+    graph = ProjectGraph(files, load_many=reader.facts_of, seed=resident.modules if resident is not None else None)
+    answers = resident.answers if resident is not None else None
     initial = initial_tokens(config)
     by_path = {f.relpath: f for f in files}
 
@@ -38,14 +65,20 @@ def build(config: Config, jobs: Optional[int] = None, *, use_cache: bool = False
         return reader.matches(by_path[relpath], initial)
 
     if prefilter:
-        project, run = check_matching(config, graph, reader, files, missing=missing, mentions=mentions)
+        project, run = check_matching(config, graph, reader, files, missing=missing, mentions=mentions,
+                                      answers=answers)
     else:
         add_checked(graph, reader, files, None)
-        project, run = Project(config, graph, mentions_configured_name=mentions, reader=reader, missing=missing), None
+        project, run = Project(config, graph, resolver=Resolver(graph, answers), mentions_configured_name=mentions,
+                               reader=reader, missing=missing), None
     # The rules follow the imports of the checked modules that may matter into the modules they name: read
     # those in one parallel batch rather than one at a time on demand (in a fixed order: it is the graph's).
-    graph.preload(sorted({m for info in graph.checked.values() for b in info.rule_facts.bindings
-                          if project.follows_import(info, b) for m in graph.imported_modules(info, b, parents=False)}))
+    def followed(info: ModuleInfo) -> FrozenSet[str]:
+        return frozenset(m for b in info.rule_facts.bindings if project.follows_import(info, b)
+                         for m in graph.imported_modules(info, b, parents=False))
+
+    graph.preload(sorted(set().union(*(project.per_module("followed imports", info, (project.tokens, info.view_enough),
+                                                          lambda: followed(info)) for info in graph.checked.values()))))
     reader.cache.save()
     return Built(project, run)
 

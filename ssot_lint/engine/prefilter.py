@@ -19,13 +19,14 @@ that results are identical with and without the prefilter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from ssot_lint.analysis.graph import ProjectGraph
+from ssot_lint.analysis.depends import DependentAnswers
+from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import Resolver, TargetKind
 from ssot_lint.config import Config
-from ssot_lint.facts.model import BindingKind
+from ssot_lint.facts.model import Binding, BindingKind
 from ssot_lint.files.discovery import SourceFile
 from ssot_lint.files.reader import SourceReader
 from ssot_lint.files.tokens import Tokens
@@ -42,25 +43,27 @@ class PrefilterRun:
 
 
 def check_matching(config: Config, graph: ProjectGraph, reader: SourceReader, files: Sequence[SourceFile], *,
-                   missing: str, mentions: Callable[[str], bool]) -> Tuple[Project, PrefilterRun]:
+                   missing: str, mentions: Callable[[str], bool],
+                   answers: Optional[DependentAnswers] = None) -> Tuple[Project, PrefilterRun]:
     """Check the files that match the tokens, growing them to a fixpoint: after each round, the bindings
     of the checked modules that resolve to something tracked add their names, and the files that name
     those are checked in turn. Every round's project shares one resolver (resolution does not depend on
     which modules are checked); the last one's tokens are final."""
-    tokens = initial_tokens(config)
+    resolver = Resolver(graph, answers)
+    same = resolver.answers.one_of  # (one object per token set: its remembered searches outlive this run)
+    tokens = same(initial_tokens(config))
     checked = reader.matching(files, tokens)
     add_checked(graph, reader, checked, tokens)
     round_of = {f.relpath: 0 for f in checked}
     rounds = [tokens]
-    resolver = Resolver(graph)
     while True:
         project = Project(config, graph, resolver=resolver, tokens=tokens, mentions_configured_name=mentions,
                           reader=reader, missing=missing)
-        grown = derive_tokens(project, tokens)
+        grown = same(derive_tokens(project, tokens))
         if grown == tokens:
             return project, PrefilterRun(tuple(rounds), round_of)
         # A file that did not match the old tokens matches the grown set only through what is new.
-        new = grown.difference(tokens)
+        new = same(grown.difference(tokens))
         tokens = grown
         rounds.append(new)
         more = reader.matching([f for f in files if f.relpath not in graph.checked
@@ -125,12 +128,15 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
 
     # The module-level imports, aliases and star imports of the checked modules, each with what it reads: the
     # absolute module of a star import, the dotted path of any other.
-    candidates = [(info, info.name.rpartition(".")[2], binding,
-                   project.graph.absolute(info, binding) if binding.kind is BindingKind.STAR else
-                   binding.value if binding.kind is BindingKind.ALIAS else
-                   f"{binding.module or ''}.{binding.imported_name or ''}")
-                  for info in list(project.graph.checked.values())
-                  for binding in info.structure.bindings if binding.context.at_module_level]
+    def reads(info: ModuleInfo) -> List[Tuple[ModuleInfo, str, Binding, Optional[str]]]:
+        return [(info, info.name.rpartition(".")[2], binding,
+                 project.graph.absolute(info, binding) if binding.kind is BindingKind.STAR else
+                 binding.value if binding.kind is BindingKind.ALIAS else
+                 f"{binding.module or ''}.{binding.imported_name or ''}")
+                for binding in info.structure.bindings if binding.context.at_module_level]
+
+    candidates = [candidate for info in list(project.graph.checked.values())
+                  for candidate in project.per_module("module-level reads", info, None, lambda: reads(info))]
     star_modules: Set[str] = set()
     done: Set[int] = set()  # the candidates found tracked already
     # Passes over the checked modules until nothing new turns up: an alias of an alias found in this

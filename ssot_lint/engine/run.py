@@ -17,7 +17,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Typ
 
 from ssot_lint.analysis.project import Project
 from ssot_lint.config import Config
-from ssot_lint.engine.build import build
+from ssot_lint.engine.build import Resident, build
 from ssot_lint.engine.reuse import AnalysisRecord
 from ssot_lint.engine.run_cache import SavedAnswer, last_answer_if_it_stands, result_key
 from ssot_lint.engine.selection import check_selectors, select_rules
@@ -67,11 +67,14 @@ def cyclic_gc_paused():
 def analyse_files(config: Config, rules: Sequence[Type[Rule]], *, jobs: Optional[int] = None,
                   prefilter: bool = True, files: Optional[Sequence[SourceFile]] = None,
                   reader: Optional[SourceReader] = None, use_cache: bool = False,
-                  progress: Optional[Callable[[int, int], None]] = None, missing: str = "error") -> Analysis:
+                  progress: Optional[Callable[[int, int], None]] = None, missing: str = "error",
+                  resident: Optional[Resident] = None) -> Analysis:
     """Build the project (see `build.build`) and find its violations."""
     built = build(config, jobs, use_cache=use_cache, prefilter=prefilter, files=files, reader=reader,
-                  progress=progress, missing=missing)
+                  progress=progress, missing=missing, resident=resident)
     violations, suppressed = find_violations(built.project, rules)
+    if resident is not None:
+        resident.keep(built.project.graph)
     return Analysis(built.project, violations, suppressed, AnalysisRecord.of(built.project, built.prefilter))
 
 

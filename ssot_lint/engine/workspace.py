@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ssot_lint.config import Config
+from ssot_lint.engine.build import Resident
 from ssot_lint.engine.reuse import AnalysisRecord
 from ssot_lint.engine.run import analyse_files, cyclic_gc_paused, finalise
 from ssot_lint.engine.selection import select_rules
@@ -63,6 +64,7 @@ class Workspace:
         self._last: Optional[_Last] = None
         self._changed: Set[str] = set()  # (watched) files reported changed on disk since the last analysis
         self._relist = True  # (watched) files may have come or gone since the last listing
+        self._resident = Resident()  # what the last analysis loaded and answered (engine/build.py)
 
     @property
     def buffers(self) -> Mapping[str, bytes]:
@@ -111,8 +113,9 @@ class Workspace:
                     digests[source.relpath] = _digest(reader, source)
         else:
             digests = {source.relpath: _digest(reader, source) for source in listing.files}
-        if last is not None and last.record is not None and digests.keys() == last.digests.keys():
-            changed = [s for s in listing.files if digests[s.relpath] != last.digests[s.relpath]]
+        same_files = last is not None and digests.keys() == last.digests.keys()
+        changed = [s for s in listing.files if digests[s.relpath] != last.digests[s.relpath]] if same_files else []
+        if same_files and last.record is not None:
             if not changed or (all(digests[s.relpath] is not None for s in changed) and last.record.still_stands(
                     changed, reader, lambda relpath: self._facts.get(last.digests[relpath] or ""))):
                 result = WorkspaceResult(last.result.violations, listing.files, False,
@@ -120,7 +123,12 @@ class Workspace:
                 self._keep(reader.known_facts, digests)
                 self._last = _Last(result, last.record, digests, frozenset(self._buffers))
                 return result
-        analysis = analyse_files(self.config, self.rules, jobs=self.jobs, files=listing.files, reader=reader)
+        if same_files:
+            self._resident.forget(changed)
+        else:  # files came or went: what a module name is, and where a relative import leads, may be new
+            self._resident = Resident()
+        analysis = analyse_files(self.config, self.rules, jobs=self.jobs, files=listing.files, reader=reader,
+                                 resident=self._resident)
         result = WorkspaceResult(finalise(analysis.violations), listing.files, True, time.perf_counter() - started)
         self._keep(reader.known_facts, digests)
         self.cache.save()
