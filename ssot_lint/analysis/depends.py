@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Dict, FrozenSet, Hashable, Iterable, List, Set
 
 _EMPTY: FrozenSet[str] = frozenset()
+UNSET = object()  # `remembered.get(key, UNSET)`: no answer (None is one)
 
 
 class DependentAnswers:
@@ -39,6 +40,13 @@ class DependentAnswers:
             self._frames[-1].update(self._reads.get(key, _EMPTY))
         return value
 
+    def lookup(self, key: Hashable):
+        """`get`, or UNSET (the resolver's hot path: one dictionary lookup when nothing is being computed)."""
+        value = self.remembered.get(key, UNSET)
+        if value is not UNSET and self._frames:
+            self._frames[-1].update(self._reads.get(key, _EMPTY))
+        return value
+
     def read(self, module: str) -> None:
         """The answer being computed reads this module."""
         if self._frames:
@@ -54,6 +62,7 @@ class DependentAnswers:
         self.remembered[key] = value
         if self.tracking:
             reads = frozenset(self._frames.pop())
+            reads = self._interned.setdefault(reads, reads)  # (most answers read the same few sets)
             self._reads[key] = reads
             for module in reads:
                 self._readers.setdefault(module, set()).add(key)
@@ -82,8 +91,9 @@ class DependentAnswers:
     def per_module(self, kind: str, module: str, key: Hashable, compute):
         """A question about one module, answered once (`key` names everything else it depends on)."""
         full_key = (kind, module, key)
-        if full_key in self.remembered:
-            return self.get(full_key)
+        value = self.lookup(full_key)
+        if value is not UNSET:
+            return value
         self.begin()
         if self._frames:
             self._frames[-1].add(module)

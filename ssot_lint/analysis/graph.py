@@ -96,6 +96,7 @@ class ModuleInfo:
             if facts is None:
                 assert self._load_in_full is not None, "a module-level view needs a loader of the full facts"
                 facts = self._load_in_full()
+            self._view = self._facts  # kept alive: answers about its objects are keyed by their ids
             self._index(facts)
 
     @property

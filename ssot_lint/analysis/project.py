@@ -49,9 +49,6 @@ class Project:
         self.mentions_configured_name = mentions_configured_name or (lambda relpath: True)
         self.reader = reader  # the SourceReader that loaded it: its cache, and what it read and parsed
         self.canonicals, self.missing = locate_canonicals(config, graph, self.resolver, strict=missing == "error")
-        self._calls: Dict[Tuple[str, int], Resolution] = {}
-        self._expressions: Dict[Tuple[int, str, int, Optional[int]], Resolution] = {}
-        self._canonical_bindings: Dict[Tuple[str, str], Optional[Tuple[Span, ...]]] = {}
         self._undeclared: Dict[str, Dict[str, Tuple[Binding, Tuple[str, ...]]]] = {}
         self._sites_outside: Dict[str, List[ImportSite]] = {}
 
@@ -117,22 +114,21 @@ class Project:
 
     def resolve_call(self, info: ModuleInfo, call: CallFact) -> Resolution:
         """What a call calls (remembered: every rule asks, for every canonical)."""
-        key = (info.name, id(call))  # two files of one content share fact objects
-        if key not in self._calls:
-            self._calls[key] = self.resolver.resolve_dotted(info, call.callee, call.context.qualname,
-                                                            assume=assumption(call.context))
-        return self._calls[key]
+        # (two files of one content share fact objects; a ModuleInfo keeps its facts, even a replaced view,
+        # alive as long as itself: an id is not reused while the answers keyed by it can be asked for)
+        return self.resolver.answers.per_module(
+            "call", info.name, (id(info), id(call)),
+            lambda: self.resolver.resolve_dotted(info, call.callee, call.context.qualname,
+                                                 assume=assumption(call.context)))
 
     def resolve_expression(self, info: ModuleInfo, dotted: str, context: Context,
                            before: Optional[int] = None) -> Resolution:
         """What a dotted expression is where it stands (in a scope of a module, in its `try` branches, at
         binding `before`); remembered: asked once per canonical."""
         # (the graph keeps every ModuleInfo alive, and its facts their interned contexts: ids are not reused)
-        key = (id(info), dotted, id(context), before)
-        if key not in self._expressions:
-            self._expressions[key] = self.resolver.resolve_dotted(info, dotted, context.qualname, before,
-                                                                  assume=assumption(context))
-        return self._expressions[key]
+        return self.resolver.answers.per_module(
+            "expression", info.name, (id(info), dotted, id(context), before),
+            lambda: self.resolver.resolve_dotted(info, dotted, context.qualname, before, assume=assumption(context)))
 
     def resolve_string_path(self, text: str) -> Tuple[Optional[str], Resolution]:
         """A dotted string like 'pkg.mod.Name' (or 'pkg.mod:Name'): its module part and what it names."""
@@ -359,10 +355,11 @@ class Project:
     def canonical_bindings(self, info: ModuleInfo, canonical: Canonical) -> Optional[Tuple[Span, ...]]:
         """The bindings of the canonical's name in a module, if every one of them is the canonical itself
         (so a fix may bind that name there too); None if the name means something else anywhere in it."""
-        key = (info.name, canonical.symbol)
-        if key not in self._canonical_bindings:
+        def bindings() -> Optional[Tuple[Span, ...]]:
             bound = [b for b in info.facts.bindings if b.name == canonical.name]
             same = tuple(b.span for b in bound if canonical.is_canonical(self.resolver.resolve_binding(info, b)))
             clash = len(same) != len(bound) or info.facts.binds_elsewhere(canonical.name)
-            self._canonical_bindings[key] = None if clash else same
-        return self._canonical_bindings[key]
+            return None if clash else same
+
+        return self.resolver.answers.per_module("canonical bindings", info.name,
+                                                (id(info), canonical.symbol, canonical.definition), bindings)

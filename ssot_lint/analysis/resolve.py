@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Dict, NamedTuple, Optional, Set, Tuple
 
 from ssot_lint.facts.model import Binding, BindingKind, BranchKind, Context
-from ssot_lint.analysis.depends import DependentAnswers
+from ssot_lint.analysis.depends import UNSET, DependentAnswers
 from ssot_lint.analysis.graph import ImportStructure, ModuleInfo, ProjectGraph
 
 
@@ -170,8 +170,9 @@ class Resolver:
         # Kept with the lookups, so that what a failed `try` assumption produced is forgotten with them.
         key = ("binding", info.name, id(binding), runtime)  # two files of one content share fact objects
         lookups = self._lookups
-        if key in lookups:
-            return lookups.get(key)
+        found = lookups.lookup(key)
+        if found is not UNSET:
+            return found
         lookups.begin()
         if self._track:
             lookups.read(info.name)
@@ -260,8 +261,9 @@ class Resolver:
         """
         key = (module, name, before, runtime, assume)
         lookups = self._lookups
-        if key in lookups:
-            return lookups.get(key)
+        found = lookups.lookup(key)
+        if found is not UNSET:
+            return found
         if key in self._active:
             if self._track:
                 lookups.read(ORDER)

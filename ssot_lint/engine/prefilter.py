@@ -126,26 +126,20 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
             return resolution.module in shims
         return resolution.definition in tracked
 
-    # The module-level imports, aliases and star imports of the checked modules, each with what it reads: the
-    # absolute module of a star import, the dotted path of any other.
-    def reads(info: ModuleInfo) -> List[Tuple[ModuleInfo, str, Binding, Optional[str]]]:
-        return [(info, info.name.rpartition(".")[2], binding,
-                 project.graph.absolute(info, binding) if binding.kind is BindingKind.STAR else
-                 binding.value if binding.kind is BindingKind.ALIAS else
-                 f"{binding.module or ''}.{binding.imported_name or ''}")
-                for binding in info.structure.bindings if binding.context.at_module_level]
-
+    # The module-level imports, aliases and star imports of the checked modules (see `_module_level_reads`).
     candidates = [candidate for info in list(project.graph.checked.values())
-                  for candidate in project.per_module("module-level reads", info, None, lambda: reads(info))]
+                  for candidate in project.per_module("module-level reads", info, tokens,
+                                                      lambda: _module_level_reads(project.graph, info, tokens))]
     star_modules: Set[str] = set()
-    done: Set[int] = set()  # the candidates found tracked already
+    done: Set[int] = set()  # the candidates found tracked already, or found to resolve to nothing tracked
     # Passes over the checked modules until nothing new turns up: an alias of an alias found in this
     # pass is then looked for in the same round, not one round (and one rescan of the files) later.
     changed = True
     while changed:
         changed = False
         current = tokens.grow(names, star_modules)
-        for index, (info, segment, binding, source) in enumerate(candidates):
+        added = set(current.names - tokens.names)  # what `current` has that `tokens` has not (see below)
+        for index, (info, segment, binding, source, mentioned) in enumerate(candidates):
             if index in done:
                 continue
             if binding.kind is BindingKind.STAR:
@@ -156,11 +150,31 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
                         star_modules.add(segment)
                         done.add(index)
                 continue
-            if current.mentioned_in(source or "") and is_tracked(resolver.resolve_binding(info, binding)):
-                done.add(index)
+            # `current.mentioned_in(source)`: its words are those of `tokens` and the names added since.
+            if not (mentioned or added and not added.isdisjoint((source or "").split("."))):
+                continue
+            done.add(index)  # (what it resolves to stays what it is: it is asked once)
+            if is_tracked(resolver.resolve_binding(info, binding)):
                 if binding.name not in current.names or segment not in current.star_modules:
                     changed = changed or binding.name not in current.names
                     names.add(binding.name)
                     star_modules.add(segment)
                     current = current.grow([binding.name], [segment])  # (a new set: only when it grows)
+                    added.update(current.names - tokens.names)
     return tokens.grow(names, star_modules)
+
+
+def _module_level_reads(graph: ProjectGraph, info: ModuleInfo, tokens: Tokens) -> \
+        List[Tuple[ModuleInfo, str, Binding, Optional[str], bool]]:
+    """A checked module's module-level imports, aliases and star imports, each with its module's last name,
+    what it reads (the absolute module of a star import, the dotted path of any other), and whether `tokens`
+    mention that."""
+    found = []
+    for binding in info.structure.bindings:
+        if not binding.context.at_module_level:
+            continue
+        source = graph.absolute(info, binding) if binding.kind is BindingKind.STAR else \
+            binding.value if binding.kind is BindingKind.ALIAS else \
+            f"{binding.module or ''}.{binding.imported_name or ''}"
+        found.append((info, info.name.rpartition(".")[2], binding, source, tokens.mentioned_in(source or "")))
+    return found
