@@ -108,9 +108,10 @@ class RenamedAlias(Rule):
 
     def check(self, project: Project) -> Iterator[Violation]:
         for info in project.checked_modules:
-            # Few bindings rename anything: find them once, not once per canonical.
-            renamings = [b for b in info.structure.bindings  # (the imports and aliases of every scope)
-                         if b.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS) and b.is_renaming]
+            # Few bindings rename anything: find them once (kept by a resident analysis), not once per canonical.
+            renamings = project.per_module("renamings", info, None, lambda: tuple(
+                b for b in info.structure.bindings  # (the imports and aliases of every scope)
+                if b.kind in (BindingKind.IMPORT_FROM, BindingKind.ALIAS) and b.is_renaming))
             if not renamings:
                 continue
             for canonical in project.canonicals:

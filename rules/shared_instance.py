@@ -75,8 +75,10 @@ class SharedInstance(Rule):
 
     def check(self, project: Project) -> Iterator[Violation]:
         for info in project.checked_modules:
-            # Few calls create a shared instance: find them once, not once per canonical.
-            shared = [call for call in info.rule_facts.calls if call.creates_shared_instance]
+            # Few calls create a shared instance: find them once (kept by a resident analysis), not once per
+            # canonical.
+            shared = project.per_module("shared instances", info, info.view_enough, lambda: tuple(
+                call for call in info.rule_facts.calls if call.creates_shared_instance))
             if not shared:
                 continue
             for canonical in project.canonicals:

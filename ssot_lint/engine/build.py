@@ -14,6 +14,7 @@ from ssot_lint.engine.prefilter import PrefilterRun, add_checked, check_matching
 from ssot_lint.files.cache import FactsCache
 from ssot_lint.files.discovery import SourceFile, discover
 from ssot_lint.files.reader import SourceReader
+from ssot_lint.files.tokens import Tokens
 
 
 @dataclass
@@ -25,6 +26,9 @@ class Resident:
 
     modules: Dict[str, ModuleInfo] = field(default_factory=dict)
     answers: DependentAnswers = field(default_factory=lambda: DependentAnswers(tracking=True))
+    # Which files match a token set, and whether a file's view is enough for it, by path (SourceReader).
+    matches: Dict[Tokens, Dict[str, bool]] = field(default_factory=dict)
+    views: Dict[Tokens, Dict[str, bool]] = field(default_factory=dict)
 
     def keep(self, graph: ProjectGraph) -> None:
         """What a finished analysis loaded (after its rules: they load modules too)."""
@@ -36,7 +40,13 @@ class Resident:
         changed = list(changed)
         for source in changed:
             self.modules.pop(source.relpath, None)
+            for known in (*self.matches.values(), *self.views.values()):
+                known.pop(source.relpath, None)
         self.answers.forget({ORDER, *(source.module for source in changed)})
+
+    def lend(self, reader: SourceReader) -> None:
+        """Let the reader of the next analysis use (and add to) what is known of the files' matches."""
+        reader.known_matches, reader.known_views = self.matches, self.views
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ class Workspace:
             self._resident.forget(changed)
         else:  # files came or went: what a module name is, and where a relative import leads, may be new
             self._resident = Resident()
+        self._resident.lend(reader)
         analysis = analyse_files(self.config, self.rules, jobs=self.jobs, files=listing.files, reader=reader,
                                  resident=self._resident)
         result = WorkspaceResult(finalise(analysis.violations), listing.files, True, time.perf_counter() - started)

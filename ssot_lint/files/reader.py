@@ -46,6 +46,10 @@ class SourceReader:
         self._reread: Set[str] = set()  # read a second time (see facts_of)
         self.files_parsed = 0
         self.seconds: Counter = Counter()  # "reading", "prefilter", "parsing": where the run's time went
+        # A resident analysis's answers to `matching` and `view_suffices` for the files unchanged since, by
+        # token set and path (engine/build.py's Resident): asked again of thousands of files at every edit.
+        self.known_matches: Optional[Dict[Tokens, Dict[str, bool]]] = None
+        self.known_views: Optional[Dict[Tokens, Dict[str, bool]]] = None
 
     @property
     def files_read(self) -> int:
@@ -123,6 +127,16 @@ class SourceReader:
         """The files whose text matches the token set (`matches`), in order. Where many would be read, a
         search through git first rules out the clean tracked files that match none of the patterns a match
         needs (`Tokens.search_patterns`): on a large tree, most files, never read into Python."""
+        if self.known_matches is not None:
+            known = self.known_matches.setdefault(tokens, {})
+            unknown = [source for source in sources if source.relpath not in known]
+            if unknown:
+                found = {source.relpath for source in self._matching(unknown, tokens)}
+                known.update((source.relpath, source.relpath in found) for source in unknown)
+            return [source for source in sources if known[source.relpath]]
+        return self._matching(sources, tokens)
+
+    def _matching(self, sources: Sequence[SourceFile], tokens: Tokens) -> List[SourceFile]:
         ruled_out = self._ruled_out(sources, tokens)
         return [source for source in sources if source.absolute not in ruled_out and self.matches(source, tokens)]
 
@@ -130,6 +144,14 @@ class SourceReader:
         """Would the module-level view of a file that matches the tokens hold all the rules could find in it
         (`Tokens.view_suffices`)? Asked while its bytes are at hand (before it is parsed), and remembered;
         without them or a memo, no: its full facts are then likely in the cache."""
+        if self.known_views is not None:
+            known = self.known_views.setdefault(tokens, {})
+            if source.relpath not in known:
+                known[source.relpath] = self._view_suffices(source, tokens)
+            return known[source.relpath]
+        return self._view_suffices(source, tokens)
+
+    def _view_suffices(self, source: SourceFile, tokens: Tokens) -> bool:
         memo = self._memo(source)
         if memo is None:
             return False
