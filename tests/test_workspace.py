@@ -136,3 +136,19 @@ def test_memory_holds_the_facts_of_current_contents_only(tmp_path):
         workspace.set_buffer("app/service.py", f"from app.legacy import EngineFactory\nX{index} = 1\n".encode())
         workspace.analyse()
     assert len(workspace._facts) <= known
+
+
+def test_a_change_seen_by_an_analysis_that_failed_is_still_seen_by_the_next(tmp_path):
+    """(watched) A disk change that makes the configuration wrong fails its analysis; the next analysis, after
+    an unrelated edit, must still know of it (found by the property test)."""
+    files = {"pkg/__init__.py": "", "pkg/m0.py": "class A:\n    pass\n"}
+    write_tree(tmp_path, files)
+    config = generated_config(tmp_path, "pkg", [])
+    workspace = Workspace(config, jobs=1, watched=True)
+    assert resident(workspace) == fresh(config, {}) == []
+    write_tree(tmp_path, {"pkg/m0.py": "class A:\n    pass\nfrom pkg import A\n"})
+    workspace.disk_changed(["pkg/m0.py"])
+    problems = fresh(config, {})
+    assert resident(workspace) == problems and "does not define a class or function A" in problems[0]
+    workspace.set_buffer("pkg/__init__.py", b"def added():\n    return 1\n")
+    assert resident(workspace) == fresh(config, {"pkg/__init__.py": b"def added():\n    return 1\n"}) == problems

@@ -237,8 +237,9 @@ class ProjectGraph:
         info = self.modules.get(module)
         if info is None:
             source = self.sources.get(module)
-            if source is not None and source.relpath not in self._loaded_paths and not self._add_seeded(source):
-                self._add(source, self._load_many([source], True)[0])
+            if source is not None and source.relpath not in self._loaded_paths:
+                if not self._add_seeded(source):
+                    self._add(source, self._load_many([source], True)[0])
                 info = self.modules.get(module)
         return info
 

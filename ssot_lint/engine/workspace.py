@@ -101,8 +101,9 @@ class Workspace:
         last = self._last
         if self._listing is None or (self._relist if self.watched else not self._listing.still_holds()):
             self._listing = list_files(self.config)
-        listing, relisted = self._listing, self._relist
-        self._relist, changed_on_disk, self._changed = False, self._changed, set()
+        # (what was reported is let go only once an analysis has seen it: one that fails, on a configuration
+        # the change made wrong, leaves it for the next)
+        listing, relisted, changed_on_disk = self._listing, self._relist, set(self._changed)
         reader = OverlayReader(self.cache, dict(self._buffers), self.jobs, known_facts=self._facts)
         if self.watched and last is not None and not relisted:
             # Only what was reported, and the buffers (their contents are what counts), can differ.
@@ -122,6 +123,7 @@ class Workspace:
                                          time.perf_counter() - started)
                 self._keep(reader.known_facts, digests)
                 self._last = _Last(result, last.record, digests, frozenset(self._buffers))
+                self._seen(changed_on_disk)
                 return result
         if same_files:
             self._resident.forget(changed)
@@ -134,7 +136,13 @@ class Workspace:
         self._keep(reader.known_facts, digests)
         self.cache.save()
         self._last = _Last(result, analysis.record, digests, frozenset(self._buffers))
+        self._seen(changed_on_disk)
         return result
+
+    def _seen(self, changed_on_disk: Set[str]) -> None:
+        """(watched) An analysis has seen these changes, and the listing."""
+        self._changed -= changed_on_disk
+        self._relist = False
 
     def _keep(self, known: Dict[str, FileFacts], digests: Dict[str, Optional[str]]) -> None:
         """Keep the facts of the current contents only: memory stays that of one version of the project."""
