@@ -136,9 +136,9 @@ def test_an_edit_forgets_what_read_the_module_and_what_met_a_cycle(tmp_path):
 def test_files_coming_or_going_start_the_resident_analysis_afresh(tmp_path):
     config, workspace = workspace_on(tmp_path)
     workspace.analyse()
-    before = workspace._resident
+    before = workspace._resident.answers
     write_tree(tmp_path, {"app/new.py": "from app.compat import EngineFactory\n"})
     workspace.files_came_or_went()
     result = workspace.analyse()
-    assert workspace._resident is not before
+    assert workspace._resident.answers is not before and "app/new.py" in workspace._resident.digests
     assert "app/new.py" in {v.path for v in result.violations}

@@ -152,3 +152,20 @@ def test_a_change_seen_by_an_analysis_that_failed_is_still_seen_by_the_next(tmp_
     assert resident(workspace) == problems and "does not define a class or function A" in problems[0]
     workspace.set_buffer("pkg/__init__.py", b"def added():\n    return 1\n")
     assert resident(workspace) == fresh(config, {"pkg/__init__.py": b"def added():\n    return 1\n"}) == problems
+
+
+def test_what_a_failed_analysis_learnt_is_not_kept_for_contents_put_back(tmp_path):
+    """An edit that makes the configuration wrong fails its analysis, after it has resolved the edited contents;
+    putting the old contents back (the same as at the last analysis that finished) must not reuse those answers."""
+    files = {"pkg/__init__.py": "", "pkg/m0.py": "class A:\n    pass\n", "pkg/m1.py": "from pkg.m0 import A\n"}
+    write_tree(tmp_path, files)
+    config = generated_config(tmp_path, "pkg", [])
+    workspace = Workspace(config, jobs=1)
+    assert resident(workspace) == fresh(config, {})
+    broken = {"pkg/m0.py": b"class A:\n    pass\nfrom pkg import A\n"}
+    workspace.set_buffer("pkg/m0.py", broken["pkg/m0.py"])
+    assert resident(workspace) == fresh(config, broken) != fresh(config, {})
+    workspace.set_buffer("pkg/m0.py", None)
+    edited = {"pkg/m1.py": b"from pkg.m0 import A\n\n\ndef added():\n    return A()\n"}  # (so that it runs)
+    workspace.set_buffer("pkg/m1.py", edited["pkg/m1.py"])
+    assert resident(workspace) == fresh(config, edited)

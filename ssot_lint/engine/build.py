@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, FrozenSet, Iterable, Optional, Sequence
+from typing import Callable, Dict, FrozenSet, Mapping, Optional, Sequence
 
 from ssot_lint.analysis.depends import DependentAnswers
 from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
@@ -21,28 +21,35 @@ from ssot_lint.files.tokens import Tokens
 class Resident:
     """What a resident analysis (workspace.py) keeps from one analysis for the next: the modules loaded, by
     path, and the answers of resolution and of the project's per-module questions, each with the modules it
-    read. Before the next analysis, the caller drops the modules whose files changed and forgets the answers
-    that read them (`forget`)."""
+    read, all of the contents `digests` gives. Before an analysis, `catch_up` with the contents as they are."""
 
+    digests: Dict[str, Optional[str]] = field(default_factory=dict)  # by path (None: the file was unreadable)
     modules: Dict[str, ModuleInfo] = field(default_factory=dict)
     answers: DependentAnswers = field(default_factory=lambda: DependentAnswers(tracking=True))
     # Which files match a token set, and whether a file's view is enough for it, by path (SourceReader).
     matches: Dict[Tokens, Dict[str, bool]] = field(default_factory=dict)
     views: Dict[Tokens, Dict[str, bool]] = field(default_factory=dict)
 
+    def catch_up(self, files: Sequence[SourceFile], digests: Mapping[str, Optional[str]]) -> None:
+        """The files are now these, with these contents: forget the modules of the files that changed, and
+        every answer that read one of them or that depended on the order of the questions. (Files that came
+        or went change what a module name is, and where a relative import leads: then it starts afresh.)
+        What the next analysis adds is of these contents, even if it fails."""
+        if digests.keys() != self.digests.keys():
+            self.modules, self.matches, self.views = {}, {}, {}
+            self.answers = DependentAnswers(tracking=True)
+        else:
+            changed = [source for source in files if digests[source.relpath] != self.digests[source.relpath]]
+            for source in changed:
+                self.modules.pop(source.relpath, None)
+                for known in (*self.matches.values(), *self.views.values()):
+                    known.pop(source.relpath, None)
+            self.answers.forget({ORDER, *(source.module for source in changed)})
+        self.digests = dict(digests)
+
     def keep(self, graph: ProjectGraph) -> None:
         """What a finished analysis loaded (after its rules: they load modules too)."""
         self.modules = {info.file.relpath: info for info in [*graph.modules.values(), *graph.checked.values()]}
-
-    def forget(self, changed: Iterable[SourceFile]) -> None:
-        """These files changed (the same files existing): their modules, and every answer that read one of
-        them or that depended on the order of the questions, are gone."""
-        changed = list(changed)
-        for source in changed:
-            self.modules.pop(source.relpath, None)
-            for known in (*self.matches.values(), *self.views.values()):
-                known.pop(source.relpath, None)
-        self.answers.forget({ORDER, *(source.module for source in changed)})
 
     def lend(self, reader: SourceReader) -> None:
         """Let the reader of the next analysis use (and add to) what is known of the files' matches."""

@@ -19,7 +19,7 @@ that results are identical with and without the prefilter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from ssot_lint.analysis.depends import DependentAnswers
 from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
@@ -139,7 +139,7 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
         changed = False
         current = tokens.grow(names, star_modules)
         added = set(current.names - tokens.names)  # what `current` has that `tokens` has not (see below)
-        for index, (info, segment, binding, source, mentioned) in enumerate(candidates):
+        for index, (info, segment, binding, source, mentioned, module_names) in enumerate(candidates):
             if index in done:
                 continue
             if binding.kind is BindingKind.STAR:
@@ -151,7 +151,8 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
                         done.add(index)
                 continue
             # `current.mentioned_in(source)`: its words are those of `tokens` and the names added since.
-            if not (mentioned or added and not added.isdisjoint((source or "").split("."))):
+            if not (mentioned or added and not added.isdisjoint(module_names) and
+                    not added.isdisjoint((source or "").split("."))):
                 continue
             done.add(index)  # (what it resolves to stays what it is: it is asked once)
             if is_tracked(resolver.resolve_binding(info, binding)):
@@ -165,10 +166,11 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
 
 
 def _module_level_reads(graph: ProjectGraph, info: ModuleInfo, tokens: Tokens) -> \
-        List[Tuple[ModuleInfo, str, Binding, Optional[str], bool]]:
+        List[Tuple[ModuleInfo, str, Binding, Optional[str], bool, FrozenSet[str]]]:
     """A checked module's module-level imports, aliases and star imports, each with its module's last name,
-    what it reads (the absolute module of a star import, the dotted path of any other), and whether `tokens`
-    mention that."""
+    what it reads (the absolute module of a star import, the dotted path of any other), whether `tokens`
+    mention that, and (one set for the module) the names of the paths they do not mention: a name added to
+    the tokens that is none of those mentions nothing new here."""
     found = []
     for binding in info.structure.bindings:
         if not binding.context.at_module_level:
@@ -177,4 +179,6 @@ def _module_level_reads(graph: ProjectGraph, info: ModuleInfo, tokens: Tokens) -
             binding.value if binding.kind is BindingKind.ALIAS else \
             f"{binding.module or ''}.{binding.imported_name or ''}"
         found.append((info, info.name.rpartition(".")[2], binding, source, tokens.mentioned_in(source or "")))
-    return found
+    names = frozenset(part for (_, _, _, source, mentioned) in found if not mentioned
+                      for part in (source or "").split("."))
+    return [(*candidate, names) for candidate in found]

@@ -125,10 +125,7 @@ class Workspace:
                 self._last = _Last(result, last.record, digests, frozenset(self._buffers))
                 self._seen(changed_on_disk)
                 return result
-        if same_files:
-            self._resident.forget(changed)
-        else:  # files came or went: what a module name is, and where a relative import leads, may be new
-            self._resident = Resident()
+        self._resident.catch_up(listing.files, digests)
         self._resident.lend(reader)
         analysis = analyse_files(self.config, self.rules, jobs=self.jobs, files=listing.files, reader=reader,
                                  resident=self._resident)
