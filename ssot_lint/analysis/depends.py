@@ -77,9 +77,12 @@ class DependentAnswers:
                 self._frames[-1].update(reads)
 
     def drop(self, key: Hashable) -> None:
-        """Forget one answer (its modules' index is left to `forget`, which skips what is gone)."""
+        """Forget one answer."""
         self.remembered.pop(key, None)
-        self._reads.pop(key, None)
+        for module in self._reads.pop(key, ()):
+            readers = self._readers.get(module)
+            if readers is not None:
+                readers.discard(key)
 
     def one_of(self, value):
         """The object equal to `value` met first (kept while tracking): a token set's remembered searches then
@@ -111,7 +114,6 @@ class DependentAnswers:
         for module in modules:
             for key in self._readers.pop(module, ()):
                 if key in self.remembered:
-                    del self.remembered[key]
-                    self._reads.pop(key, None)
                     dropped += 1
+                self.drop(key)  # (and out of the index of the other modules it read: memory stays flat)
         return dropped

@@ -1,9 +1,11 @@
 """A project kept in memory between analyses: what the language server holds, and `check` asks of it.
 
 Each `analyse()` finds exactly what a fresh `check` of the files as they are now would find (editor
-buffers over the disk), because it is one: the same `analyse_files`, with the facts of every content
-already in memory (nothing unchanged is parsed again, and nothing is read whose size and mtime vouch for
-it), and the last answer kept when no change touches what the last analysis read (reuse.py).
+buffers over the disk). It runs the same `analyse_files`, but incrementally: the facts of every content are
+in memory (nothing unchanged is parsed again, and nothing is read whose size and mtime vouch for it); the
+modules loaded, the answers of resolution and the project's per-module answers are kept from the last
+analysis, less those that read a file that changed since (engine/build.py's `Resident`, analysis/depends.py);
+and the last answer itself is kept when no change touches what it read (reuse.py).
 """
 
 from __future__ import annotations
