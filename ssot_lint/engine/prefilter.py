@@ -19,7 +19,7 @@ that results are identical with and without the prefilter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Optional, Sequence, Set, Tuple
 
 from ssot_lint.analysis.depends import DependentAnswers
 from ssot_lint.analysis.graph import ModuleInfo, ProjectGraph
@@ -126,12 +126,12 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
             return resolution.module in shims
         return resolution.definition in tracked
 
-    # The module-level imports, aliases and star imports of the checked modules (see `_module_level_reads`).
-    candidates = [candidate for info in list(project.graph.checked.values())
-                  for candidate in project.per_module("module-level reads", info, tokens,
-                                                      lambda: _module_level_reads(project.graph, info, tokens))]
+    # The module-level imports, aliases and star imports of each checked module (see `ModuleLevelReads`).
+    modules = [project.per_module("module-level reads", info, tokens,
+                                  lambda: ModuleLevelReads.of(project.graph, info, tokens))
+               for info in list(project.graph.checked.values())]
     star_modules: Set[str] = set()
-    done: Set[int] = set()  # the candidates found tracked already, or found to resolve to nothing tracked
+    done: Set[Tuple[int, int]] = set()  # (module, candidate) found tracked, or found to resolve to nothing tracked
     # Passes over the checked modules until nothing new turns up: an alias of an alias found in this
     # pass is then looked for in the same round, not one round (and one rescan of the files) later.
     changed = True
@@ -139,46 +139,67 @@ def derive_tokens(project: Project, tokens: Tokens) -> Tokens:
         changed = False
         current = tokens.grow(names, star_modules)
         added = set(current.names - tokens.names)  # what `current` has that `tokens` has not (see below)
-        for index, (info, segment, binding, source, mentioned, module_names) in enumerate(candidates):
-            if index in done:
-                continue
-            if binding.kind is BindingKind.STAR:
-                if source and current.mentioned_in(source) or (source or "").rpartition(".")[2] in \
-                        current.star_modules:
-                    if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
-                           for n in current.names):
+        for number, reads in enumerate(modules):
+            # In order, as if every candidate were looked at: one whose path the tokens do not mention is
+            # skipped, while the names added to them are none of its module's `unmentioned` (the test of
+            # `current.mentioned_in(path)`: its words are those of `tokens` and the names added since).
+            every = bool(added) and not added.isdisjoint(reads.unmentioned)
+            positions = range(len(reads.candidates)) if every else reads.worth_a_look
+            step = 0
+            while step < len(positions):
+                position = positions[step]
+                step += 1
+                if (number, position) in done:
+                    continue
+                info, segment, binding, source, mentioned = reads.candidates[position]
+                if binding.kind is BindingKind.STAR:
+                    if source and current.mentioned_in(source) or (source or "").rpartition(".")[2] in \
+                            current.star_modules:
+                        if any(resolver.exports(source, n) and is_tracked(resolver.resolve_import(source, n))
+                               for n in current.names):
+                            star_modules.add(segment)
+                            done.add((number, position))
+                    continue
+                if not (mentioned or added and not added.isdisjoint((source or "").split("."))):
+                    continue
+                done.add((number, position))  # (what it resolves to stays what it is: it is asked once)
+                if is_tracked(resolver.resolve_binding(info, binding)):
+                    if binding.name not in current.names or segment not in current.star_modules:
+                        changed = changed or binding.name not in current.names
+                        names.add(binding.name)
                         star_modules.add(segment)
-                        done.add(index)
-                continue
-            # `current.mentioned_in(source)`: its words are those of `tokens` and the names added since.
-            if not (mentioned or added and not added.isdisjoint(module_names) and
-                    not added.isdisjoint((source or "").split("."))):
-                continue
-            done.add(index)  # (what it resolves to stays what it is: it is asked once)
-            if is_tracked(resolver.resolve_binding(info, binding)):
-                if binding.name not in current.names or segment not in current.star_modules:
-                    changed = changed or binding.name not in current.names
-                    names.add(binding.name)
-                    star_modules.add(segment)
-                    current = current.grow([binding.name], [segment])  # (a new set: only when it grows)
-                    added.update(current.names - tokens.names)
+                        current = current.grow([binding.name], [segment])  # (a new set: only when it grows)
+                        added.update(current.names - tokens.names)
+                        if not every and not added.isdisjoint(reads.unmentioned):
+                            every, positions, step = True, range(position + 1, len(reads.candidates)), 0
     return tokens.grow(names, star_modules)
 
 
-def _module_level_reads(graph: ProjectGraph, info: ModuleInfo, tokens: Tokens) -> \
-        List[Tuple[ModuleInfo, str, Binding, Optional[str], bool, FrozenSet[str]]]:
-    """A checked module's module-level imports, aliases and star imports, each with its module's last name,
-    what it reads (the absolute module of a star import, the dotted path of any other), whether `tokens`
-    mention that, and (one set for the module) the names of the paths they do not mention: a name added to
-    the tokens that is none of those mentions nothing new here."""
-    found = []
-    for binding in info.structure.bindings:
-        if not binding.context.at_module_level:
-            continue
-        source = graph.absolute(info, binding) if binding.kind is BindingKind.STAR else \
-            binding.value if binding.kind is BindingKind.ALIAS else \
-            f"{binding.module or ''}.{binding.imported_name or ''}"
-        found.append((info, info.name.rpartition(".")[2], binding, source, tokens.mentioned_in(source or "")))
-    names = frozenset(part for (_, _, _, source, mentioned) in found if not mentioned
-                      for part in (source or "").split("."))
-    return [(*candidate, names) for candidate in found]
+@dataclass(frozen=True)
+class ModuleLevelReads:
+    """A checked module's module-level imports, aliases and star imports (its candidates), each with its
+    module's last name, what it reads (the absolute module of a star import, the dotted path of any other) and
+    whether the round's tokens mention that; the positions of those worth a look at the start of the round
+    (star imports, and what the tokens mention), and the names of the paths they do not mention: a name added
+    to the tokens that is none of those mentions nothing new in the module."""
+
+    candidates: Tuple[Tuple[ModuleInfo, str, Binding, Optional[str], bool], ...]
+    worth_a_look: Tuple[int, ...]
+    unmentioned: FrozenSet[str]
+
+    @staticmethod
+    def of(graph: ProjectGraph, info: ModuleInfo, tokens: Tokens) -> "ModuleLevelReads":
+        found = []
+        for binding in info.structure.bindings:
+            if not binding.context.at_module_level:
+                continue
+            source = graph.absolute(info, binding) if binding.kind is BindingKind.STAR else \
+                binding.value if binding.kind is BindingKind.ALIAS else \
+                f"{binding.module or ''}.{binding.imported_name or ''}"
+            found.append((info, info.name.rpartition(".")[2], binding, source, tokens.mentioned_in(source or "")))
+        worth = tuple(position for position, (_, _, binding, _, mentioned) in enumerate(found)
+                      if mentioned or binding.kind is BindingKind.STAR)
+        unmentioned = frozenset(part for (_, _, binding, source, mentioned) in found
+                                if not mentioned and binding.kind is not BindingKind.STAR
+                                for part in (source or "").split("."))
+        return ModuleLevelReads(tuple(found), worth, unmentioned)
