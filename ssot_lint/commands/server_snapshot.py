@@ -1,0 +1,151 @@
+"""What a check answered by the server was computed from, on disk, and a cheap exact test that none of it
+has changed: then the last answer stands, without asking the Workspace (which would list the files
+again through git, 0.3 s on a 14,500-file monorepo).
+
+A `Snapshot`, taken just before an analysis, is the `stat` of everything that analysis can depend on:
+
+- every folder under the `src` roots (a file added, removed or renamed changes its folder), not going
+  into the folders discovery always skips (`.venv`, `build`, ...) nor through symlinks to folders
+  (discovery does not follow them);
+- every `.py` file there, through symlinks (a file's content: size, mtime, ctime, inode), and every
+  `.gitignore` and `.gitattributes`;
+- the `.gitignore`, `.gitattributes` and `.git` of every folder above the roots;
+- in a git checkout, what git reads to list the files: the index, the repository's config and
+  `info/exclude`, `info/attributes`, `info/sparse-checkout`, every configuration file git reads (as
+  `git config --list --show-origin` names them), and the global ignore and attributes files.
+
+`still_holds()` stats them all again (30 ms for the monorepo's 19,000). A stamp taken within two seconds
+of a change to its file is not trusted (a second change in the same clock tick could leave it as it
+was, git's "racily clean" problem): such a snapshot never holds, and the next check analyses again.
+The environment git reads is applied by the caller (server_check.py) and is part of what the answer is
+kept for.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from ssot_lint.config import Config
+from ssot_lint.files.discovery import DEFAULT_EXCLUDES
+
+RACY_NS = 2_000_000_000  # a stamp this close to its file's last change is not trusted (as files/cache.py)
+LISTED = (".gitignore", ".gitattributes")
+GIT_FILES = ("index", "config", "config.worktree", "info/exclude", "info/attributes", "info/sparse-checkout")
+
+Stamp = Optional[Tuple[int, ...]]  # None: missing
+
+
+def stamp(path: str) -> Stamp:
+    try:
+        stat = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:  # unreadable: as it is now, and any change in it is one
+        return (-1, error.errno or 0)
+    return (stat.st_mode, stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    stamps: Dict[str, Stamp]
+    racy: bool  # something changed too recently for its stamp to vouch for it
+
+    @classmethod
+    def take(cls, config: Config) -> "Snapshot":
+        taken = time.time_ns()
+        stamps: Dict[str, Stamp] = {}
+        roots = [str(root) for root in config.src_roots]
+        for root in roots:
+            _walk(root, stamps)
+        for folder in _above(roots):
+            for name in (*LISTED, ".git"):
+                path = os.path.join(folder, name)
+                stamps[path] = stamp(path)
+        for path in _git_inputs(roots):
+            stamps.setdefault(path, stamp(path))
+        recent = taken - RACY_NS
+        racy = any(s is not None and len(s) > 2 and max(s[4], s[5]) >= recent for s in stamps.values())
+        return cls(stamps, racy)
+
+    def still_holds(self) -> bool:
+        """Is everything as it was when the snapshot was taken (and was then old enough to tell)?"""
+        if self.racy:
+            return False
+        return all(stamp(path) == then for path, then in self.stamps.items())
+
+
+def _walk(root: str, stamps: Dict[str, Stamp]) -> None:
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        stamps[folder] = stamp(folder)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in DEFAULT_EXCLUDES:
+                        pending.append(entry.path)
+                elif name.endswith(".py") or name in LISTED:
+                    stamps[entry.path] = stamp(entry.path)
+            except OSError:
+                stamps[entry.path] = stamp(entry.path)
+
+
+def _above(roots: Iterable[str]) -> List[str]:
+    """Every folder above the roots (their `.gitignore` files apply to them, a `.git` there makes them a
+    checkout)."""
+    folders = set()
+    for root in roots:
+        path = Path(root)
+        folders.update(str(parent) for parent in path.parents)
+    return sorted(folders)
+
+
+def _git_inputs(roots: Iterable[str]) -> List[str]:
+    """The files git reads to list the files of these roots (none outside a checkout)."""
+    found: List[str] = []
+    checkouts = set()
+    for root in roots:
+        if not os.path.isdir(root):
+            continue
+        where = _git(root, "rev-parse", "--absolute-git-dir", "--git-common-dir", "--show-toplevel")
+        lines = where.splitlines() if where is not None else []
+        if len(lines) < 3 or lines[0] in checkouts:
+            continue
+        checkouts.add(lines[0])
+        git_dir, common_dir, toplevel = lines[0], os.path.join(root, lines[1]), lines[2]
+        for folder in {git_dir, os.path.abspath(common_dir)}:
+            found += [os.path.join(folder, name) for name in GIT_FILES]
+        index = os.environ.get("GIT_INDEX_FILE")
+        if index:  # (relative to wherever git takes it from: each place it could be)
+            found += [os.path.join(base, index) for base in (toplevel, root, os.getcwd())]
+        fields = (_git(root, "config", "--list", "--show-origin", "-z") or "").split("\0")
+        for origin, setting in zip(fields[0::2], fields[1::2]):  # origin, "key\nvalue", origin, ...
+            if origin.startswith("file:"):  # (a relative one is relative to the top of the checkout)
+                found.append(os.path.join(toplevel, origin[len("file:"):]))
+            key, _, value = setting.partition("\n")
+            if key.lower() in ("core.excludesfile", "core.attributesfile") and value:
+                found.append(os.path.join(toplevel, os.path.expanduser(value)))
+        home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+        found += [os.path.join(home, "git", name) for name in ("config", "ignore", "attributes")]
+        found += [os.path.expanduser("~/.gitconfig"), "/etc/gitconfig", "/etc/gitattributes"]
+    return found
+
+
+def _git(root: str, *args: str) -> Optional[str]:
+    try:
+        result = subprocess.run(["git", "-C", root, *args], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", "surrogateescape").strip("\n")
