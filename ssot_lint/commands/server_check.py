@@ -30,13 +30,14 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
 
 from ssot_lint import __version__
 from ssot_lint.atomic import write_atomically
 from ssot_lint.commands.server_protocol import (
     CACHE_DIRNAME, PROTOCOL, SOCKET_NAME, LineReader, encode_line, git_environment, servers_folder, which_git,
 )
+from ssot_lint.commands.server_analysis import relative
 from ssot_lint.commands.server_snapshot import Snapshot
 from ssot_lint.config import Config, ConfigError, load_config
 from ssot_lint.engine.run import under
@@ -55,6 +56,7 @@ class Answer:
     environment: Tuple[Tuple[str, str], ...]
     snapshot: Snapshot
     result: WorkspaceResult
+    covered: bool  # the snapshot stamped every file of the project (else it vouches for nothing)
 
 
 class Fallback(Exception):
@@ -115,16 +117,41 @@ class CheckService:
     def _workspace_for(self, config: Config) -> Workspace:
         if self.workspace is None or self.workspace.config != config:
             self.workspace, self.answer = None, None
-            self.workspace = Workspace(config, jobs=self.jobs, use_cache=self.use_cache)
+            # Watched: this service tells it what changed on disk (from its snapshots), so an analysis does
+            # not list the files again through git unless one came or went.
+            self.workspace = Workspace(config, jobs=self.jobs, use_cache=self.use_cache, watched=True)
         return self.workspace
 
-    def _analyse(self, workspace: Workspace, environment: Mapping[str, str]) -> WorkspaceResult:
-        """Analyse the disk as it is now, with git seeing `environment`; keep the answer and its snapshot."""
-        self.answer = None
+    def _analyse(self, workspace: Workspace, environment: Mapping[str, str],
+                 changed: Optional[FrozenSet[str]] = None) -> WorkspaceResult:
+        """Analyse the disk as it is now, with git seeing `environment`; keep the answer and its snapshot.
+        `changed`: the only files that may have changed since the last answer (None: anything may have;
+        the files are listed again)."""
+        last, self.answer = self.answer, None
         with self.analysis_lock, applied(environment):
-            snapshot = Snapshot.take(workspace.config)  # before the analysis reads anything
+            snapshot = None
+            if changed is not None and last is not None:
+                snapshot = last.snapshot.updated(changed)  # (stamped before they are read)
+                contents = {}
+                for path in changed:
+                    try:
+                        with open(path, "rb") as handle:
+                            contents[relative(Path(path), workspace.config.root)] = handle.read()
+                    except OSError:  # unreadable now: listed again and read as check would
+                        snapshot = None
+                        break
+                else:  # given to the Workspace as they are now; the others are as the last answer read them
+                    for relpath, data in contents.items():
+                        workspace.set_buffer(relpath, data)
+            if snapshot is None:
+                snapshot = Snapshot.take(workspace.config)  # before the analysis reads anything
+                for relpath in list(workspace.buffers):  # the disk's own contents, as listed again
+                    workspace.set_buffer(relpath, None)
+                workspace.files_came_or_went()
             result = workspace.analyse()
-        self.answer = Answer(tuple(sorted(environment.items())), snapshot, result)
+        # Only if the snapshot looked at every file the analysis read can it vouch for the answer later.
+        covered = all(source.absolute in snapshot.contents for source in result.files)
+        self.answer = Answer(tuple(sorted(environment.items())), snapshot, result, covered)
         return result
 
     # Answering.
@@ -164,12 +191,14 @@ class CheckService:
             except ConfigError as error:
                 raise Fallback(f"the configuration has problems ({len(error.problems)})") from None
             workspace = self._workspace_for(config)  # (a new one if the configuration changed: read as check would)
-            answer = self.answer
-            if answer is not None and answer.environment == tuple(sorted(environment.items())) and \
-                    answer.snapshot.still_holds():
-                return answer.result, False, config
+            answer, changed = self.answer, None
+            if answer is not None and answer.covered and answer.environment == tuple(sorted(environment.items())):
+                changes = answer.snapshot.changes()
+                if changes.none:
+                    return answer.result, False, config
+                changed = None if changes.relist else changes.files
             try:
-                return self._analyse(workspace, environment), True, config
+                return self._analyse(workspace, environment, changed), True, config
             except ConfigError as error:  # the configuration no longer matches the code
                 raise Fallback(f"the configuration does not match the code ({len(error.problems)} problems)") \
                     from None

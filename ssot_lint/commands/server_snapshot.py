@@ -14,11 +14,13 @@ A `Snapshot`, taken just before an analysis, is the `stat` of everything that an
   `info/exclude`, `info/attributes`, `info/sparse-checkout`, every configuration file git reads (as
   `git config --list --show-origin` names them), and the global ignore and attributes files.
 
-`still_holds()` stats them all again (30 ms for the monorepo's 19,000). A stamp taken within two seconds
-of a change to its file is not trusted (a second change in the same clock tick could leave it as it
-was, git's "racily clean" problem): such a snapshot never holds, and the next check analyses again.
-The environment git reads is applied by the caller (server_check.py) and is part of what the answer is
-kept for.
+`changes()` stats them all again (35 ms for the monorepo's 18,000) and says what differs: the `.py`
+files whose content may have changed (the server reads them and gives them to its Workspace), and
+whether anything else did (a file came or went, an ignore file, git's index or configuration), in which
+case the files are listed again. A stamp taken within two seconds of a change to its file is not trusted
+(a second change in the same clock tick could leave it as it was, git's "racily clean" problem): it
+counts as changed at the next check. The environment git reads is applied by the caller
+(server_check.py) and is part of what the answer is kept for.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ssot_lint.config import Config
 from ssot_lint.files.discovery import DEFAULT_EXCLUDES
@@ -50,36 +52,73 @@ def stamp(path: str) -> Stamp:
     return (stat.st_mode, stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
+def _recent(value: Stamp, since: int) -> bool:
+    return value is not None and len(value) > 2 and max(value[4], value[5]) >= since
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs on disk from a snapshot: the files whose content may have changed (`.py` files of the
+    folders walked), and whether anything else did (a file came or went, an ignore file or git's index or
+    configuration changed), so that the files must be listed again."""
+
+    files: FrozenSet[str]
+    relist: bool
+
+    @property
+    def none(self) -> bool:
+        return not self.files and not self.relist
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    stamps: Dict[str, Stamp]
-    racy: bool  # something changed too recently for its stamp to vouch for it
+    stamps: Dict[str, Stamp]  # every path looked at
+    contents: FrozenSet[str]  # those that are `.py` files in the folders walked
+    taken: int  # when (time.time_ns(), before the first stat)
 
     @classmethod
     def take(cls, config: Config) -> "Snapshot":
         taken = time.time_ns()
         stamps: Dict[str, Stamp] = {}
+        contents: Set[str] = set()
         roots = [str(root) for root in config.src_roots]
         for root in roots:
-            _walk(root, stamps)
+            _walk(root, stamps, contents)
         for folder in _above(roots):
             for name in (*LISTED, ".git"):
                 path = os.path.join(folder, name)
                 stamps[path] = stamp(path)
         for path in _git_inputs(roots):
             stamps.setdefault(path, stamp(path))
-        recent = taken - RACY_NS
-        racy = any(s is not None and len(s) > 2 and max(s[4], s[5]) >= recent for s in stamps.values())
-        return cls(stamps, racy)
+        return cls(stamps, frozenset(contents), taken)
 
-    def still_holds(self) -> bool:
-        """Is everything as it was when the snapshot was taken (and was then old enough to tell)?"""
-        if self.racy:
-            return False
-        return all(stamp(path) == then for path, then in self.stamps.items())
+    def updated(self, paths: Iterable[str]) -> "Snapshot":
+        """This snapshot, with these files stamped again now (before they are read again)."""
+        taken = time.time_ns()
+        stamps = dict(self.stamps)
+        for path in paths:
+            stamps[path] = stamp(path)
+        return Snapshot(stamps, self.contents, taken)
+
+    def changes(self) -> Changes:
+        """What changed on disk since this snapshot. A stamp it took too close to its file's last change
+        counts as changed (the content read then may not be the content now)."""
+        changed: Set[str] = set()
+        relist = False
+        doubtful = self.taken - RACY_NS
+        for path, then in self.stamps.items():
+            now = stamp(path)
+            if now != then or _recent(then, doubtful):
+                if path in self.contents and now is not None and then is not None and now[0] == then[0]:
+                    changed.add(path)  # (a .py file still there and still a file: its content may differ)
+                else:
+                    relist = True
+        return Changes(frozenset(changed), relist)
 
 
-def _walk(root: str, stamps: Dict[str, Stamp]) -> None:
+def _walk(root: str, stamps: Dict[str, Stamp], contents: Set[str]) -> None:
+    """Stamp the folders under `root`, not going into those discovery skips nor through symlinks, and the
+    `.py`, `.gitignore` and `.gitattributes` files in them (through symlinks: their targets' contents)."""
     pending = [root]
     while pending:
         folder = pending.pop()
@@ -89,15 +128,19 @@ def _walk(root: str, stamps: Dict[str, Stamp]) -> None:
         except OSError:
             continue
         for entry in entries:
-            name = entry.name
+            name, path = entry.name, entry.path
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if name not in DEFAULT_EXCLUDES:
-                        pending.append(entry.path)
-                elif name.endswith(".py") or name in LISTED:
-                    stamps[entry.path] = stamp(entry.path)
+                        pending.append(path)
+                    continue
             except OSError:
-                stamps[entry.path] = stamp(entry.path)
+                pass
+            if name.endswith(".py"):
+                stamps[path] = stamp(path)
+                contents.add(path)
+            elif name in LISTED:
+                stamps[path] = stamp(path)
 
 
 def _above(roots: Iterable[str]) -> List[str]:
