@@ -284,10 +284,8 @@ def report(options: Dict[str, object], result, config: Path, header: dict) -> in
         sys.stdout.write(line + "\n")
     sys.stdout.flush()
     if options.get("verbose"):
-        kept = "nothing had changed on disk since its last analysis" if not header.get("analysed") else \
-            "after analysing the files changed on disk"
         sys.stderr.write(f"ssot-lint: answered by the running server (pid {header.get('pid')}): {header['files']} "
-                         f"files, {kept}; config {config}\n")
+                         f"files, {header.get('how', '')}; config {config}\n")
         sys.stderr.write(f"ssot-lint: time: server {float(header.get('seconds', 0.0)):.2f} s, printing "
                          f"{time.perf_counter() - started:.2f} s\n")
     return exit_code(result, bool(options.get("exit_zero")))

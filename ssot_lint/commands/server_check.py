@@ -123,10 +123,10 @@ class CheckService:
         return self.workspace
 
     def _analyse(self, workspace: Workspace, environment: Mapping[str, str],
-                 changed: Optional[FrozenSet[str]] = None) -> WorkspaceResult:
+                 changed: Optional[FrozenSet[str]] = None) -> Tuple[WorkspaceResult, str]:
         """Analyse the disk as it is now, with git seeing `environment`; keep the answer and its snapshot.
         `changed`: the only files that may have changed since the last answer (None: anything may have;
-        the files are listed again)."""
+        the files are listed again). Returns the result and how it was found, in words."""
         last, self.answer = self.answer, None
         with self.analysis_lock, applied(environment):
             snapshot = None
@@ -143,7 +143,9 @@ class CheckService:
                 else:  # given to the Workspace as they are now; the others are as the last answer read them
                     for relpath, data in contents.items():
                         workspace.set_buffer(relpath, data)
+            how = f"{len(changed or ())} file{'' if len(changed or ()) == 1 else 's'} changed on disk read again"
             if snapshot is None:
+                how = "the files listed again (one came, went, or something git reads changed)"
                 snapshot = Snapshot.take(workspace.config)  # before the analysis reads anything
                 for relpath in list(workspace.buffers):  # the disk's own contents, as listed again
                     workspace.set_buffer(relpath, None)
@@ -152,7 +154,7 @@ class CheckService:
         # Only if the snapshot looked at every file the analysis read can it vouch for the answer later.
         covered = all(source.absolute in snapshot.contents for source in result.files)
         self.answer = Answer(tuple(sorted(environment.items())), snapshot, result, covered)
-        return result
+        return result, how
 
     # Answering.
 
@@ -160,7 +162,7 @@ class CheckService:
         """The header and payload for a request (server_protocol.py)."""
         started = time.perf_counter()
         try:
-            result, analysed, config = self._result(request)
+            result, how, config = self._result(request)
         except Fallback as reason:
             return {"status": "fallback", "reason": str(reason)}, b""
         assert isinstance(request, dict)
@@ -168,9 +170,9 @@ class CheckService:
         violations = tuple(v for v in result.violations if inside(v.path))
         payload = pickle.dumps(violations, protocol=pickle.HIGHEST_PROTOCOL)
         return {"status": "ok", "pid": os.getpid(), "files": len(result.files), "suppressed": result.suppressed,
-                "analysed": analysed, "seconds": round(time.perf_counter() - started, 4), "size": len(payload)}, payload
+                "how": how, "seconds": round(time.perf_counter() - started, 4), "size": len(payload)}, payload
 
-    def _result(self, request: object) -> Tuple[WorkspaceResult, bool, Config]:
+    def _result(self, request: object) -> Tuple[WorkspaceResult, str, Config]:
         if not isinstance(request, dict) or request.get("protocol") != PROTOCOL or \
                 request.get("version") != __version__:
             raise Fallback(f"this server is ssot-lint {__version__} (protocol {PROTOCOL})")
@@ -195,10 +197,11 @@ class CheckService:
             if answer is not None and answer.covered and answer.environment == tuple(sorted(environment.items())):
                 changes = answer.snapshot.changes()
                 if changes.none:
-                    return answer.result, False, config
+                    return answer.result, "nothing changed on disk since its last analysis", config
                 changed = None if changes.relist else changes.files
             try:
-                return self._analyse(workspace, environment, changed), True, config
+                result, how = self._analyse(workspace, environment, changed)
+                return result, how, config
             except ConfigError as error:  # the configuration no longer matches the code
                 raise Fallback(f"the configuration does not match the code ({len(error.problems)} problems)") \
                     from None

@@ -24,8 +24,8 @@ server applies to the analysis it runs for this request; `git`: the git the clie
 answers a JSON line at once, `{"status": "working"}` (it read the request: a server that does not answer
 this is not waited for), then a JSON line
 
-    {"status": "ok", "pid": 4242, "files": 14546, "suppressed": 3, "analysed": false, "seconds": 0.03,
-     "size": 5120}
+    {"status": "ok", "pid": 4242, "files": 14546, "suppressed": 3, "seconds": 0.03, "size": 5120,
+     "how": "nothing changed on disk since its last analysis"}
 
 followed by `size` bytes, a pickle of the violations in those paths (a tuple of `rule.Violation`, sorted
 and fingerprinted, exactly `check`'s), or `{"status": "fallback", "reason": "..."}`: the client then runs
