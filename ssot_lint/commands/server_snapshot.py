@@ -52,6 +52,12 @@ def stamp(path: str) -> Stamp:
     return (stat.st_mode, stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
+def _kind(path: str) -> Stamp:
+    """Whether the path is there, and as what (a file, a folder): a stamp of one number."""
+    value = stamp(path)
+    return None if value is None else (value[0] & 0o170000,)
+
+
 def _recent(value: Stamp, since: int) -> bool:
     return value is not None and len(value) > 2 and max(value[4], value[5]) >= since
 
@@ -85,9 +91,11 @@ class Snapshot:
         for root in roots:
             _walk(root, stamps, contents)
         for folder in _above(roots):
-            for name in (*LISTED, ".git"):
+            for name in LISTED:
                 path = os.path.join(folder, name)
                 stamps[path] = stamp(path)
+            path = os.path.join(folder, ".git")  # (whether there is one: what is in it is below)
+            stamps[path] = _kind(path)
         for path in _git_inputs(roots):
             stamps.setdefault(path, stamp(path))
         return cls(stamps, frozenset(contents), taken)
@@ -107,7 +115,7 @@ class Snapshot:
         relist = False
         doubtful = self.taken - RACY_NS
         for path, then in self.stamps.items():
-            now = stamp(path)
+            now = stamp(path) if then is None or len(then) != 1 else _kind(path)
             if now != then or _recent(then, doubtful):
                 if path in self.contents and now is not None and then is not None and now[0] == then[0]:
                     changed.add(path)  # (a .py file still there and still a file: its content may differ)
