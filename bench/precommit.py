@@ -3,7 +3,9 @@ ruff's cold run, in one run.
 
 For each configuration of bench/run.py's corpus (the monorepo by default), rounds interleave:
 
-- ruff: ``ruff check --no-cache --exit-zero`` (TID251, the same shims banned), the yardstick;
+- ruff: ``ruff check --no-cache --exit-zero`` (TID251, the same shims banned), the yardstick, each
+  timed run right after an untimed one (on the benchmark's VM the page cache is evicted while idle, and
+  a round's first ruff run took up to twice as long: the ratios are against ruff at its steadiest);
 - without a server (``--no-server``: what `check` does with no server running, byte for byte):
   ``ssot-lint check --exit-zero --config ...`` (plain), and the same given the touched file, as
   pre-commit runs it (``check <file>``): nothing changed (run once untimed first, so that the cache holds
@@ -123,6 +125,7 @@ async def measure(corpus: Path, configuration: bench.Configuration, tools: Dict[
               f"after it started")
     pid = editor.client._server.pid
     for number in range(1, rounds + 1):
+        timed(ruff, corpus)  # untimed first: this VM evicts the page cache, which made a round's first run 2x slower
         times["ruff"].append(timed(ruff, corpus).seconds)
         for server, served in (("without", False), ("with", True)):
             for kind, cmd in commands(configuration, served).items():
@@ -142,11 +145,13 @@ async def measure(corpus: Path, configuration: bench.Configuration, tools: Dict[
     memory = resident.rss_mb(pid)
     await editor.stop()
     ruff_median = statistics.median(times["ruff"])
-    result: Dict[str, object] = {"ruff_cold_s": ruff_median, "server_rss_mb": memory, "rounds": rounds}
+    result: Dict[str, object] = {"ruff_cold_s": ruff_median, "server_rss_mb": memory, "rounds": rounds,
+                                 "load_average": os.getloadavg()}
     for key, values in times.items():
         if key != "ruff":
             result[f"{key} s"] = statistics.median(values)
             result[f"{key} ratio"] = statistics.median(values) / ruff_median
+    result["samples"] = times  # every round's seconds, ruff's included
     return result
 
 
