@@ -216,9 +216,15 @@ def test_a_check_in_a_git_hooks_environment_is_served_with_gits_variables(tmp_pa
         assert "app/kept.py" in (await in_thread(same_as_alone, root, env=hook)).stdout
         assert "app/kept.py" not in (await in_thread(same_as_alone, root, env=empty)).stdout
         await settled(root, hook)  # the answer kept for the hook's variables
+        subprocess.run(["git", "read-tree", "HEAD"], cwd=root, check=True)  # the index written again, the same
+        served = await in_thread(same_as_alone, root, env=hook)
+        assert "nothing changed on disk" in served.stderr
+        subprocess.run(["git", "rm", "-q", "--cached", "app/kept.py"], cwd=root, check=True)  # now ignored
+        served = await in_thread(same_as_alone, root, env=hook)
+        assert "app/kept.py" not in served.stdout and "listed again" in served.stderr
         (root / "app/late.py").write_text(SHIM_IMPORT, encoding="utf-8")  # untracked: still linted
         served = await in_thread(same_as_alone, root, env=hook)
-        assert "app/late.py" in served.stdout and "app/kept.py" in served.stdout
+        assert "app/late.py" in served.stdout
 
     run(root, scenario)
 
@@ -237,8 +243,9 @@ def test_options_it_cannot_serve_and_the_opt_outs_check_in_this_process(tmp_path
         environment = {**os.environ, "SSOT_LINT_NO_SERVER": "1"}
         assert SERVED not in check(root, "--verbose", env=environment).stderr
         # Bad input is reported by the command line, as without a server.
+        (root / "broken-baseline.json").write_text("{not json")
         for args in (["missing.py"], ["--config", "missing.toml"], ["--output-format", "xml"], ["--jobs", "0"],
-                     ["--quiet", "--verbose"]):
+                     ["--quiet", "--verbose"], ["--baseline", "missing.json"], ["--baseline", "broken-baseline.json"]):
             served, alone = check(root, *args), check(root, *args, "--no-server")
             assert (served.returncode, served.stdout, served.stderr) == (alone.returncode, alone.stdout, alone.stderr)
             assert served.returncode == 2 and served.stderr.startswith("ssot-lint: error:"), args

@@ -101,13 +101,27 @@ def served(args: List[str]) -> Optional[int]:
                              "in this process\n")
         return None
     try:
-        return report(options, *answer)
+        output, said, code = prepare(options, *answer)
+    except KeyboardInterrupt:
+        sys.stderr.write("ssot-lint: interrupted\n")
+        return 130
+    except Exception as error:  # noqa: BLE001 - a baseline that cannot be read, say: the command line says it
+        if verbose:
+            sys.stderr.write(f"ssot-lint: the server answered, but {type(error).__name__}: {error}; checking in "
+                             "this process\n")
+        return None
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+        if verbose:
+            sys.stderr.write(said)
     except BrokenPipeError:
         _silence_stdout()
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("ssot-lint: interrupted\n")
         return 130
+    return code
 
 
 def ask(options: Dict[str, object]) -> Tuple[object, Path, dict]:
@@ -268,8 +282,10 @@ def _exchange(connection, request: dict, state: dict) -> Tuple[dict, tuple]:
     return header, violations
 
 
-def report(options: Dict[str, object], result, config: Path, header: dict) -> int:
-    """Print the answer as the command line prints its own (check_output.py), and give the exit code."""
+def prepare(options: Dict[str, object], result, config: Path, header: dict) -> Tuple[str, str, int]:
+    """What to print, as the command line prints its own answer (check_output.py), what --verbose adds on
+    stderr, and the exit code. Nothing is printed yet, so that anything failing here still leaves the check
+    to the command line."""
     started = time.perf_counter()
     from ssot_lint.commands.check_output import OutputFormat, apply_baseline, exit_code, known_line, render
 
@@ -279,16 +295,14 @@ def report(options: Dict[str, object], result, config: Path, header: dict) -> in
     result, known = apply_baseline(result, baseline_path)
     text = render(output_format, result, config.parent, quiet, bool(options.get("unsafe_fixes")))
     line = known_line(known, baseline_path, output_format, quiet)
-    sys.stdout.write(text)
     if line is not None:
-        sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-    if options.get("verbose"):
-        sys.stderr.write(f"ssot-lint: answered by the running server (pid {header.get('pid')}): {header['files']} "
-                         f"files, {header.get('how', '')}; config {config}\n")
-        sys.stderr.write(f"ssot-lint: time: server {float(header.get('seconds', 0.0)):.2f} s, printing "
-                         f"{time.perf_counter() - started:.2f} s\n")
-    return exit_code(result, bool(options.get("exit_zero")))
+        text += line + "\n"
+    said = (
+        f"ssot-lint: answered by the running server (pid {header.get('pid')}): {header['files']} files, "
+        f"{header.get('how', '')}; config {config}\n"
+        f"ssot-lint: time: server {float(header.get('seconds', 0.0)):.2f} s, printing "
+        f"{time.perf_counter() - started:.2f} s\n")
+    return text, said, exit_code(result, bool(options.get("exit_zero")))
 
 
 def _silence_stdout() -> None:

@@ -17,12 +17,14 @@ error) is answered "fallback", with the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
 import pickle
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +32,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterator, Mapping, Optional, Tuple
+from typing import Dict, Iterator, Mapping, Optional, Tuple
 
 from ssot_lint import __version__
 from ssot_lint.atomic import write_atomically
@@ -38,7 +40,7 @@ from ssot_lint.commands.server_protocol import (
     CACHE_DIRNAME, PROTOCOL, SOCKET_NAME, LineReader, encode_line, git_environment, servers_folder, which_git,
 )
 from ssot_lint.commands.server_analysis import relative
-from ssot_lint.commands.server_snapshot import Snapshot
+from ssot_lint.commands.server_snapshot import Changes, Snapshot
 from ssot_lint.config import Config, ConfigError, load_config
 from ssot_lint.engine.run import under
 from ssot_lint.engine.selection import check_selectors
@@ -77,7 +79,8 @@ class CheckService:
         self.socket_folder: Optional[str] = None
         self.state_path: Optional[str] = None
         self.closed = False
-        self.git = which_git(os.environ)
+        self.git_versions: Dict[Tuple, Optional[str]] = {}  # (path, size, mtime) -> its `--version`
+        self.git = self._git_version(which_git(os.environ))
         self.own_environment = git_environment(os.environ)
 
     # Following the editor's configuration.
@@ -123,15 +126,16 @@ class CheckService:
         return self.workspace
 
     def _analyse(self, workspace: Workspace, environment: Mapping[str, str],
-                 changed: Optional[FrozenSet[str]] = None) -> Tuple[WorkspaceResult, str]:
+                 changes: Optional[Changes] = None) -> Tuple[WorkspaceResult, str]:
         """Analyse the disk as it is now, with git seeing `environment`; keep the answer and its snapshot.
-        `changed`: the only files that may have changed since the last answer (None: anything may have;
-        the files are listed again). Returns the result and how it was found, in words."""
+        `changes`: what changed since the last answer (None: anything may have; the files are listed
+        again). Returns the result and how it was found, in words."""
         last, self.answer = self.answer, None
+        changed = None if changes is None or changes.relist else changes.files
         with self.analysis_lock, applied(environment):
             snapshot = None
             if changed is not None and last is not None:
-                snapshot = last.snapshot.updated(changed)  # (stamped before they are read)
+                snapshot = last.snapshot.updated(changed, changes)  # (stamped before they are read)
                 contents = {}
                 for path in changed:
                     try:
@@ -146,7 +150,7 @@ class CheckService:
             how = f"{len(changed or ())} file{'' if len(changed or ()) == 1 else 's'} changed on disk read again"
             if snapshot is None:
                 how = "the files listed again (one came, went, or something git reads changed)"
-                snapshot = Snapshot.take(workspace.config)  # before the analysis reads anything
+                snapshot = Snapshot.take(workspace.config, environment)  # before the analysis reads anything
                 for relpath in list(workspace.buffers):  # the disk's own contents, as listed again
                     workspace.set_buffer(relpath, None)
                 workspace.files_came_or_went()
@@ -181,8 +185,9 @@ class CheckService:
                 not isinstance(environment, dict) or \
                 not all(isinstance(k, str) and isinstance(v, str) for k, v in environment.items()):
             raise Fallback("a malformed request")
-        if request.get("git") != self.git:
-            raise Fallback(f"this server runs {self.git} for git, the check {request.get('git')}")
+        theirs = self._git_version(request.get("git"))
+        if theirs != self.git:
+            raise Fallback(f"this server runs {self.git or 'no git'}, the check {theirs or 'no git'}")
         environment = git_environment(environment)
         with self.lock:
             if self.config_path is None or request.get("config") != str(self.config_path):
@@ -193,18 +198,32 @@ class CheckService:
             except ConfigError as error:
                 raise Fallback(f"the configuration has problems ({len(error.problems)})") from None
             workspace = self._workspace_for(config)  # (a new one if the configuration changed: read as check would)
-            answer, changed = self.answer, None
+            answer, changes = self.answer, None
             if answer is not None and answer.covered and answer.environment == tuple(sorted(environment.items())):
-                changes = answer.snapshot.changes()
+                changes = answer.snapshot.changes(environment)
                 if changes.none:
+                    if changes.restamped:  # git's index was written, tracking the same files
+                        self.answer = dataclasses.replace(answer, snapshot=answer.snapshot.updated((), changes))
                     return answer.result, "nothing changed on disk since its last analysis", config
-                changed = None if changes.relist else changes.files
             try:
-                result, how = self._analyse(workspace, environment, changed)
+                result, how = self._analyse(workspace, environment, changes)
                 return result, how, config
             except ConfigError as error:  # the configuration no longer matches the code
                 raise Fallback(f"the configuration does not match the code ({len(error.problems)} problems)") \
                     from None
+
+    def _git_version(self, git: object) -> Optional[str]:
+        """What `git --version` says of the git named (server_protocol.which_git); None: no git."""
+        if not (isinstance(git, list) and len(git) == 3 and isinstance(git[0], str)):
+            return None
+        key = tuple(git)
+        if key not in self.git_versions:
+            try:
+                said = subprocess.run([git[0], "--version"], capture_output=True, timeout=30, check=False)
+                self.git_versions[key] = said.stdout.decode("utf-8", "replace").strip() or f"{git[0]}: no version"
+            except (OSError, subprocess.SubprocessError) as error:
+                self.git_versions[key] = f"{git[0]}: {error}"
+        return self.git_versions[key]
 
     # The socket and the state file.
 

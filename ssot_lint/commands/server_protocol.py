@@ -17,7 +17,8 @@ advertises itself, and `check` always runs in its own process.
 **One request per connection.** The client sends one JSON line:
 
     {"protocol": 1, "version": "0.1.0", "config": "/abs/pyproject.toml",
-     "paths": ["/abs/app/service.py"], "env": {"GIT_INDEX_FILE": ".git/index"}, "git": "/usr/bin/git"}
+     "paths": ["/abs/app/service.py"], "env": {"GIT_INDEX_FILE": ".git/index"},
+     "git": ["/usr/bin/git", 3713416, 1759795200000000000]}
 
 (`paths` resolved, as check's arguments; `env`: the variables that can change what git lists, which the
 server applies to the analysis it runs for this request; `git`: the git the client would run). The server
@@ -36,7 +37,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 PROTOCOL = 1
 CACHE_DIRNAME = ".ssot_lint_cache"  # files/cache.py's (a test checks that they agree)
@@ -60,12 +61,19 @@ def git_environment(environ: Mapping[str, str]) -> Dict[str, str]:
             if name in ALSO_READ_BY_GIT or (name.startswith("GIT_") and not name.startswith(IRRELEVANT_TO_GIT_LISTING))}
 
 
-def which_git(environ: Mapping[str, str]) -> Optional[str]:
-    """The git a subprocess would run (`shutil.which`, without importing shutil)."""
+def which_git(environ: Mapping[str, str]) -> Optional[List]:
+    """The git a subprocess would run (`shutil.which`, without importing shutil): [path, size, mtime_ns], or
+    None. (git runs its hooks with its own folder first on the PATH, where it has a copy of itself: the
+    server compares versions, `git --version`, not paths.)"""
     for folder in environ.get("PATH", os.defpath).split(os.pathsep):
         candidate = os.path.join(folder or os.curdir, "git")
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return os.path.realpath(candidate)
+            path = os.path.realpath(candidate)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                return None
+            return [path, stat.st_size, stat.st_mtime_ns]
     return None
 
 
