@@ -7,9 +7,11 @@ For each configuration of bench/run.py's corpus (the monorepo by default), round
   timed run right after an untimed one (on the benchmark's VM the page cache is evicted while idle, and
   a round's first ruff run took up to twice as long: the ratios are against ruff at its steadiest);
 - without a server (``--no-server``: what `check` does with no server running, byte for byte):
-  ``ssot-lint check --exit-zero --config ...`` (plain), and the same given the touched file, as
-  pre-commit runs it (``check <file>``): nothing changed (run once untimed first, so that the cache holds
-  this configuration's answer), and the touched file edited (a new function appended, different each
+  ``ssot-lint check --exit-zero --config ...`` (plain), and the same given the touched file as pre-commit
+  runs it in a `git commit`: ``check <file>`` in the environment git gives its hooks (GIT_INDEX_FILE,
+  the author), the edited file staged (``git add``, which writes the index) before the check and
+  unstaged after; each nothing changed (run once untimed first, so that the cache holds this
+  configuration's answer), and the touched file edited (a new function appended, different each
   time, then the check; afterwards the file is restored and an untimed check brings back the answer
   for the corpus as it is, as bench/run.py's "touched" row does);
 - with a server (`ssot-lint server` started on the corpus, spoken to over stdio by pygls's client as an
@@ -39,7 +41,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import resident  # noqa: E402 (bench/resident.py: an editor's LSP session with the server)
@@ -54,8 +56,8 @@ def ssot_lint() -> str:
     return str(Path(sys.executable).parent / "ssot-lint")
 
 
-def timed(cmd: Sequence[str], corpus: Path) -> bench.Sample:
-    sample = bench.timed_run(cmd, corpus, dict(os.environ, NO_COLOR="1"))
+def timed(cmd: Sequence[str], corpus: Path, env: Optional[Dict[str, str]] = None) -> bench.Sample:
+    sample = bench.timed_run(cmd, corpus, dict(os.environ, NO_COLOR="1", **(env or {})))
     if sample.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd)} exited {sample.returncode}\n{sample.stderr[-3000:]}")
     return sample
@@ -82,17 +84,22 @@ class Edit:
         os.utime(self.path, ns=(self.stat.st_atime_ns, self.stat.st_mtime_ns))
 
 
-def commands(configuration: bench.Configuration, served: bool) -> Dict[str, List[str]]:
+HOOK = {"GIT_INDEX_FILE": ".git/index", "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_EDITOR": ":", "GIT_PREFIX": ""}  # what git sets for a pre-commit hook (a plain `git commit`)
+
+
+def commands(configuration: bench.Configuration, served: bool) -> Dict[str, Tuple[List[str], Dict[str, str]]]:
     base = [ssot_lint(), "check", "--exit-zero", "--config", configuration.ssot_config]
     if not served:
         base.append("--no-server")
-    return {"plain": base, "pre-commit": base + [configuration.touched]}
+    return {"plain": (base, {}), "pre-commit": (base + [configuration.touched], HOOK)}
 
 
-def assert_served(cmd: Sequence[str], corpus: Path) -> None:
+def assert_served(cmd: Sequence[str], corpus: Path, env: Dict[str, str]) -> None:
     """The check is answered by the server, with the output of a check in its own process."""
-    served = subprocess.run([*cmd, "--verbose"], cwd=corpus, capture_output=True, text=True)
-    alone = subprocess.run([*cmd, "--no-server"], cwd=corpus, capture_output=True, text=True)
+    environment = {**os.environ, **env}
+    served = subprocess.run([*cmd, "--verbose"], cwd=corpus, capture_output=True, text=True, env=environment)
+    alone = subprocess.run([*cmd, "--no-server"], cwd=corpus, capture_output=True, text=True, env=environment)
     if "answered by the running server" not in served.stderr:
         sys.exit(f"bench: not answered by the server: {' '.join(cmd)}\n{served.stderr[-2000:]}")
     if (served.stdout, served.returncode) != (alone.stdout, alone.returncode):
@@ -128,18 +135,23 @@ async def measure(corpus: Path, configuration: bench.Configuration, tools: Dict[
         timed(ruff, corpus)  # untimed first: this VM evicts the page cache, which made a round's first run 2x slower
         times["ruff"].append(timed(ruff, corpus).seconds)
         for server, served in (("without", False), ("with", True)):
-            for kind, cmd in commands(configuration, served).items():
+            for kind, (cmd, env) in commands(configuration, served).items():
                 await asyncio.sleep(RACY_SECONDS)  # (the last edit's stamps old enough to be trusted)
-                await asyncio.to_thread(timed, cmd, corpus)  # the cache (or the server) holds this answer
+                await asyncio.to_thread(timed, cmd, corpus, env)  # the cache (or the server) holds this answer
                 if served:
-                    await asyncio.to_thread(assert_served, cmd, corpus)
-                times[f"{server} {kind} nothing changed"].append((await asyncio.to_thread(timed, cmd, corpus)).seconds)
+                    await asyncio.to_thread(assert_served, cmd, corpus, env)
+                sample = await asyncio.to_thread(timed, cmd, corpus, env)
+                times[f"{server} {kind} nothing changed"].append(sample.seconds)
                 with Edit(touched):
-                    sample = await asyncio.to_thread(timed, cmd, corpus)
+                    if kind == "pre-commit":  # staged, as for a commit
+                        bench.run_quietly(["git", "add", "--", configuration.touched], cwd=corpus)
+                    sample = await asyncio.to_thread(timed, cmd, corpus, env)
                     if served:
-                        await asyncio.to_thread(assert_served, cmd, corpus)
+                        await asyncio.to_thread(assert_served, cmd, corpus, env)
+                    if kind == "pre-commit":
+                        bench.run_quietly(["git", "reset", "-q", "--", configuration.touched], cwd=corpus)
                 times[f"{server} {kind} file edited"].append(sample.seconds)
-                await asyncio.to_thread(timed, cmd, corpus)  # back to the answer for the corpus as it is
+                await asyncio.to_thread(timed, cmd, corpus, env)  # back to the answer for the corpus as it is
         bench.say(f"{configuration.key} round {number}: ruff {times['ruff'][-1]:.2f} s; " + ", ".join(
             f"{key} {values[-1]:.3f} s" for key, values in times.items() if key != "ruff"))
     memory = resident.rss_mb(pid)
