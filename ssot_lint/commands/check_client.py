@@ -249,10 +249,20 @@ def _connect(state_path: str, state: dict):
 
 
 def _remove_stale(state_path: str, state: dict) -> None:
-    """Remove a dead server's state file, unless a new one took its place meanwhile."""
-    if _state(state_path) == state:
+    """Remove a dead server's state file, unless a new one took its place meanwhile, and its socket's
+    private folder."""
+    if _state(state_path) != state:
+        return
+    try:
+        os.unlink(state_path)
+    except OSError:
+        pass
+    address = state.get("socket")
+    folder = os.path.dirname(address) if isinstance(address, str) else ""
+    if os.path.basename(folder).startswith("ssot-lint-"):  # (tempfile.mkdtemp's, as server_check.py names it)
         try:
-            os.unlink(state_path)
+            os.unlink(address)
+            os.rmdir(folder)
         except OSError:
             pass
 
