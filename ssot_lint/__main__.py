@@ -1,4 +1,4 @@
-from ssot_lint.cli import main
+from ssot_lint.entry import main
 
 if __name__ == "__main__":
     main()

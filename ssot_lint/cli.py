@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import functools
 import os
@@ -17,18 +16,16 @@ import typer
 from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK, write_atomically
 from ssot_lint.commands.baseline import DEFAULT_BASELINE, load_baseline
+from ssot_lint.commands.check_output import (
+    EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, OutputFormat, apply_baseline, exit_code, known_line, render,
+)
 from ssot_lint.config import ConfigError, load_project_config
 from ssot_lint.engine.run import analyse, run_check, under
-from ssot_lint.commands.output import (
-    finish, fix_summary, progress_bar, render_concise, render_github, render_json, render_json_lines, render_junit,
-    render_sarif, run_summary, use_colour,
-)
+from ssot_lint.commands.output import finish, fix_summary, progress_bar, run_summary
 from ssot_lint.rules import all_rules
 
 # What only some commands use is imported in them: `check`, in a pre-commit hook on every commit,
 # should not pay for importing the fixer, the history, the report and the graph renderers.
-
-EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
 app = typer.Typer(
     name="ssot-lint",
@@ -42,17 +39,7 @@ app = typer.Typer(
 )
 
 
-# What `check --output-format`, `graph --format` and `report --format` accept.
-class OutputFormat(str, enum.Enum):
-    concise = "concise"
-    text = "text"  # the same as concise
-    json = "json"
-    json_lines = "json-lines"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
-
-
+# What `graph --format` and `report --format` accept (`check --output-format`: check_output.OutputFormat).
 class GraphFormat(str, enum.Enum):
     mermaid = "mermaid"
     dot = "dot"
@@ -125,8 +112,18 @@ def check(
                                                                      "--diff) the fixes that may change behaviour."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff instead of writing them; "
                                                     "exit 1 if there are any."),
+    no_server: bool = typer.Option(False, "--no-server",
+                                   help="Analyse in this process even when an `ssot-lint server` for the project "
+                                        "is running (also SSOT_LINT_NO_SERVER=1). By default a running server "
+                                        "answers, from the files on disk: the same output, at once."),
 ) -> None:
-    """Lint the project: report every path that bypasses a canonical symbol."""
+    """Lint the project: report every path that bypasses a canonical symbol.
+
+    When an `ssot-lint server` (an editor's) is running for the project, with the same version and
+    configuration, it answers from the analysis it keeps in memory, for the files as they are on disk (not
+    the editor's unsaved text); --verbose says which way the check went. --fix, --diff, --no-cache,
+    --select and --ignore always analyse in this process.
+    """
     paths = _existing(paths)
     if fix and diff:
         raise ConfigError("--fix and --diff cannot be used together: --diff shows the fixes without writing them")
@@ -153,35 +150,18 @@ def check(
         if not quiet:
             typer.echo(fix_summary(outcome, would=True), err=True)
         raise typer.Exit(EXIT_VIOLATIONS if outcome.changed and not exit_zero else EXIT_CLEAN)
-    known: List = []
-    if baseline is not None:
-        new, known = load_baseline(baseline).split(result.violations)
-        result = dataclasses.replace(result, violations=tuple(new))
+    # From here on, the same as a check answered by a running server (check_client.py): check_output.py.
+    result, known = apply_baseline(result, baseline)
     sys.stdout.write(render(output_format, result, settings.root, quiet, unsafe_fixes))
     if outcome is not None and not quiet:
         typer.echo(fix_summary(outcome, would=False), err=output_format not in (OutputFormat.concise,
                                                                                  OutputFormat.text))
-    if known and not quiet and output_format in (OutputFormat.concise, OutputFormat.text):
-        typer.echo(f"{len(known)} known violation{'s' if len(known) != 1 else ''} remain in the baseline "
-                   f"{baseline}.")
+    line = known_line(known, baseline, output_format, quiet)
+    if line is not None:
+        typer.echo(line)
     if verbose:
         typer.echo(run_summary(result, settings), err=True)
-    raise typer.Exit(EXIT_VIOLATIONS if result.violations and not exit_zero else EXIT_CLEAN)
-
-
-def render(output_format: OutputFormat, result, root: Path, quiet: bool, unsafe_fixes: bool = False) -> str:
-    violations = result.violations
-    if output_format is OutputFormat.json:
-        return render_json(violations)
-    if output_format is OutputFormat.json_lines:
-        return render_json_lines(violations)
-    if output_format is OutputFormat.github:
-        return render_github(violations, root)
-    if output_format is OutputFormat.sarif:
-        return render_sarif(violations, root, all_rules())
-    if output_format is OutputFormat.junit:
-        return render_junit(violations, root, result.files_analysed)
-    return render_concise(result, root, use_colour(sys.stdout), unsafe_fixes, footer=not quiet)
+    raise typer.Exit(exit_code(result, exit_zero))
 
 
 @app.command()

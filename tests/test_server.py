@@ -41,7 +41,8 @@ def utf16(text: str) -> int:
 
 
 def check_json(root: Path, *paths: str) -> list:
-    result = ssot(root, "check", "--output-format", "json", "--exit-zero", *paths)
+    """What `check` finds, in its own process (not asking the server under test)."""
+    result = ssot(root, "check", "--output-format", "json", "--exit-zero", "--no-server", *paths)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

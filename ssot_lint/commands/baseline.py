@@ -16,7 +16,6 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ssot_lint.atomic import write_atomically
 from ssot_lint.config import Config, ConfigError
-from ssot_lint.engine.run import run_check, under
 from ssot_lint.rule import Violation
 
 FORMAT_VERSION = 1
@@ -90,6 +89,9 @@ def record_baseline(config: Config, paths: Sequence[Path], output: Optional[Path
     """Record the violations of `paths` (all of the project when there are none) in `output` (by default
     at the project root), and say so. With `update`, the ratchet (`updated_entries`); without, an existing
     baseline is overwritten only with `force`."""
+    from ssot_lint.engine.run import run_check, under  # (here: `check --baseline` answered by a running server
+    # reads a baseline without importing the engine)
+
     target = output or config.root / DEFAULT_BASELINE
     violations = run_check(config, paths=paths, use_cache=True, progress=progress).violations
     if target.exists() and not update and not force:

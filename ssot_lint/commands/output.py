@@ -8,11 +8,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
 
-from ssot_lint.config import Config
-from ssot_lint.engine.run import CheckResult
 from ssot_lint.rule import Violation
 
+# Only named in annotations: `check` answered by a running server renders with this module, and must not
+# pay for importing the engine (0.1 s) nor the config reader.
 if TYPE_CHECKING:
+    from ssot_lint.config import Config
+    from ssot_lint.engine.run import CheckResult
     from ssot_lint.fixes.loop import FixOutcome
 
 

@@ -33,6 +33,7 @@ from pygls.uris import to_fs_path
 
 from ssot_lint import __version__
 from ssot_lint.atomic import WRITE_LOCK
+from ssot_lint.commands.server_check import CheckService
 from ssot_lint.commands.server_analysis import DiskChanges, OpenDocument, Outcome, ProjectAnalysis
 from ssot_lint.commands.server_lsp import encode_source, hover, overlaps, rules_by_code, text_edits
 from ssot_lint.commands.server_worker import QUIET_PERIOD, AnalysisWorker
@@ -81,6 +82,10 @@ class SsotLintServer(LanguageServer):
         self.resolves_edits = False
         self.versioned_edits = False
         self.worker = AnalysisWorker(self.analyse_and_publish)
+        # `ssot-lint check` answered from the disk by an analysis of its own (server_check.py); it and the
+        # editor's take turns. Not with --no-cache: the state file that makes it found is in the cache folder.
+        self.analysis_lock = threading.Lock()
+        self.checks = CheckService(self.analysis_lock, jobs=jobs, use_cache=use_cache) if use_cache else None
         self.fixer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssot-lint fix")
         self._register()
 
@@ -149,11 +154,15 @@ class SsotLintServer(LanguageServer):
 
     def on_shutdown(self, params: Any = None) -> None:
         self.worker.stop()
+        if self.checks is not None:
+            self.checks.close()
 
     def on_exit(self, params: Any = None) -> None:
         """Exit at once (0 after a shutdown request, else 1, as LSP asks), letting a file being written finish,
         and taking no parsing worker along (they would wait for work forever)."""
         code = 0 if getattr(self.protocol, "_shutdown", False) else 1
+        if self.checks is not None:
+            self.checks.close()
         with WRITE_LOCK:
             multiprocessing = sys.modules.get("multiprocessing")
             for child in multiprocessing.active_children() if multiprocessing else ():
@@ -227,12 +236,15 @@ class SsotLintServer(LanguageServer):
         if analysis is None:
             return
         try:
-            outcome = analysis.run(documents, reload, disk)
+            with self.analysis_lock:
+                outcome = analysis.run(documents, reload, disk)
         except Exception as error:  # noqa: BLE001 - a bug must not end the session: say it, and go on
             message = f"ssot-lint: internal error: {type(error).__name__}: {error} (please report it)"
             self._call_in_loop(self._tell, types.MessageType.Error, message, traceback.format_exc())
             return
         self._call_in_loop(self._publish, outcome)
+        if self.checks is not None:  # check is served for the configuration the editor's analysis read
+            self.checks.follow(analysis.config_path if analysis.workspace is not None else None)
 
     def _publish(self, outcome: Outcome) -> None:
         """Publish each document's diagnostics, unless it changed since the analysis read it (the analysis

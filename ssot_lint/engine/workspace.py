@@ -32,6 +32,7 @@ class WorkspaceResult:
     files: Tuple[SourceFile, ...]  # the project's files
     analysed: bool  # False: the last answer stood (no change touched what it read)
     seconds: float
+    suppressed: int = 0  # findings dropped by noqa comments (check's summary line counts them)
 
     def in_file(self, relpath: str) -> List[Violation]:
         return [v for v in self.violations if v.path == relpath]
@@ -122,7 +123,7 @@ class Workspace:
             if not changed or (all(digests[s.relpath] is not None for s in changed) and last.record.still_stands(
                     changed, reader, lambda relpath: self._facts.get(last.digests[relpath] or ""))):
                 result = WorkspaceResult(last.result.violations, listing.files, False,
-                                         time.perf_counter() - started)
+                                         time.perf_counter() - started, last.result.suppressed)
                 self._keep(reader.known_facts, digests)
                 self._last = _Last(result, last.record, digests, frozenset(self._buffers))
                 self._seen(changed_on_disk)
@@ -131,7 +132,8 @@ class Workspace:
         self._resident.lend(reader)
         analysis = analyse_files(self.config, self.rules, jobs=self.jobs, files=listing.files, reader=reader,
                                  resident=self._resident)
-        result = WorkspaceResult(finalise(analysis.violations), listing.files, True, time.perf_counter() - started)
+        result = WorkspaceResult(finalise(analysis.violations), listing.files, True, time.perf_counter() - started,
+                                 analysis.suppressed)
         self._keep(reader.known_facts, digests)
         self.cache.save()
         self._last = _Last(result, analysis.record, digests, frozenset(self._buffers))
