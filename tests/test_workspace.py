@@ -9,6 +9,7 @@ scratch (no cache) of the same contents.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -169,3 +170,20 @@ def test_what_a_failed_analysis_learnt_is_not_kept_for_contents_put_back(tmp_pat
     edited = {"pkg/m1.py": b"from pkg.m0 import A\n\n\ndef added():\n    return A()\n"}  # (so that it runs)
     workspace.set_buffer("pkg/m1.py", edited["pkg/m1.py"])
     assert resident(workspace) == fresh(config, edited)
+
+
+def test_watched_sees_an_in_place_edit_of_a_file_git_vouched_for(tmp_path):
+    """In a git checkout the listing carries each clean tracked file's blob id; once the watcher reports the
+    file changed, that id no longer vouches for its content (found by the check-server work)."""
+    files = {"pkg/__init__.py": "", "pkg/m0.py": "class A:\n    pass\n", "pkg/m1.py": "from pkg.m0 import A\n",
+             "pkg/m2.py": "def unrelated():\n    return 1\n"}
+    write_tree(tmp_path, files)
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]):
+        subprocess.run(["git", *command], cwd=tmp_path, check=True, capture_output=True)
+    config = make_config(tmp_path, {"canonical": [{"symbol": "pkg.m0:A"}]})  # (git lists the files)
+    workspace = Workspace(config, jobs=1, watched=True)
+    assert resident(workspace) == fresh(config, {})
+    write_tree(tmp_path, {"pkg/m2.py": "from pkg.m1 import A\n"})  # an import through m1: a new violation
+    workspace.disk_changed(["pkg/m2.py"])
+    found = resident(workspace)
+    assert found == fresh(config, {}) and any(row[1] == "pkg/m2.py" for row in found)

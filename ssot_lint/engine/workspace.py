@@ -11,7 +11,7 @@ and the last answer itself is kept when no change touches what it read (reuse.py
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ssot_lint.config import Config
@@ -109,6 +109,11 @@ class Workspace:
         listing, relisted, changed_on_disk = self._listing, self._relist, set(self._changed)
         reader = OverlayReader(self.cache, dict(self._buffers), self.jobs, known_facts=self._facts)
         if self.watched and last is not None and not relisted:
+            # A file git vouched for when listed (its blob) is vouched for no longer once reported changed.
+            if any(s.blob is not None and s.relpath in changed_on_disk for s in listing.files):
+                listing = self._listing = replace(listing, files=tuple(
+                    replace(s, blob=None) if s.blob is not None and s.relpath in changed_on_disk else s
+                    for s in listing.files))
             # Only what was reported, and the buffers (their contents are what counts), can differ.
             digests = dict(last.digests)
             for source in listing.files:
