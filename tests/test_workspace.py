@@ -187,3 +187,18 @@ def test_watched_sees_an_in_place_edit_of_a_file_git_vouched_for(tmp_path):
     workspace.disk_changed(["pkg/m2.py"])
     found = resident(workspace)
     assert found == fresh(config, {}) and any(row[1] == "pkg/m2.py" for row in found)
+
+
+def test_two_workspaces_share_the_facts_of_the_contents_both_have(tmp_path):
+    """The server's check analysis reads the editor's facts (`facts_from`): one copy of each in memory."""
+    files = {"pkg/__init__.py": "", "pkg/m0.py": "class A:\n    pass\n", "pkg/m1.py": "from pkg import m0\nA = m0.A\n"}
+    write_tree(tmp_path, files)
+    config = generated_config(tmp_path, "pkg", [])
+    editor = Workspace(config, jobs=1, use_cache=False)
+    editor.set_buffer("pkg/m1.py", b"from pkg.m0 import A\n")
+    editor.analyse()
+    disk = Workspace(config, jobs=1, use_cache=False, facts_from=lambda: editor.facts)
+    assert rows(disk.analyse().violations) == fresh(config, {})
+    both = set(editor.facts) & set(disk.facts)
+    assert both and all(disk.facts[digest] is editor.facts[digest] for digest in both)  # (m0 at least)
+    assert set(disk.facts) - set(editor.facts)  # the disk's m1, which the editor's buffer hides

@@ -23,7 +23,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from lsprotocol import types
 from pygls.capabilities import ServerCapabilitiesBuilder
@@ -38,6 +38,7 @@ from ssot_lint.commands.server_analysis import DiskChanges, OpenDocument, Outcom
 from ssot_lint.commands.server_lsp import encode_source, hover, overlaps, rules_by_code, text_edits
 from ssot_lint.commands.server_worker import QUIET_PERIOD, AnalysisWorker
 from ssot_lint.config import CONFIG_FILENAMES
+from ssot_lint.facts.model import FileFacts
 from ssot_lint.facts.source_text import decode_source
 from ssot_lint.rule import Violation
 from ssot_lint.rules import all_rules
@@ -85,9 +86,15 @@ class SsotLintServer(LanguageServer):
         # `ssot-lint check` answered from the disk by an analysis of its own (server_check.py); it and the
         # editor's take turns. Not with --no-cache: the state file that makes it found is in the cache folder.
         self.analysis_lock = threading.Lock()
-        self.checks = CheckService(self.analysis_lock, jobs=jobs, use_cache=use_cache) if use_cache else None
+        self.checks = CheckService(self.analysis_lock, jobs=jobs, use_cache=use_cache,
+                                   facts_from=self._editor_facts) if use_cache else None
         self.fixer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssot-lint fix")
         self._register()
+
+    def _editor_facts(self) -> Mapping[str, FileFacts]:
+        """(under the analysis lock) The facts the editor's analysis holds, for the check's to share."""
+        workspace = self.analysis.workspace if self.analysis is not None else None
+        return workspace.facts if workspace is not None else {}
 
     def _register(self) -> None:
         features = [

@@ -32,7 +32,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, Mapping, Optional, Tuple
+from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple
 
 from ssot_lint import __version__
 from ssot_lint.atomic import write_atomically
@@ -45,6 +45,7 @@ from ssot_lint.config import Config, ConfigError, load_config
 from ssot_lint.engine.run import under
 from ssot_lint.engine.selection import check_selectors
 from ssot_lint.engine.workspace import Workspace, WorkspaceResult
+from ssot_lint.facts.model import FileFacts
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,10 @@ class Fallback(Exception):
 
 
 class CheckService:
-    def __init__(self, analysis_lock: threading.Lock, *, jobs: Optional[int] = None, use_cache: bool = True):
+    def __init__(self, analysis_lock: threading.Lock, *, jobs: Optional[int] = None, use_cache: bool = True,
+                 facts_from: Optional[Callable[[], Mapping[str, FileFacts]]] = None):
         self.analysis_lock = analysis_lock
+        self.facts_from = facts_from  # the editor's analysis's facts: one copy of what both have
         self.jobs, self.use_cache = jobs, use_cache
         self.lock = threading.Lock()  # this object's state; one check (or start) at a time
         self.switch_lock = threading.Lock()  # `wanted` and `closed`, which never wait for an analysis
@@ -122,7 +125,8 @@ class CheckService:
             self.workspace, self.answer = None, None
             # Watched: this service tells it what changed on disk (from its snapshots), so an analysis does
             # not list the files again through git unless one came or went.
-            self.workspace = Workspace(config, jobs=self.jobs, use_cache=self.use_cache, watched=True)
+            self.workspace = Workspace(config, jobs=self.jobs, use_cache=self.use_cache, watched=True,
+                                       facts_from=self.facts_from)
         return self.workspace
 
     def _analyse(self, workspace: Workspace, environment: Mapping[str, str],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
 
 from ssot_lint.config import Config
 from ssot_lint.engine.build import Resident
@@ -55,7 +55,11 @@ class Workspace:
     does: then only the files reported are looked at again."""
 
     def __init__(self, config: Config, *, jobs: Optional[int] = None, use_cache: bool = True,
-                 watched: bool = False):
+                 watched: bool = False, facts_from: Optional[Callable[[], Mapping[str, FileFacts]]] = None):
+        """`facts_from`: the facts another Workspace of the project holds (its `facts`), read, never written:
+        the two then share one copy of the facts of the contents both have (the server's, for the editor
+        and for `check`)."""
+        self.facts_from = facts_from
         self.config = config
         self.rules = select_rules(config.select, config.ignore)
         self.jobs = jobs
@@ -68,6 +72,11 @@ class Workspace:
         self._changed: Set[str] = set()  # (watched) files reported changed on disk since the last analysis
         self._relist = True  # (watched) files may have come or gone since the last listing
         self._resident = Resident()  # what the last analysis loaded and answered (engine/build.py)
+
+    @property
+    def facts(self) -> Mapping[str, FileFacts]:
+        """The facts of the current contents it holds, by content hash."""
+        return self._facts
 
     @property
     def buffers(self) -> Mapping[str, bytes]:
@@ -107,7 +116,8 @@ class Workspace:
         # (what was reported is let go only once an analysis has seen it: one that fails, on a configuration
         # the change made wrong, leaves it for the next)
         listing, relisted, changed_on_disk = self._listing, self._relist, set(self._changed)
-        reader = OverlayReader(self.cache, dict(self._buffers), self.jobs, known_facts=self._facts)
+        known = self._facts if self.facts_from is None else {**self._facts, **self.facts_from()}
+        reader = OverlayReader(self.cache, dict(self._buffers), self.jobs, known_facts=known)
         if self.watched and last is not None and not relisted:
             # A file git vouched for when listed (its blob) is vouched for no longer once reported changed.
             if any(s.blob is not None and s.relpath in changed_on_disk for s in listing.files):
