@@ -77,6 +77,7 @@ class ModuleInfo:
         self.structure = ImportStructure.of(facts)  # the same in the view as in the full facts
         self.read = ReadLog()
         self.view_enough = False
+        self._view: Optional[FileFacts] = None  # the view, once replaced by the full facts (see `complete`)
 
     def _index(self, facts: FileFacts) -> None:
         self._facts = facts
