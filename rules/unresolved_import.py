@@ -14,7 +14,8 @@ class UnresolvedImport(Rule):
     `lookalikes` pattern), or of anything from a shim, from a project module
     that does not exist or that does not define the name: a path broken by the
     migration. A module with a module-level `__getattr__` (PEP 562) may hand out
-    any name at runtime, so a name it does not bind is not reported.
+    any name at runtime, so a name it does not bind is not reported as broken
+    (SSOT011 reports it as handed out at runtime).
 
     ## Why is this bad?
     The import fails at runtime, often only on a rarely taken path (inside a

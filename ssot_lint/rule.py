@@ -59,6 +59,7 @@ class Finding(str, enum.Enum):
     STRING_PATH = "string"  # SSOT008
     UNRESOLVED_IMPORT = "unresolved"  # SSOT009
     IMPORT_CYCLE = "cycle"  # SSOT010
+    DYNAMIC_SHIM = "dynamic"  # SSOT011: a name a module-level `__getattr__` hands out
     UNUSED_NOQA = "noqa"  # SSOT100
 
 

@@ -46,6 +46,8 @@ def static_claims(project: Project) -> List[Claim]:
             return
         if resolution.kind in (TargetKind.EXTERNAL, TargetKind.VALUE) or resolution.rest:
             return  # not a project object: nothing to compare
+        if resolution.kind is TargetKind.DYNAMIC:
+            return  # handed out by a module-level __getattr__: the resolver claims nothing (SSOT011 says so)
         canonical = next((c.symbol for c in project.canonicals if c.is_canonical(resolution)), None)
         claims.append(Claim(where, query, module, name, resolution.kind.value, resolution.module, resolution.name,
                             canonical))
