@@ -428,3 +428,11 @@ def test_a_served_check_imports_neither_typer_nor_the_engine(tmp_path):
         assert result.stderr.strip().endswith("[]"), result.stderr
 
     run(root, scenario)
+
+
+def test_the_client_knows_every_output_format_the_command_line_has():
+    """The client spells the formats out (it runs before the command line is imported): the same set."""
+    from ssot_lint.commands.check_client import FORMATS
+    from ssot_lint.commands.check_output import OutputFormat
+
+    assert set(FORMATS) == {f.value for f in OutputFormat}
