@@ -302,8 +302,9 @@ class Resolver:
         """
         key = ("try", info.name, try_id)
         lookups = self._lookups
-        if key in lookups:
-            return lookups.get(key)
+        decided = lookups.lookup(key)
+        if decided is not UNSET:
+            return decided
         if key in self._deciding:
             if self._track:
                 lookups.read(ORDER)
