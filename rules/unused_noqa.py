@@ -4,13 +4,15 @@ from typing import Iterator, Mapping, Set, Tuple
 
 from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Example, Finding, Phase, Rule, Subject, Violation
+from ssot_lint.rules import all_rules
 
 
 class UnusedNoqa(Rule):
     """
     ## What it does
     Finds `# noqa: SSOTxxx` codes that suppress nothing on their line (ruff's
-    RUF100 idea). Blanket `# noqa` comments and other tools' codes are left alone.
+    RUF100 idea). Blanket `# noqa` comments, other tools' codes and the codes of
+    the runtime rules (SSOT2xx, which only `ssot-lint verify` runs) are left alone.
 
     ## Why is this bad?
     A stale suppression hides the next real violation on that line, and tells
@@ -37,6 +39,7 @@ class UnusedNoqa(Rule):
         Example("from app.legacy import EngineFactory  # noqa: SSOT002\n"),
         Example("import os  # noqa: F401\n"),
         Example("from app.factory import EngineFactory  # noqa\n"),
+        Example("from app.factory import EngineFactory  # noqa: SSOT201\n"),  # for `ssot-lint verify`
     )
     INVALID = (
         Example("from app.factory import EngineFactory  # noqa: SSOT002\n", lines=(1,),
@@ -52,12 +55,13 @@ class UnusedNoqa(Rule):
     phase = Phase.SUPPRESSIONS  # it reads what the noqa comments suppressed
 
     def check_suppressions(self, project: Project, used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
+        runtime = {rule.code for rule in all_rules() if rule.phase is Phase.RUNTIME}  # not run by `check`
         for info in project.checked_modules:
             for comment in info.rule_facts.noqa:
                 if comment.codes is None:
                     continue
                 suppressed = used.get((info.file.relpath, comment.line), set())
-                unused = [c for c in comment.codes if c.startswith("SSOT") and c not in suppressed]
+                unused = [c for c in comment.codes if c.startswith("SSOT") and c not in suppressed and c not in runtime]
                 if unused:
                     yield self.violation(
                         info, comment.span,

@@ -231,6 +231,42 @@ def report(
         write_atomically(output, text.encode("utf-8"))
 
 
+@app.command()
+def verify(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Report only on these files or folders (default: the whole project)."),
+    config: Optional[Path] = _config_option(),
+    python: Optional[str] = typer.Option(None, "--python", help="The interpreter to import the project with "
+                                                                "(default: $VIRTUAL_ENV's, else .venv or venv "
+                                                                "in the project, else ssot-lint's own)."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds each module may take to import."),
+    output_format: OutputFormat = typer.Option(OutputFormat.concise, "--output-format", case_sensitive=False,
+                                               help="How to print violations."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Rule codes or prefixes to run."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rule codes or prefixes to skip."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are violations."),
+    no_cache: bool = _no_cache_option(),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the violations and nothing else."),
+) -> None:
+    """Check the static claims about the tracked names against a real import (runs the project's code).
+
+    In a subprocess of the project's interpreter, each module where the analysis made a claim about a
+    tracked name is imported (with a time limit per module) and the names compared with the canonical
+    objects with `is`: SSOT201 a name claimed to be the canonical that is not, SSOT202 one claimed not to be
+    it that is, SSOT203 what a name handed out at runtime (SSOT011) turned out to be, SSOT204 a module that
+    failed to import (the rest is still verified). Exit 1 on any.
+    """
+    from ssot_lint.commands.verify import render_verification
+    from ssot_lint.engine.verify import verify as run_verify
+
+    paths = _existing(paths)
+    settings = load_project_config(config, paths)
+    violations, verification = run_verify(settings, python=python, timeout=timeout, select=_split(select),
+                                          ignore=_split(ignore), paths=paths, use_cache=not no_cache)
+    sys.stdout.write(render_verification(output_format, violations, verification, settings.root, quiet))
+    raise typer.Exit(EXIT_VIOLATIONS if violations and not exit_zero else EXIT_CLEAN)
+
+
 @app.command("baseline")
 def write_baseline(
     paths: Optional[List[Path]] = typer.Argument(

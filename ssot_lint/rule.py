@@ -5,8 +5,9 @@ whether it can be fixed, documentation in its docstring (What it does / Why is
 this bad? / Example / How to fix), `VALID` and `INVALID` examples that the test
 suite runs, and `check(project)`, which reads the resolved project and yields
 violations (or, for a rule about the `# noqa` comments themselves, a `phase` of
-`Phase.SUPPRESSIONS` and `check_suppressions`). Copy any module under `rules/`
-to add one.
+`Phase.SUPPRESSIONS` and `check_suppressions`; for one about what the project
+binds when it runs, `Phase.RUNTIME` and `check_runtime`, run by `ssot-lint
+verify` only). Copy any module under `rules/` to add one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ssot_lint.analysis.graph import ModuleInfo
     from ssot_lint.analysis.canonical import Canonical
     from ssot_lint.analysis.project import Project
+    from ssot_lint.runtime.verdicts import Verification
 
 
 class Severity(str, enum.Enum):
@@ -37,6 +39,7 @@ class Phase(str, enum.Enum):
 
     FINDINGS = "findings"
     SUPPRESSIONS = "suppressions"
+    RUNTIME = "runtime"  # `ssot-lint verify` only: it imports the project (`check_runtime`); `check` never runs it
 
 
 class Finding(str, enum.Enum):
@@ -61,6 +64,10 @@ class Finding(str, enum.Enum):
     IMPORT_CYCLE = "cycle"  # SSOT010
     DYNAMIC_SHIM = "dynamic"  # SSOT011: a name a module-level `__getattr__` hands out
     UNUSED_NOQA = "noqa"  # SSOT100
+    RUNTIME_NOT_CANONICAL = "runtime-not-canonical"  # SSOT201: claimed the canonical, is not at runtime
+    RUNTIME_CANONICAL = "runtime-canonical"  # SSOT202: claimed not the canonical, is at runtime
+    RUNTIME_SETTLED = "runtime-settled"  # SSOT203: unknown statically, known at runtime
+    IMPORT_FAILED = "import-failed"  # SSOT204: a module the claims are about failed to import
 
 
 # The imports SSOT002 reports were fingerprinted by their detail alone: kept so, since baselines hold them.
@@ -194,6 +201,10 @@ class Rule:
     def check_suppressions(self, project: "Project", used: Mapping[Tuple[str, int], Set[str]]) -> Iterator[Violation]:
         """What it finds once the findings are suppressed (`Phase.SUPPRESSIONS`): `used` maps each (path, line)
         of a `# noqa` comment to the codes it suppressed."""
+        raise NotImplementedError
+
+    def check_runtime(self, project: "Project", verification: "Verification") -> Iterator[Violation]:
+        """What it finds when the static claims are compared with a real import (`Phase.RUNTIME`)."""
         raise NotImplementedError
 
     @classmethod

@@ -14,6 +14,8 @@ from ssot_lint.engine.run import CheckResult, run_check
 from ssot_lint.fixes.apply import fix_source
 from ssot_lint.analysis.project import Project
 from ssot_lint.rule import EXAMPLE_CONFIG, EXAMPLE_FILES, Example, Violation
+from ssot_lint.engine.verify import verify
+from ssot_lint.runtime.verdicts import Verification
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,6 +63,13 @@ def example_files(example: Example) -> dict:
 def check_tree(root: Path, files: Mapping[str, str], section: Optional[Mapping] = None, **options) -> CheckResult:
     write_tree(root, files)
     return run_check(make_config(root, section), jobs=1, **options)
+
+
+def verify_tree(root: Path, files: Mapping[str, str], section: Optional[Mapping] = None,
+                **options) -> Tuple[Tuple[Violation, ...], Verification]:
+    """`ssot-lint verify` on a tree: it imports the tree in a subprocess of this interpreter."""
+    write_tree(root, files)
+    return verify(make_config(root, section), jobs=1, python=sys.executable, **options)
 
 
 def project_of(root: Path, files: Mapping[str, str], section: Optional[Mapping] = None) -> Project:

@@ -1,27 +1,27 @@
 """The runtime import system as the oracle for static resolution.
 
 `static_claims(project)` lists, for every module-level name and every import
-statement of a project, what the resolver says it is at runtime.
-`check_claims(claims)` imports the real modules and returns every claim the
-runtime disagrees with. Run as a script (`python tests/oracle.py ROOT`) it does
-both for a project folder in a fresh interpreter and prints a JSON report: the
-fixture repository has a top-level `tests` package of its own, which must not
-meet ours in one process.
+statement of a project, what the resolver says it is at runtime (more than
+`ssot-lint verify` asks, which is only about the tracked names).
+`runtime_answers` has the project's modules imported by ssot-lint's own probe
+(ssot_lint/runtime), in this process or in a fresh interpreter; `check_claims`
+returns every claim the runtime disagrees with. In a fresh interpreter
+(`oracle_report`), the fixture repository's own top-level `tests` package does
+not meet ours.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import sys
-import types
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from ssot_lint.facts.model import BindingKind
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
+from ssot_lint.runtime.probe import observe
+from ssot_lint.runtime.session import Group, Query, observe_in, request
 
 
 @dataclass(frozen=True)
@@ -75,68 +75,67 @@ def static_claims(project: Project) -> List[Claim]:
     return claims
 
 
-_MISSING = object()
+def runtime_answers(project: Project, claims: List[Claim], in_process: bool = False) -> List[dict]:
+    """The probe's observation of each claim, importing each claim's module first: in this process (the
+    caller has put the project on sys.path), or in a fresh interpreter run from the project's root."""
+    queries: Dict[str, Dict[Query, int]] = {}
+    for claim in claims:
+        queries.setdefault(claim.module, {}).setdefault(Query(claim.query, claim.module, claim.name), 0)
+    groups = [Group(module, tuple(asked)) for module, asked in sorted(queries.items())]
+    # Each canonical object as a name of its module that the resolver says holds it (its module may rebind
+    # the configured name later on).
+    holders = {c.canonical: (c.module, c.name) for c in reversed(claims)
+               if c.canonical and c.query == "namespace" and c.module == c.target_module}
+    canonicals = [(c.symbol, *holders.get(c.symbol, (c.module, c.qualname))) for c in project.canonicals]
+    asked = request(project.config.src_roots, canonicals, groups)
+    answers: Dict[Tuple[str, Query], dict] = {}
+    if in_process:
+        steps: List[dict] = []
+        observe(asked, steps.append)
+        results = [tuple(step["results"]) for step in steps if step["event"] == "group"]
+    else:
+        results = [outcome.results for outcome in observe_in(sys.executable, project.config.root, asked, 60).groups]
+    for group, observed in zip(groups, results):
+        for query, observation in zip(group.queries, observed):
+            answers[(group.module, query)] = observation
+    return [answers[(c.module, Query(c.query, c.module, c.name))] for c in claims]
 
 
-def _runtime_value(claim: Claim):
-    try:
-        module = importlib.import_module(claim.module)
-    except ImportError:
-        return _MISSING
-    if claim.name is None:
-        return module
-    value = module.__dict__.get(claim.name, _MISSING)
-    if value is _MISSING and claim.query == "import":  # `from pkg import submodule`
-        try:
-            return importlib.import_module(f"{claim.module}.{claim.name}")
-        except ImportError:
-            return _MISSING
-    return value
-
-
-def check_claims(claims: List[Claim]) -> List[str]:
+def check_claims(claims: List[Claim], answers: List[dict]) -> List[str]:
     """Every claim the runtime disagrees with, as a readable line."""
     problems = []
-    canonical_objects = {}
-    for claim in claims:
-        if claim.canonical and claim.query == "namespace" and claim.module == claim.target_module:
-            canonical_objects[claim.canonical] = _runtime_value(claim)
-    for claim in claims:
-        value = _runtime_value(claim)
+    for claim, seen in zip(claims, answers):
+        state = seen["state"]
+        present = state in ("object", "module")  # (a module that failed to import has nothing)
         if claim.kind in ("unbound", "unresolved"):
-            is_submodule = isinstance(value, types.ModuleType) and claim.query == "namespace"
-            if value is not _MISSING and not is_submodule:
-                problems.append(f"{claim.where}: resolver says {claim.kind}, runtime has {value!r}")
+            is_submodule = state == "module" and claim.query == "namespace"
+            if present and not is_submodule:
+                problems.append(f"{claim.where}: resolver says {claim.kind}, runtime has {seen.get('repr', seen)}")
             continue
-        if value is _MISSING:
+        if not present:
             problems.append(f"{claim.where}: resolver says {claim.kind} {claim.target_module}.{claim.target_name}, "
-                            f"runtime has nothing")
+                            f"runtime has nothing ({seen.get('error', {}).get('text', state)})")
             continue
         if claim.kind == "module":
-            if not isinstance(value, types.ModuleType) or value.__name__ != claim.target_module:
-                problems.append(f"{claim.where}: resolver says module {claim.target_module}, runtime has {value!r}")
+            if state != "module" or seen["module"] != claim.target_module:
+                problems.append(f"{claim.where}: resolver says module {claim.target_module}, runtime has {seen}")
             continue
-        actual = (getattr(value, "__module__", None), getattr(value, "__qualname__", None))
+        actual = (seen.get("module"), seen.get("qualname"))
         if actual != (claim.target_module, claim.target_name):
             problems.append(f"{claim.where}: resolver says {claim.target_module}.{claim.target_name}, "
                             f"runtime has {actual[0]}.{actual[1]}")
-        for symbol, canonical in canonical_objects.items():
-            if (value is canonical) != (claim.canonical == symbol):
-                problems.append(f"{claim.where}: resolver says canonical={claim.canonical == symbol} for {symbol}, "
-                                f"runtime says {value is canonical}")
+        canonical_at_runtime = seen.get("is", [])
+        if canonical_at_runtime != ([claim.canonical] if claim.canonical else []):
+            problems.append(f"{claim.where}: resolver says it is canonical {claim.canonical}, runtime says it is "
+                            f"{canonical_at_runtime}")
     return problems
 
 
-def main(root: str) -> None:
+def oracle_report(root: Path) -> Tuple[List[Claim], List[str]]:
+    """The claims about a project folder and the problems with them, imported in a fresh interpreter."""
     from ssot_lint.config import load_config
     from ssot_lint.engine.build import build_project
 
-    project = build_project(load_config(Path(root) / "pyproject.toml"), jobs=1, prefilter=False)
+    project = build_project(load_config(root / "pyproject.toml"), jobs=1, prefilter=False)
     claims = static_claims(project)
-    sys.path.insert(0, root)
-    problems = check_claims(claims)
-    print(json.dumps({"claims": [asdict(c) for c in claims], "problems": problems}))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])
+    return claims, check_claims(claims, runtime_answers(project, claims))

@@ -24,6 +24,7 @@ LAYERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("commands", ("ssot_lint.commands", "ssot_lint.fixes.loop")),  # report, history, init, ...; check --fix
     ("engine", ("ssot_lint.engine",)),  # one run: build the project, run the rules, suppress, reuse
     ("rules", ("ssot_lint.rules", "ssot_lint.rule")),  # the rules, and what a rule and a violation are
+    ("runtime", ("ssot_lint.runtime",)),  # verify's claims, the probe in the project's interpreter, verdicts
     ("fixes", ("ssot_lint.fixes",)),  # the edits a rule attaches, and their application with LibCST
     ("analysis", ("ssot_lint.analysis",)),  # the graph, resolution, canonicals and the queries rules ask
     ("files", ("ssot_lint.files",)),  # discovery, the text search, the cache, the parallel reader
