@@ -43,18 +43,17 @@ class ImportFailed(Rule):
     INVALID = (
         Example("import missing_dependency\nfrom app.factory import EngineFactory\n", lines=(1,),
                 messages=("app.service could not be imported: ModuleNotFoundError: No module named "
-                          "'missing_dependency' (app/service.py:1); make it importable by the interpreter verify "
-                          "runs (--python)",)),
+                          "'missing_dependency'; make it importable by the interpreter verify runs (--python)",)),
         Example("import missing_dependency\n\nEngineFactory = missing_dependency.EngineFactory\n", lines=(1,),
                 messages=("app.service could not be imported: ModuleNotFoundError: No module named "
-                          "'missing_dependency' (app/service.py:1); 1 claim about tracked names in it went "
-                          "unverified; make it importable by the interpreter verify runs (--python)",)),
+                          "'missing_dependency'; 1 claim about tracked names in it went unverified; make it "
+                          "importable by the interpreter verify runs (--python)",)),
         Example("from app.engine import Engine\n\n\nclass EngineFactory(Engin):\n    pass\n", lines=(4,),
                 path="app/factory.py",
                 files={"app/service.py": "from app.factory import EngineFactory\n"},
                 messages=("the canonical module app.factory could not be imported: NameError: name 'Engin' is "
-                          "not defined (app/factory.py:4); nothing about app.factory:EngineFactory could be "
-                          "verified; make it importable by the interpreter verify runs (--python)",)),
+                          "not defined; nothing about app.factory:EngineFactory could be verified; make it "
+                          "importable by the interpreter verify runs (--python)",)),
     )
 
     def check_runtime(self, project: Project, verification: Verification) -> Iterator[Violation]:
@@ -66,8 +65,9 @@ class ImportFailed(Rule):
                 what = failure.module
                 lost = f"{failure.claims} claim{'s' if failure.claims != 1 else ''} about tracked names in it " \
                        f"went unverified" if failure.claims else ""
+            error = failure.error.text if failure.error.path == failure.path else str(failure.error)  # (its line)
             yield self.violation_at(
                 failure.path, Span(failure.line, 1, failure.line, 1),
-                f"{what} could not be imported: {failure.error}{lost and '; '}{lost}; make it importable by the "
+                f"{what} could not be imported: {error}{lost and '; '}{lost}; make it importable by the "
                 f"interpreter verify runs (--python)",
                 subject=Subject(Finding.IMPORT_FAILED, failure.module), canonical=failure.canonical)

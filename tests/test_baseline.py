@@ -17,13 +17,13 @@ def repo(tmp_path):
     target = tmp_path / "repo"
     shutil.copytree(FIXTURES_REPO, target, ignore=shutil.ignore_patterns(".ssot_lint_cache", "__pycache__"))
     recorded = ssot(target, "baseline")
-    assert recorded.returncode == 0 and "recorded 59 violations" in recorded.stdout, recorded.stderr
+    assert recorded.returncode == 0 and "recorded 60 violations" in recorded.stdout, recorded.stderr
     return target
 
 
 def test_known_violations_pass_and_survive_lines_inserted_above_them(repo):
     clean = ssot(repo, "check", "--baseline", ".ssot-lint-baseline.json")
-    assert clean.returncode == 0 and "59 known violations remain in the baseline" in clean.stdout
+    assert clean.returncode == 0 and "60 known violations remain in the baseline" in clean.stdout
     service = repo / "netra_backend/app/services/agent_service.py"
     service.write_text("# a new header\n# over several lines\n\n" + service.read_text(), encoding="utf-8")
     moved = ssot(repo, "check", "--baseline", ".ssot-lint-baseline.json")
@@ -50,11 +50,11 @@ def test_update_drops_fixed_entries_and_adds_new_ones_only_with_force(repo):
     assert refused.returncode == 2 and "already exists" in refused.stderr
     updated = ssot(repo, "baseline", "--update")
     assert updated.returncode == 0
-    assert "1 fixed entry dropped, 0 added, 58 remain; 1 new violation(s) not added" in updated.stdout
-    assert len(json.loads(baseline.read_text())["violations"]) == 58
+    assert "1 fixed entry dropped, 0 added, 59 remain; 1 new violation(s) not added" in updated.stdout
+    assert len(json.loads(baseline.read_text())["violations"]) == 59
     assert ssot(repo, "check", "--baseline", str(baseline)).returncode == 1  # the new one still fails
     forced = ssot(repo, "baseline", "--update", "--force")
-    assert "0 fixed entries dropped, 1 added, 59 remain" in forced.stdout
+    assert "0 fixed entries dropped, 1 added, 60 remain" in forced.stdout
     assert ssot(repo, "check", "--baseline", str(baseline)).returncode == 0
 
 
@@ -74,7 +74,7 @@ def test_update_on_paths_leaves_the_entries_of_other_files_alone(repo):
                                                    "netra_backend.app.agents.supervisor.execution_engine_factory"))
     elsewhere = ssot(repo, "baseline", "--update", "netra_backend/app/models")
     assert elsewhere.returncode == 0, elsewhere.stderr
-    assert "0 fixed entries dropped, 0 added, 59 remain" in elsewhere.stdout
-    assert len(json.loads(baseline.read_text())["violations"]) == 59
+    assert "0 fixed entries dropped, 0 added, 60 remain" in elsewhere.stdout
+    assert len(json.loads(baseline.read_text())["violations"]) == 60
     there = ssot(repo, "baseline", "--update", "netra_backend/app/services")
-    assert "1 fixed entry dropped, 0 added, 58 remain" in there.stdout
+    assert "1 fixed entry dropped, 0 added, 59 remain" in there.stdout

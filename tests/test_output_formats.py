@@ -99,7 +99,7 @@ def test_every_format_from_the_command_line(output_format):
                           str(FIXTURES_REPO)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and run.stderr == "" and run.stdout
     if output_format in ("concise", "text"):
-        assert run.stdout.splitlines()[-2].startswith("Found 59 violations")
+        assert run.stdout.splitlines()[-2].startswith("Found 60 violations")
         assert run.stdout.splitlines()[-1].startswith("[*] 13 fixable with `--fix`")
 
 
@@ -107,4 +107,4 @@ def test_quiet_prints_the_violations_only():
     run = subprocess.run([sys.executable, "-m", "ssot_lint", "check", "--no-cache", "-q", str(FIXTURES_REPO)],
                          capture_output=True, text=True, timeout=120)
     lines = run.stdout.splitlines()
-    assert len(lines) == 59 and all(re.match(r"\S+:\d+:\d+: SSOT\d{3} ", line) for line in lines)
+    assert len(lines) == 60 and all(re.match(r"\S+:\d+:\d+: SSOT\d{3} ", line) for line in lines)

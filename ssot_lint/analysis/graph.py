@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ssot_lint.files.discovery import SourceFile
-from ssot_lint.facts.model import STRUCTURE_KINDS, Binding, BindingKind, CallFact, FileFacts
+from ssot_lint.facts.model import STRUCTURE_KINDS, Binding, BindingKind, CallFact, FileFacts, NamespaceWrite
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,15 @@ class ImportStructure:
     bindings: Tuple[Binding, ...]
     all_names: Optional[Tuple[str, ...]]
     all_is_dynamic: bool
+    namespace_writes: Tuple[NamespaceWrite, ...] = ()  # to globals() and sys.modules: what may bind names unseen
 
     @staticmethod
     def of(facts: FileFacts) -> "ImportStructure":
         return ImportStructure(tuple(b for b in facts.bindings if b.kind in STRUCTURE_KINDS),
-                               facts.all_names, facts.all_is_dynamic)
+                               facts.all_names, facts.all_is_dynamic, facts.namespace_writes)
+
+    def writes(self, namespace: str) -> Tuple[NamespaceWrite, ...]:
+        return tuple(w for w in self.namespace_writes if w.namespace == namespace)
 
 
 def module_namespace(facts: FileFacts) -> Dict[str, List[Binding]]:

@@ -37,7 +37,10 @@ class TargetKind(str, enum.Enum):
     MODULE = "module"  # a project module or package
     VALUE = "value"  # some other value assigned in the project (`x = 3`, `x = f()`)
     EXTERNAL = "external"  # outside the project (stdlib, third party): not followed
-    DYNAMIC = "dynamic"  # a name the module does not bind but its module-level `__getattr__` may hand out
+    # A name the module does not bind that its module-level `__getattr__` or its writes to globals() may hand out;
+    # anything from a module that puts another object in its own place in sys.modules, or from a missing module
+    # a package above it may put there.
+    DYNAMIC = "dynamic"
     UNRESOLVED = "unresolved"  # a project path that does not exist, or a name a module does not define
 
 
@@ -56,7 +59,7 @@ class Resolution:
     module: Optional[str] = None  # DEFINITION/VALUE: where it is bound; MODULE: the module; EXTERNAL: the path
     name: Optional[str] = None  # DEFINITION: qualname; VALUE: the name
     hops: Tuple[Hop, ...] = ()
-    reason: str = ""  # UNRESOLVED: what is missing
+    reason: str = ""  # UNRESOLVED: what is missing; DYNAMIC: why it is decided at runtime, said after the name
     rest: Tuple[str, ...] = ()  # attributes read off a definition (`Factory.create` -> ("create",))
     line: int = 0  # DEFINITION: the line of the `class`/`def`, telling apart two definitions of one name
 
@@ -112,6 +115,15 @@ def star_may_bind(structure: ImportStructure, name: str) -> bool:
 ORDER = "<order of the questions>"
 
 
+def _handed_out(info: ModuleInfo, name: str) -> str:
+    """Why a name a module does not bind may still be there at runtime ("" if nothing says it may)."""
+    if any(b.kind is BindingKind.FUNCTION for b in info.bindings_of("__getattr__")):  # PEP 562
+        return f"is handed out at runtime by {info.name}'s module-level __getattr__"
+    if any(w.key is None or w.key == name for w in info.structure.writes("globals")):
+        return f"may be bound at runtime by {info.name}'s writes to globals()"
+    return ""
+
+
 class Resolver:
     """`answers`: where lookups are remembered; a resident analysis keeps them across analyses (each with the
     modules it read, so that a change forgets exactly those it touches: analysis/depends.py)."""
@@ -136,14 +148,17 @@ class Resolver:
             self._lookups.read(module)
         info = self.graph.get(module)
         if info is not None:
+            if any(w.key == "__name__" for w in info.structure.writes("sys.modules")):
+                return Resolution(TargetKind.DYNAMIC, module, name,
+                                  reason=f"is read from what {module} puts in sys.modules in its own place")
             found = self.lookup(module, name, runtime=runtime)
             if found is not None:
                 return found
             if self.graph.module_exists(f"{module}.{name}"):
                 return Resolution(TargetKind.MODULE, f"{module}.{name}")
-            if any(b.kind is BindingKind.FUNCTION for b in info.bindings_of("__getattr__")):
-                # PEP 562: what the module hands out is decided at runtime; claim nothing, report nothing.
-                return Resolution(TargetKind.DYNAMIC, module, name)
+            handed_out = _handed_out(info, name)
+            if handed_out:  # decided at runtime: claim nothing (SSOT011 says so; `ssot-lint verify` can tell)
+                return Resolution(TargetKind.DYNAMIC, module, name, reason=handed_out)
             return Resolution(TargetKind.UNRESOLVED, module, name, reason=f"{module} does not define {name}")
         if self.graph.module_exists(f"{module}.{name}"):
             return Resolution(TargetKind.MODULE, f"{module}.{name}")
@@ -156,8 +171,25 @@ class Resolver:
         if self.graph.module_exists(module):
             return Resolution(TargetKind.MODULE, module)
         if self.graph.is_project_path(module):
+            writer = self._sys_modules_writer(module)
+            if writer is not None:
+                return Resolution(TargetKind.DYNAMIC, module, then,
+                                  reason=f"is read from {module}, which {writer} may put in sys.modules at runtime")
             return Resolution(TargetKind.UNRESOLVED, module, then, reason=f"no module named {module}")
         return Resolution(TargetKind.EXTERNAL, f"{module}.{then}" if then else module)
+
+    def _sys_modules_writer(self, module: str) -> Optional[str]:
+        """The package above a missing module that writes it (or a computed key) into `sys.modules`, as a
+        package does to keep an old module path importable."""
+        parent = module
+        while "." in parent:
+            parent = parent.rpartition(".")[0]
+            if self._track:
+                self._lookups.read(parent)
+            info = self.graph.get(parent)
+            if info is not None and any(w.key == module or w.key is None for w in info.structure.writes("sys.modules")):
+                return parent
+        return None
 
     def resolve_binding(self, info: ModuleInfo, binding: Binding, runtime: Optional[bool] = None) -> Resolution:
         """What a binding (of any scope) is bound to.

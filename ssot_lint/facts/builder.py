@@ -18,7 +18,8 @@ from typing import Dict, Hashable, List, NamedTuple, Optional, Sequence, Set, Tu
 
 from ssot_lint.facts.model import (
     IMPORT_ERRORS, STRING_PATH_CALLEES, STRUCTURE_KINDS, AttributeRef, Binding, BindingKind, Branch, BranchKind,
-    CallFact, ClassFact, Context, FileFacts, FunctionFact, NoqaComment, Span, StringRef, is_dotted_path,
+    CallFact, ClassFact, Context, FileFacts, FunctionFact, NamespaceWrite, NoqaComment, Span, StringRef,
+    is_dotted_path,
 )
 
 # `__all__`'s elements as a reader reads an expression: the strings of a list, tuple or set literal (across `+`),
@@ -74,6 +75,7 @@ class FactBuilder:
         self.bare_names: Set[str] = set()  # every name read or deleted whole (kept: those an import binds)
         self.all_names: Optional[List[str]] = None
         self.all_is_dynamic = False
+        self.namespace_writes: List[NamespaceWrite] = []
         self.not_paths: Set[Hashable] = set()  # keys of strings that are no standalone path (a docstring, ...)
         # By the key of the call: its target ("x", "self.x"), and that name if declared `global` in its function.
         # (A plain tuple: the module view records one for every assigned call, and visits none of them.)
@@ -235,6 +237,23 @@ class FactBuilder:
             else:
                 self.all_names.append(text)
 
+    # -- writes to globals() and sys.modules (only at module level) ----------------------
+
+    def namespace_write(self, namespace: Optional[str], key: Optional[str], span: Span) -> None:
+        """A write to `namespace` ("globals", "sys.modules"; None: neither, ignored) under `key`."""
+        if namespace is not None and not self.scope:
+            self.namespace_writes.append(NamespaceWrite(namespace, key, span))
+
+    def namespace_call(self, method: str, receiver: Optional[str], first_key: Optional[str], span: Span) -> None:
+        """`receiver.method(first, ...)` on `globals()` or `sys.modules` (`receiver`, else None)."""
+        if method in ("update", "setdefault", "__setitem__"):
+            self.namespace_write(receiver, None if method == "update" else first_key, span)
+
+    def setattr_call(self, target: Optional[str], key: Optional[str], span: Span) -> None:
+        """`setattr(target, key, v)` where `target` is `sys.modules[__name__]` ("self"): a global."""
+        if target == "self":
+            self.namespace_write("globals", key, span)
+
     # -- calls, strings, attributes --------------------------------------------------
 
     def assigned_call(self, key: Hashable, target: Optional[str]) -> None:
@@ -294,6 +313,7 @@ def assemble_facts(builder: FactBuilder, noqa: Sequence[NoqaComment]) -> FileFac
         noqa=tuple(noqa),
         all_names=tuple(builder.all_names) if builder.all_names is not None else None,
         all_is_dynamic=builder.all_is_dynamic,
+        namespace_writes=tuple(builder.namespace_writes),
     )
 
 
@@ -305,5 +325,6 @@ def assemble_module_view(builder: FactBuilder) -> FileFacts:
         calls=tuple(c for c in builder.calls if not c.context.scope),
         all_names=tuple(builder.all_names) if builder.all_names is not None else None,
         all_is_dynamic=builder.all_is_dynamic,
+        namespace_writes=tuple(builder.namespace_writes),
         module_view_only=True,
     )

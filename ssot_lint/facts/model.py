@@ -199,6 +199,16 @@ class NoqaComment(NamedTuple):
     codes: Optional[Tuple[str, ...]]  # None for a blanket `# noqa`
 
 
+class NamespaceWrite(NamedTuple):
+    """A module-level write the module's names (or the module itself) may come from at runtime, which no
+    binding shows: `globals()[key] = v`, `globals().update(...)`, `setattr(sys.modules[__name__], key, v)`
+    ("globals"); `sys.modules[key] = v` ("sys.modules": with the key `__name__`, the module replaces itself)."""
+
+    namespace: str  # "globals" or "sys.modules"
+    key: Optional[str]  # the literal key, "__name__" for that name, None when computed or several (`update`)
+    span: Span
+
+
 @dataclass(frozen=True)
 class ParseError:
     message: str
@@ -217,6 +227,7 @@ class FileFacts:
     noqa: Tuple[NoqaComment, ...] = ()
     all_names: Optional[Tuple[str, ...]] = None  # literal `__all__`, None when absent
     all_is_dynamic: bool = False  # `__all__` built in a way we cannot read
+    namespace_writes: Tuple[NamespaceWrite, ...] = ()  # at module level, in source order
     parse_error: Optional[ParseError] = None
     local_names: Tuple[str, ...] = ()  # names of function locals left out of `bindings` (nothing looks them up), sorted
     # Names an import binds that the file reads or deletes whole (`f(m)`, `del m`), not only as `m.attr`,

@@ -37,6 +37,21 @@ def _ast_string(node: Optional[ast.AST]) -> Optional[str]:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def _namespace(node: ast.AST) -> Optional[str]:
+    """"globals" for `globals()` (and `vars()`, the same at module level), "sys.modules", else None."""
+    if isinstance(node, ast.Call):
+        return "globals" if isinstance(node.func, ast.Name) and node.func.id in ("globals", "vars") \
+            and not node.args and not node.keywords else None
+    return "sys.modules" if ast_dotted_name(node) == "sys.modules" else None
+
+
+def _key(node: Optional[ast.AST]) -> Optional[str]:
+    """A key written: a string literal, or "__name__" for that name."""
+    if isinstance(node, ast.Name) and node.id == "__name__":
+        return "__name__"
+    return _ast_string(node)
+
+
 def _type_names(handler_type: Optional[ast.expr]) -> Optional[List[Optional[str]]]:
     """The dotted names of the types an `except` lists (None: a bare `except:`)."""
     if handler_type is None:
@@ -253,6 +268,8 @@ class AstCollector:
             self.builder.assign(target.id, self.span(target), value_name)
         else:
             self._bind_targets(target)
+            if isinstance(target, ast.Subscript):  # `globals()[k] = v`, `sys.modules[k] = v`
+                self.builder.namespace_write(_namespace(target.value), _key(target.slice), self.span(target))
         if isinstance(value, ast.Call):
             self.builder.assigned_call(id(value), ast_dotted_name(target))
 
@@ -273,9 +290,16 @@ class AstCollector:
 
     def visit_Call(self, node: ast.Call) -> None:
         callee = ast_dotted_name(node.func)
-        if callee is None:
-            return
         first = node.args[0] if node.args else (node.keywords[0].value if node.keywords else None)
+        if callee is None:
+            if isinstance(node.func, ast.Attribute):  # `globals().update(...)`
+                self.builder.namespace_call(node.func.attr, _namespace(node.func.value), _key(first), self.span(node))
+            return
+        if callee == "setattr" and len(node.args) >= 2 and isinstance(first, ast.Subscript) and \
+                _namespace(first.value) == "sys.modules" and _key(first.slice) == "__name__":
+            self.builder.setattr_call("self", _key(node.args[1]), self.span(node))
+        elif callee.startswith("sys.modules."):
+            self.builder.namespace_call(callee[len("sys.modules."):], "sys.modules", _key(first), self.span(node))
         if callee.startswith("__all__."):
             self.builder.change_all(callee.rsplit(".", 1)[1], None if first is None else _all_elements(first),
                                     _ast_string(first))

@@ -60,6 +60,28 @@ def _string_value(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+def _namespace(node: cst.BaseExpression) -> Optional[str]:
+    """"globals" for `globals()` (and `vars()`, the same at module level), "sys.modules", else None."""
+    if isinstance(node, cst.Call):
+        return "globals" if isinstance(node.func, cst.Name) and node.func.value in ("globals", "vars") \
+            and not node.args else None
+    return "sys.modules" if dotted_name(node) == "sys.modules" else None
+
+
+def _key(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    """A key written: a string literal, or "__name__" for that name."""
+    if isinstance(node, cst.Name) and node.value == "__name__":
+        return "__name__"
+    return _string_value(node) if node is not None else None
+
+
+def _subscript_key(node: cst.Subscript) -> Optional[str]:
+    elements = node.slice
+    if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+        return _key(elements[0].slice.value)
+    return None
+
+
 def _type_names(handler_type: Optional[cst.BaseExpression]) -> Optional[List[Optional[str]]]:
     """The dotted names of the types an `except` lists (None: a bare `except:`)."""
     if handler_type is None:
@@ -234,6 +256,8 @@ class _FactCollector(cst.CSTVisitor):
             self.builder.assign(target.value, self.span(target), value_name)
         else:
             self._bind_targets(target)
+            if isinstance(target, cst.Subscript):  # `globals()[k] = v`, `sys.modules[k] = v`
+                self.builder.namespace_write(_namespace(target.value), _subscript_key(target), self.span(target))
         if isinstance(value, cst.Call):
             self.builder.assigned_call(id(value), dotted_name(target))
 
@@ -254,9 +278,17 @@ class _FactCollector(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func)
-        if callee is None:
-            return
         first = node.args[0].value if node.args else None
+        if callee is None:
+            if isinstance(node.func, cst.Attribute):  # `globals().update(...)`
+                self.builder.namespace_call(node.func.attr.value, _namespace(node.func.value), _key(first),
+                                            self.span(node))
+            return
+        if callee == "setattr" and len(node.args) >= 2 and isinstance(first, cst.Subscript) and \
+                _namespace(first.value) == "sys.modules" and _subscript_key(first) == "__name__":
+            self.builder.setattr_call("self", _key(node.args[1].value), self.span(node))
+        elif callee.startswith("sys.modules."):
+            self.builder.namespace_call(callee[len("sys.modules."):], "sys.modules", _key(first), self.span(node))
         if callee.startswith("__all__."):
             self.builder.change_all(callee.rsplit(".", 1)[1], None if first is None else _all_elements(first),
                                     _string_value(first))

@@ -72,6 +72,8 @@ def _tracks(canonical: Canonical, names, resolution: Resolution) -> bool:
 def _site_claim(canonical: Canonical, site: ImportSite) -> Optional[Claim]:
     if site.name is None or site.is_star or site.source_module is None or site.source_module == site.info.name:
         return None  # `import m`, `*`, or `from . import x` inside the package (it depends on how far it ran)
+    if site.attribute is not None and site.attribute.written:
+        return None  # `m.Name = ...`: a write, no claim about what `m.Name` was
     resolution = site.resolution
     claimed = _claimed(canonical, resolution)
     if claimed is None or not _tracks(canonical, (site.name, site.local_name, resolution.name), resolution):
@@ -93,7 +95,7 @@ def tracked_claims(project: Project) -> List[Claim]:
             for name, bindings in info.namespace.items():
                 if name == "*" or name.startswith("__"):
                     continue
-                resolution = resolver.lookup(info.name, name, runtime=True)
+                resolution = resolver.resolve_import(info.name, name, runtime=True)  # as `module.name` reads it
                 if resolution is None or not _tracks(canonical, (name,), resolution):
                     continue
                 claimed = _claimed(canonical, resolution)
