@@ -150,7 +150,7 @@ def test_fixtures_repo_verifies_with_one_runtime_answer_left(tmp_path):
         "ExecutionEngineFactory from netra_backend.app.agents.supervisor.execution_engine_factory")
     assert len(lines) == 2 and lines[1].startswith("Found 1 violation in 1 file. 62 claims about tracked names in "
                                                    "44 modules, imported with ")
-    assert lines[1].endswith(": 62 checked (61 agree), 0 unverified."), lines[1]
+    assert lines[1].endswith(": 61 agree, 0 disagree, 1 settled, 0 unverified."), lines[1]
     as_json = json.loads(ssot(FIXTURES_REPO, "verify", "--no-cache", "--output-format", "json",
                               "--python", sys.executable).stdout)
     assert [(v["code"], v["filename"], v["location"]["row"]) for v in as_json] == \
@@ -169,7 +169,7 @@ def test_the_project_interpreter_is_found_and_a_bad_one_is_a_usage_error(tmp_pat
                          text=True, env=env_without_venv, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout == ("All claims verified! 2 claims about tracked names in 2 modules, imported with "
-                          ".venv/bin/python: 2 checked (2 agree), 0 unverified.\n")
+                          ".venv/bin/python: 2 agree, 0 disagree, 0 settled, 0 unverified.\n")
     bad = ssot(tmp_path, "verify", "--python", str(tmp_path / "no-such-python"))
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr == (f"ssot-lint: error: --python: {tmp_path / 'no-such-python'}: cannot run this "

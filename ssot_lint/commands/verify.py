@@ -30,12 +30,12 @@ def _plural(count: int, word: str) -> str:
 
 def footer(violations: Tuple[Violation, ...], verification: Verification, root: Path) -> str:
     outcomes = Counter(v.outcome for v in verification.verdicts)
-    checked = len(verification.verdicts) - outcomes[Outcome.NOT_ASKED]
+    disagree = outcomes[Outcome.NOT_CANONICAL] + outcomes[Outcome.IS_CANONICAL]
     python = verification.python
     shown = os.path.relpath(python, root) if python.startswith(str(root) + os.sep) else python
     what = (f"{_plural(len(verification.verdicts), 'claim')} about tracked names in "
-            f"{_plural(verification.modules, 'module')}, imported with {shown}: {checked} checked "
-            f"({outcomes[Outcome.AGREES]} agree), {outcomes[Outcome.NOT_ASKED]} unverified.")
+            f"{_plural(verification.modules, 'module')}, imported with {shown}: {outcomes[Outcome.AGREES]} agree, "
+            f"{disagree} disagree, {outcomes[Outcome.SETTLED]} settled, {outcomes[Outcome.NOT_ASKED]} unverified.")
     if not violations:
         return f"All claims verified! {what}"
     files = len({v.path for v in violations})

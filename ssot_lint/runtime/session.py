@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,8 @@ from typing import Dict, Optional, Sequence, Tuple
 
 from ssot_lint.config import Config
 
+# (subprocess, selectors and tempfile are imported where a probe runs: the rules import this module's
+# types, and `check`, which never runs one, should not pay for them.)
 PROBE = Path(__file__).with_name("probe.py")
 DEFAULT_TIMEOUT = 10.0  # seconds per module: an import that takes longer is reported, and the rest carries on
 
@@ -90,6 +89,8 @@ def project_python(config: Config) -> str:
 
 def observe_in(python: str, cwd: Path, asked: dict, timeout: float) -> Observations:
     """Ask in `python` (a path or command), from `cwd`, each group within `timeout` seconds."""
+    import tempfile
+
     outcomes: Dict[int, GroupOutcome] = {}
     canonical_errors: Optional[Dict[str, Failure]] = None
     total = len(asked["groups"])
@@ -121,6 +122,8 @@ class _Run:
     """One interpreter running the probe from group `first` on."""
 
     def __init__(self, python: str, cwd: Path, request_file: Path, first: int, stderr_path: Path):
+        import subprocess
+
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # verifying leaves no __pycache__ behind
         env.pop("PYTHONSTARTUP", None)
         self.stderr_path = stderr_path
@@ -137,6 +140,8 @@ class _Run:
     def follow(self, timeout: float, outcomes: Dict[int, GroupOutcome]):
         """Read its steps into `outcomes` until it is done, dies or overruns: (the canonicals' errors or None
         if it never got that far, whether it finished, why it stopped if not)."""
+        import selectors
+
         errors = None
         buffer = b""
         selector = selectors.DefaultSelector()
