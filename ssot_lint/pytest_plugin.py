@@ -29,10 +29,9 @@ answer. Without `--ssot-lint` nothing is imported beyond this module and pytest.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, List, Optional, Sequence, Tuple
 
@@ -200,7 +199,7 @@ class SsotLint:
     def _lines(self, found: Sequence[Violation]) -> str:
         from ssot_lint.commands.output import render_concise
 
-        result = dataclasses.replace(self.result, violations=tuple(found))
+        result = replace(self.result, violations=tuple(found))
         return render_concise(result, self.settings.root, colour=False, footer=False).rstrip("\n")
 
     def _symbol_failure(self, symbol: str) -> Optional[str]:
