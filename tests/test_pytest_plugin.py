@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
+import threading
 
 import pytest
 
 from helpers import FIXTURES_REPO, ssot
+from ssot_lint.parallel import on_deep_stack
 
 pytest_plugins = ["pytester"]
 
@@ -184,3 +187,16 @@ def test_the_analysis_uses_ssot_lint_cache(pytester):
         parsed.append(int(re.search(r"(\d+) parsed", result.stdout.str()).group(1)))
     assert parsed[0] > 50 and parsed[1] == 0
     assert "the last run's answer stands" in result.stdout.str()
+
+
+def test_the_analysis_runs_on_a_deep_stack_and_leaves_pytest_its_own():
+    """Resolution recurses along alias chains (3,000 deep in tests/reliability/test_bad_graphs.py): the
+    plugin runs it in a thread with a deep stack, and puts the process's limits back after."""
+    def depth(n: int) -> int:
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    limit, size = sys.getrecursionlimit(), threading.stack_size()
+    assert on_deep_stack(lambda: depth(20_000)) == 20_000
+    assert (sys.getrecursionlimit(), threading.stack_size()) == (limit, size)
+    with pytest.raises(KeyError):
+        on_deep_stack(lambda: {}["missing"])
