@@ -80,8 +80,7 @@ class Failed(Exception):
 
 
 class LintItem(pytest.Item):
-    """An ssot-lint item, reading the session's analysis. A session-level check (such as a runtime
-    verification) is one more of these, hung from the config file with the symbols' items."""
+    """An ssot-lint item, reading the session's analysis (see `SsotLint._project_specs` for one more)."""
 
     def __init__(self, *, spec: Spec, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -185,10 +184,15 @@ class SsotLint:
             by_file.setdefault(violation.path, []).append(violation)
         files = [self._file(session, relpath, [Spec(ITEM, relpath, functools.partial(self._lines, found))])
                  for relpath, found in sorted(by_file.items())]
-        symbols = [str(canonical.symbol) for canonical in self.settings.canonicals]
         config_file = self.settings.path.relative_to(self.settings.root).as_posix()
-        return [*files, self._file(session, config_file, [
-            Spec(f"{ITEM}[{symbol}]", symbol, functools.partial(self._symbol_failure, symbol)) for symbol in symbols])]
+        return [*files, self._file(session, config_file, self._project_specs())]
+
+    def _project_specs(self) -> List[Spec]:
+        """The items about the project as a whole, under the config file: one per canonical symbol (a
+        project-wide check, as a runtime verification would be, is one more Spec here)."""
+        symbols = [str(canonical.symbol) for canonical in self.settings.canonicals]
+        return [Spec(f"{ITEM}[{symbol}]", symbol, functools.partial(self._symbol_failure, symbol))
+                for symbol in symbols]
 
     def _file(self, session: pytest.Session, relpath: str, specs: Sequence[Spec]) -> LintFile:
         path = self.settings.root / relpath

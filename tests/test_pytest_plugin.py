@@ -158,7 +158,8 @@ def test_lf_reruns_the_failed_items_whose_ids_are_stable_even_from_a_subfolder(p
     (project.path / ".pytest_cache").rename(project.path / "first_cache")
     monkeypatch.chdir(project.path / "netra_backend")
     run(project, "--ssot-lint")
-    assert last_failed(project) == (FILE_ITEMS | SYMBOL_ITEMS) - {"netra_backend/app/services/agent_service.py::ssot-lint"}
+    fixed_item = "netra_backend/app/services/agent_service.py::ssot-lint"
+    assert last_failed(project) == (FILE_ITEMS | SYMBOL_ITEMS) - {fixed_item}
 
 
 @pytest.mark.parametrize("break_it, args, problem", [
