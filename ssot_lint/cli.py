@@ -21,6 +21,7 @@ from ssot_lint.commands.check_output import (
 )
 from ssot_lint.config import ConfigError, load_project_config
 from ssot_lint.engine.run import analyse, run_check, under
+from ssot_lint.parallel import allow_deep_recursion
 from ssot_lint.commands.output import finish, fix_summary, progress_bar, run_summary
 from ssot_lint.rules import all_rules
 
@@ -371,17 +372,10 @@ def explain(code: str = typer.Argument(..., help="A rule code, like SSOT002, or 
     raise ConfigError(f"unknown rule {code!r} (see `ssot-lint rules`)")
 
 
-# Resolution follows chains recursively: an alias chain thousands long needs a deep stack, so the
-# command runs in a thread with a large one (the main thread's cannot be enlarged).
-STACK_BYTES = 512 * 1024 * 1024
-RECURSION_LIMIT = 200_000
-
-
 def main(argv: Optional[List[str]] = None) -> None:
     """Entry point: every error is one line on stderr, never a traceback."""
     outcome: List[int] = []
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
-    threading.stack_size(STACK_BYTES)
+    allow_deep_recursion()  # the command runs in a thread with a deep stack (and so do the server's)
     worker = threading.Thread(target=lambda: outcome.append(_run(argv)), name="ssot-lint", daemon=True)
     worker.start()
     try:

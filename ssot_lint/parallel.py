@@ -1,13 +1,53 @@
 """Mapping a function over many items in worker processes, when there are enough of them to pay for
-starting the workers (parsing with `ast`, fixing with LibCST)."""
+starting the workers (parsing with `ast`, fixing with LibCST); and the deep stack an analysis runs on."""
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 import time
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, List, Sequence, TypeVar
+
+T = TypeVar("T")
+
+# Resolution follows chains recursively: an alias chain thousands long needs a deep stack, so an analysis
+# runs in a thread with a large one (the main thread's cannot be enlarged).
+STACK_BYTES = 512 * 1024 * 1024
+RECURSION_LIMIT = 200_000
+
+
+def allow_deep_recursion() -> None:
+    """Threads started from now on get a deep stack, and Python a recursion limit that uses it."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
+    threading.stack_size(STACK_BYTES)
+
+
+def on_deep_stack(function: Callable[[], T]) -> T:
+    """`function()` in a thread with a deep stack, its exception raised here; the process's stack size and
+    recursion limit are put back after it (a host process, like pytest, keeps its own)."""
+    limit, size = sys.getrecursionlimit(), threading.stack_size()
+    outcome: List = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, function()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome.append((False, exc))
+
+    allow_deep_recursion()
+    try:
+        worker = threading.Thread(target=run, name="ssot-lint analysis", daemon=True)
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(size)
+        sys.setrecursionlimit(limit)
+    done, value = outcome[0]
+    if not done:
+        raise value
+    return value
 
 
 def process_map(function: Callable, *iterables: Sequence, jobs: int, threshold: int,

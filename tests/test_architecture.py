@@ -20,7 +20,8 @@ from ssot_lint.facts.model import BindingKind
 
 # Top to bottom. What each layer owns is in its package's docstring.
 LAYERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
-    ("cli", ("ssot_lint.__main__", "ssot_lint.entry", "ssot_lint.cli")),  # entry: check's fast path, then cli
+    # entry: check's fast path, then cli; the pytest plugin, another way in
+    ("cli", ("ssot_lint.__main__", "ssot_lint.entry", "ssot_lint.cli", "ssot_lint.pytest_plugin")),
     ("commands", ("ssot_lint.commands", "ssot_lint.fixes.loop")),  # report, history, init, ...; check --fix
     ("engine", ("ssot_lint.engine",)),  # one run: build the project, run the rules, suppress, reuse
     ("rules", ("ssot_lint.rules", "ssot_lint.rule")),  # the rules, and what a rule and a violation are

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import REPO
+from ssot_lint import pytest_plugin
 from ssot_lint.cli import GraphFormat, OutputFormat, app
 from ssot_lint.rules import all_rules
 
@@ -22,3 +23,22 @@ def test_every_command_and_format_is_in_the_readme():
         assert f"`{output_format.value}`" in README, output_format
     for graph_format in GraphFormat:
         assert graph_format.value in README, graph_format
+
+
+def test_the_pytest_plugin_options_are_in_the_readme():
+    names = []
+
+    class Recorder:  # what pytest_addoption is given, keeping only the names
+        def getgroup(self, name):
+            return self
+
+        def addoption(self, *flags, **settings):
+            names.extend(flags)
+
+        def addini(self, name, *args, **settings):
+            names.append(name)
+
+    pytest_plugin.pytest_addoption(Recorder())
+    assert names == ["--ssot-lint", "--ssot-lint-baseline", "ssot_lint_baseline"]
+    for name in names:
+        assert f"`{name}" in README or f"{name} =" in README, name
