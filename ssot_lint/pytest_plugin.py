@@ -9,6 +9,10 @@ project's own tests:
 - `<config file>::ssot-lint[module:Name]` for each canonical symbol, failing while a violation of it is
   left, its failure the count and the symbol's figures as `ssot-lint report` words them.
 
+`pytest --ssot-lint-verify` (with `--ssot-lint` or alone) adds `<config file>::ssot-lint-verify`, which runs
+`ssot-lint verify` in pytest's interpreter (the project's code runs: it is opt-in) and fails with its lines
+while the runtime disagrees with a static claim, settles an unknown one, or a module fails to import.
+
 With a baseline (`--ssot-lint-baseline PATH`, or the ini key `ssot_lint_baseline`, relative to the ini
 file) only violations not in it fail; none is read unless asked for, as with `check --baseline`. The
 configuration, `per-file-ignores` and `# noqa` apply as in `check`, which does the work.
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 
 MARKER = "ssot_lint"
 ITEM = "ssot-lint"  # the name of every item, with the symbol in brackets for a symbol's
+VERIFY_ITEM = "ssot-lint-verify"
 
 # What an item checks: None when it passes, else the text of its failure.
 Check = Callable[[], Optional[str]]
@@ -63,6 +68,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ssot-lint", action="store_true", dest="ssot_lint",
                     help="Check the project with ssot-lint too: an item per file with violations and per "
                          "canonical symbol (marker ssot_lint).")
+    group.addoption("--ssot-lint-verify", action="store_true", dest="ssot_lint_verify",
+                    help="Also verify the static claims at runtime (`ssot-lint verify`, which imports the "
+                         "project's modules): one item, marker ssot_lint.")
     group.addoption("--ssot-lint-baseline", metavar="PATH", dest="ssot_lint_baseline",
                     help="With --ssot-lint: fail only on violations not in this baseline (`ssot-lint baseline`).")
     parser.addini("ssot_lint_baseline", "The baseline for --ssot-lint when --ssot-lint-baseline is not given "
@@ -71,7 +79,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}: an ssot-lint item (pytest --ssot-lint)")
-    if config.getoption("ssot_lint"):
+    if config.getoption("ssot_lint") or config.getoption("ssot_lint_verify"):
         config.pluginmanager.register(SsotLint(config), "ssot-lint-session")
 
 
@@ -123,13 +131,15 @@ def usage_error(error: ConfigError) -> pytest.UsageError:
 
 
 class SsotLint:
-    """The session's analysis and its items (registered with --ssot-lint only)."""
+    """The session's analysis and its items (registered with --ssot-lint or --ssot-lint-verify only)."""
 
     def __init__(self, config: pytest.Config) -> None:
         from ssot_lint.commands.baseline import load_baseline
         from ssot_lint.config import ConfigError, load_project_config
 
         self.config = config
+        self.lint = config.getoption("ssot_lint")
+        self.verify = config.getoption("ssot_lint_verify")
         try:
             self.settings = load_project_config(None, [config.rootpath])
             self.baseline_path = self._baseline_path()
@@ -163,6 +173,8 @@ class SsotLint:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         from ssot_lint.engine.run import run_check
 
+        if not self.lint:
+            return  # --ssot-lint-verify alone: its item analyses when it runs
         self.result = self._analysed(lambda: run_check(self.settings, use_cache=True))
         if self.baseline is None:
             self.failing = list(self.result.violations)
@@ -188,11 +200,29 @@ class SsotLint:
         return [*files, self._file(session, config_file, self._project_specs())]
 
     def _project_specs(self) -> List[Spec]:
-        """The items about the project as a whole, under the config file: one per canonical symbol (a
-        project-wide check, as a runtime verification would be, is one more Spec here)."""
-        symbols = [str(canonical.symbol) for canonical in self.settings.canonicals]
-        return [Spec(f"{ITEM}[{symbol}]", symbol, functools.partial(self._symbol_failure, symbol))
-                for symbol in symbols]
+        """The items about the project as a whole, under the config file: one per canonical symbol, and the
+        runtime verification."""
+        symbols = [str(canonical.symbol) for canonical in self.settings.canonicals] if self.lint else []
+        specs = [Spec(f"{ITEM}[{symbol}]", symbol, functools.partial(self._symbol_failure, symbol))
+                 for symbol in symbols]
+        if self.verify:
+            specs.append(Spec(VERIFY_ITEM, "ssot-lint verify", self._verify_failure))
+        return specs
+
+    def _verify_failure(self) -> Optional[str]:
+        """`ssot-lint verify`'s output while it finds anything, in pytest's interpreter (the project's)."""
+        import sys
+
+        from ssot_lint.commands.check_output import OutputFormat
+        from ssot_lint.commands.verify import render_verification
+        from ssot_lint.engine.verify import verify
+
+        violations, verification = self._analysed(
+            lambda: verify(self.settings, python=sys.executable, use_cache=True))
+        if not violations:
+            return None
+        return render_verification(OutputFormat.concise, violations, verification, self.settings.root,
+                                   quiet=False).rstrip("\n")
 
     def _file(self, session: pytest.Session, relpath: str, specs: Sequence[Spec]) -> LintFile:
         path = self.settings.root / relpath

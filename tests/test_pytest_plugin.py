@@ -201,3 +201,25 @@ def test_the_analysis_runs_on_a_deep_stack_and_leaves_pytest_its_own():
     assert (sys.getrecursionlimit(), threading.stack_size()) == (limit, size)
     with pytest.raises(KeyError):
         on_deep_stack(lambda: {}["missing"])
+
+
+def test_the_verify_item_fails_with_what_verify_finds_and_passes_once_settled(project):
+    """`--ssot-lint-verify` alone: one item, which imports the project in pytest's interpreter."""
+    result = run(project, *NO_CACHE, "--ssot-lint-verify", "-m", "ssot_lint")
+    assert counts(result) == {"passed": 0, "failed": 1, "deselected": OWN_TESTS}, result.stdout.str()
+    assert failed(result) == {"pyproject.toml::ssot-lint-verify"}
+    result.stdout.fnmatch_lines([
+        "netra_backend/app/services/usage_report_service.py:3:52: SSOT203 ExecutionEngineFactory from "
+        "netra_backend.app.agents.engine_compat, handed out at runtime, is the canonical *",
+        "Found 1 violation in 1 file. 62 claims about tracked names in 44 modules, imported with *: 61 agree, "
+        "0 disagree, 1 settled, 0 unverified.",
+    ])
+    service = project.path / "netra_backend/app/services/usage_report_service.py"
+    service.write_text(service.read_text(encoding="utf-8").replace(
+        "netra_backend.app.agents.engine_compat", "netra_backend.app.agents.supervisor.execution_engine_factory"),
+        encoding="utf-8")
+    settled = run(project, *NO_CACHE, "--ssot-lint-verify", "-m", "ssot_lint")
+    assert counts(settled) == {"passed": 1, "failed": 0, "deselected": OWN_TESTS}, settled.stdout.str()
+    both = run(project, *NO_CACHE, "--ssot-lint", "--ssot-lint-verify", "-m", "ssot_lint", "-v")
+    assert "pyproject.toml::ssot-lint-verify PASSED" in both.stdout.str()
+    assert failed(both) == SYMBOL_ITEMS | FILE_ITEMS - {"netra_backend/app/services/usage_report_service.py::ssot-lint"}

@@ -39,6 +39,6 @@ def test_the_pytest_plugin_options_are_in_the_readme():
             names.append(name)
 
     pytest_plugin.pytest_addoption(Recorder())
-    assert names == ["--ssot-lint", "--ssot-lint-baseline", "ssot_lint_baseline"]
+    assert names == ["--ssot-lint", "--ssot-lint-verify", "--ssot-lint-baseline", "ssot_lint_baseline"]
     for name in names:
         assert f"`{name}" in README or f"{name} =" in README, name
