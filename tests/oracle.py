@@ -56,7 +56,7 @@ def static_claims(project: Project) -> List[Claim]:
         for name in sorted(n for n in info.namespace if n != "*"):
             line = info.namespace[name][0].span.line
             claim(f"{info.file.relpath}:{line} {name}", "namespace", module, name,
-                  resolver.lookup(module, name, runtime=True))
+                  resolver.resolve_import(module, name, runtime=True))  # as `module.name` reads it
         for binding in info.facts.bindings:
             if binding.kind not in (BindingKind.IMPORT_FROM, BindingKind.IMPORT_MODULE):
                 continue

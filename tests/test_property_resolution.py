@@ -2,8 +2,10 @@
 
 Hypothesis generates packages with random definitions, relative and absolute
 imports, aliases of aliases, module aliases (`import p.m as M; X = M.N`), star
-imports with and without `__all__`, `try`/`except ImportError` fallbacks, and
-`if TYPE_CHECKING:` imports. The tree is written to a temporary folder, every
+imports with and without `__all__`, `try`/`except ImportError` fallbacks,
+`if TYPE_CHECKING:` imports, and names bound where no binding shows them (a
+module-level `__getattr__`, `globals()[...] = ...`), which the resolver must
+leave unclaimed (DYNAMIC) rather than call unresolved. The tree is written to a temporary folder, every
 module is imported for real, and each claim of the resolver is checked against
 the objects the runtime produced (tests/oracle.py).
 """
@@ -15,7 +17,7 @@ import itertools
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Dict, List, Set, Tuple
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,6 +41,8 @@ class TreeBuilder:
         self.defined: Dict[str, Set[str]] = {}
         self.all_lists: Dict[str, List[str]] = {}
         self.files: Dict[str, str] = {}
+        self.handed_out: Dict[str, Set[str]] = {}  # what a module's `__getattr__` hands its importers
+        self.written: Set[Tuple[str, str]] = set()  # (module, name) bound by `globals()[name] = ...`
 
     def module(self, name: str, relpath: str, earlier: List[str], is_package: bool) -> None:
         defined: Set[str] = set()
@@ -68,9 +72,23 @@ class TreeBuilder:
         return dots + ".".join(target[len(common):])
 
     def statement(self, name: str, earlier: List[str], defined: Set[str], is_package: bool) -> str:
-        kinds = ["class", "alias", "use"] + (["from", "from", "module_alias", "submodule", "star", "type_checking",
-                                              "ladder"] if earlier else [])
+        kinds = ["class", "alias", "use", "dynamic"] + (["from", "from", "module_alias", "submodule", "star",
+                                                         "type_checking", "ladder"] if earlier else [])
         kind = self.draw(st.sampled_from(kinds))
+        if kind == "dynamic":  # a name bound where no binding shows it: the resolver must not claim it either way
+            if not defined:
+                return "pass"
+            target, new = self.draw(st.sampled_from(sorted(defined))), self.draw(st.sampled_from(NAMES + ALIASES))
+            if new in defined:
+                return "pass"
+            if name in self.handed_out or self.draw(st.booleans()):
+                defined.add(new)
+                self.written.add((name, new))
+                return f"globals()[{new!r}] = {target}"
+            # For importers only (the module's own code does not go through its `__getattr__`), and one a module:
+            # a second would replace the first.
+            self.handed_out[name] = {new}
+            return f"def __getattr__(name):\n    if name == {new!r}:\n        return {target}\n    raise AttributeError(name)"
         # A name used, in annotations only or otherwise (the prefilter reads some files on their view). Not in a
         # string annotation: SSOT005 then offers a rename the fixer refuses (a known gap: the facts do not say
         # which names string annotations use).
@@ -94,6 +112,8 @@ class TreeBuilder:
                 return "pass"
             target = self.draw(st.sampled_from(sorted(defined)))
             alias = self.draw(st.sampled_from(ALIASES))
+            if name == f"{self.package}.m0" and alias == "A" and (name, target) in self.written:
+                return "pass"  # the canonical m0:A stays a definition the analysis can find
             defined.add(alias)
             return f"{alias} = {target}"
         source = self.draw(st.sampled_from(earlier))
@@ -102,7 +122,7 @@ class TreeBuilder:
         alias = self.draw(st.sampled_from([None] + ALIASES))
         local = alias or imported
         as_clause = f" as {alias}" if alias else ""
-        surely_there = imported in self.defined[source]
+        surely_there = imported in self.defined[source] or imported in self.handed_out.get(source, ())
         if kind == "from":
             statement = f"from {written} import {imported}{as_clause}"
             if surely_there:

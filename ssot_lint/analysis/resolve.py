@@ -119,9 +119,23 @@ def _handed_out(info: ModuleInfo, name: str) -> str:
     """Why a name a module does not bind may still be there at runtime ("" if nothing says it may)."""
     if any(b.kind is BindingKind.FUNCTION for b in info.bindings_of("__getattr__")):  # PEP 562
         return f"is handed out at runtime by {info.name}'s module-level __getattr__"
-    if any(w.key is None or w.key == name for w in info.structure.writes("globals")):
+    if _globals_may_bind(info, name):
         return f"may be bound at runtime by {info.name}'s writes to globals()"
     return ""
+
+
+def _star_hands_out(info: Optional[ModuleInfo], name: str) -> str:
+    """Why `from module import *` may bind a name the module does not bind ("" if nothing says it may): its
+    writes to globals(), or its `__getattr__` for a name its literal `__all__` lists."""
+    if info is None or not star_may_bind(info.structure, name):
+        return ""
+    if info.structure.all_names is not None and not info.structure.all_is_dynamic:
+        return _handed_out(info, name)
+    return f"may be bound at runtime by {info.name}'s writes to globals()" if _globals_may_bind(info, name) else ""
+
+
+def _globals_may_bind(info: ModuleInfo, name: str) -> bool:
+    return any(w.key is None or w.key == name for w in info.structure.writes("globals"))
 
 
 class Resolver:
@@ -253,6 +267,9 @@ class Resolver:
         first, *attributes = dotted.split(".")
         result = self.lookup_in_scope(info, scope, first, before, runtime, assume)
         if result is None:
+            if _globals_may_bind(info, first):  # (the module's own code does not go through its __getattr__)
+                return Resolution(TargetKind.DYNAMIC, info.name, first,
+                                  reason=f"may be bound at runtime by {info.name}'s writes to globals()")
             if first in _BUILTINS:
                 result = Resolution(TargetKind.EXTERNAL, f"builtins.{first}")
             else:
@@ -410,8 +427,14 @@ class Resolver:
             if binding.kind is not BindingKind.STAR:
                 return self.resolve_binding(info, binding, runtime)
             source = self.graph.absolute(info, binding)
-            if source is not None and source != module and self.exports(source, name, runtime):
+            if source is None or source == module:
+                continue
+            if self.exports(source, name, runtime):
                 found = self.lookup(source, name, runtime=runtime)
                 if found is not None:
                     return found.via(Hop(module, "*", BindingKind.STAR))
+            handed_out = _star_hands_out(self.graph.get(source), name)
+            if handed_out:
+                return Resolution(TargetKind.DYNAMIC, source, name, reason=handed_out).via(
+                    Hop(module, "*", BindingKind.STAR))
         return None
