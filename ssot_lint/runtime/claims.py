@@ -111,11 +111,13 @@ def groups_of(claims: List[Claim]) -> Tuple[List[Group], Dict[int, Tuple[int, in
     """The probe's groups (one per importing module, each question once), and where each claim's answer
     is: claim index -> (group index, query index)."""
     by_module: Dict[str, Dict[Query, int]] = {}
+    symbols: Dict[str, Dict[str, None]] = {}
     for claim in claims:
         queries = by_module.setdefault(claim.importer, {})
         queries.setdefault(claim.query, len(queries))
+        symbols.setdefault(claim.importer, {})[claim.canonical.symbol] = None
     modules = sorted(by_module)
     index = {module: i for i, module in enumerate(modules)}
-    groups = [Group(module, tuple(by_module[module])) for module in modules]
+    groups = [Group(module, tuple(by_module[module]), tuple(symbols[module])) for module in modules]
     where = {i: (index[c.importer], by_module[c.importer][c.query]) for i, c in enumerate(claims)}
     return groups, where

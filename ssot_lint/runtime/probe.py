@@ -29,8 +29,10 @@ def _error(exc: BaseException) -> dict:
     innermost frame outside the import machinery, relative to the project root when inside it."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if "importlib" not in f.filename
               and not f.filename.startswith("<frozen") and f.filename != __file__]
-    lines = str(exc).strip().splitlines()
-    error = {"text": f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__}
+    message = " ".join(str(exc).split())  # one line, however many the message has
+    if len(message) > 300:
+        message = message[:297] + "..."
+    error = {"text": f"{type(exc).__name__}: {message}" if message else type(exc).__name__}
     if frames:
         path = frames[-1].filename
         inside = os.path.abspath(path).startswith(os.getcwd() + os.sep)
@@ -102,6 +104,11 @@ def observe(request: dict, emit, first: int = 0) -> None:
     canonicals, errors = canonical_objects(request)
     emit({"event": "canonicals", "errors": errors})
     for index, group in enumerate(request["groups"][first:], first):
+        if group["symbols"] and all(symbol in errors for symbol in group["symbols"]):
+            # Nothing to compare with: not worth running its code.
+            emit({"event": "group", "group": index, "results": [],
+                  "error": {"text": "not imported: the canonical objects it is about could not be had"}})
+            continue
         emit({"event": "start", "group": index})
         error = None
         try:

@@ -36,6 +36,7 @@ class Group:
 
     module: str
     queries: Tuple[Query, ...]
+    symbols: Tuple[str, ...] = ()  # the canonicals its claims are about: when none could be had, it is skipped
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def request(paths: Sequence[Path], canonicals: Sequence[Tuple[str, str, str]], g
     """probe.py's request: `canonicals` as (symbol, module, qualname)."""
     return {"paths": [str(p) for p in paths],
             "canonicals": [{"symbol": s, "module": m, "qualname": q} for s, m, q in canonicals],
-            "groups": [{"module": g.module, "queries": [vars(q) for q in g.queries]} for g in groups]}
+            "groups": [{"module": g.module, "queries": [vars(q) for q in g.queries], "symbols": list(g.symbols)}
+                       for g in groups]}
 
 
 def project_python(config: Config) -> str:
@@ -114,7 +116,7 @@ def observe_in(python: str, cwd: Path, asked: dict, timeout: float) -> Observati
             culprit = run.started if run.started is not None else first
             outcomes[culprit] = GroupOutcome(stopped, ())
             first = culprit + 1
-    missing = GroupOutcome(Failure("not imported: the canonical objects could not be had"), ())
+    missing = GroupOutcome(Failure("not imported: the probe stopped before it"), ())
     return Observations(canonical_errors, tuple(outcomes.get(i, missing) for i in range(total)))
 
 
