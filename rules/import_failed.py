@@ -13,8 +13,9 @@ class ImportFailed(Rule):
     ## What it does
     Run by `ssot-lint verify`, which imports the project in its own interpreter: reports a module that
     could not be imported (it raised, ran past the time limit, or ended the interpreter), so that the
-    claims made in it, or about the canonical symbol when it is the canonical's module, went unverified.
-    The rest of the project is still verified.
+    claims made in it, or about the canonical symbol when it is the canonical's module, went unverified;
+    and, where a module that did import reads a tracked name from one that did not (in a function), that
+    import. The rest of the project is still verified.
 
     ## Why is this bad?
     What the module binds at runtime is unknown: the verification is not complete. Often the interpreter
@@ -48,6 +49,12 @@ class ImportFailed(Rule):
                 messages=("app.service could not be imported: ModuleNotFoundError: No module named "
                           "'missing_dependency'; 1 claim about tracked names in it went unverified; make it "
                           "importable by the interpreter verify runs (--python)",)),
+        # The module imports; the one it reads from in a function does not.
+        Example("def make():\n    from app.broken import EngineFactory\n    return EngineFactory()\n", lines=(2,),
+                files={"app/broken.py": "import missing_dependency\n\nfrom app.factory import EngineFactory\n"},
+                messages=("app.broken, which this reads EngineFactory from, could not be imported: "
+                          "ModuleNotFoundError: No module named 'missing_dependency' (app/broken.py:1); what it "
+                          "binds went unverified; make it importable by the interpreter verify runs (--python)",)),
         Example("from app.engine import Engine\n\n\nclass EngineFactory(Engin):\n    pass\n", lines=(4,),
                 path="app/factory.py",
                 files={"app/service.py": "from app.factory import EngineFactory\n"},
@@ -58,7 +65,10 @@ class ImportFailed(Rule):
 
     def check_runtime(self, project: Project, verification: Verification) -> Iterator[Violation]:
         for failure in verification.failures:
-            if failure.canonical is not None:
+            if failure.read_by is not None:
+                what = f"{failure.module}, which this reads {failure.read_by.name} from,"
+                lost = "what it binds went unverified"
+            elif failure.canonical is not None:
                 what = f"the canonical module {failure.module}"
                 lost = f"nothing about {failure.canonical.symbol} could be verified"
             else:

@@ -42,6 +42,9 @@ class ImportFailure:
     error: Failure
     canonical: Optional[Canonical] = None  # set when it is the canonical's module: nothing about it was asked
     claims: int = 0  # how many claims made in it went unverified
+    # Set when it is the module a claim reads from (`from it import X` in a function of a module that imported
+    # fine): reported where that claim is (`path`, `line`).
+    read_by: Optional[Claim] = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ def compare(project: Project, claims: List[Claim], observations: Observations,
     groups, where = groups_of(claims)
     verdicts: List[Verdict] = []
     unverified: Dict[int, int] = {}  # failed group -> how many of its claims it left unverified
+    reading: List[ImportFailure] = []
     for index, claim in enumerate(claims):
         group, query = where[index]
         outcome = observations.groups[group]
@@ -94,8 +98,13 @@ def compare(project: Project, claims: List[Claim], observations: Observations,
             verdict = Verdict(claim, Outcome.NOT_ASKED, str(error or outcome.error))
         if error is None and outcome.error is not None:  # (a claim about a canonical that failed: said once)
             unverified[group] = unverified.get(group, 0) + (verdict.outcome is Outcome.NOT_ASKED)
+        elif error is None and verdict.outcome is Outcome.NOT_ASKED:  # the module it reads from failed
+            failed = Failure.of(outcome.results[query]["error"])
+            reading.append(ImportFailure(claim.query.module, claim.path, claim.span.line, failed, claims=1,
+                                         read_by=claim))
         verdicts.append(verdict)
     failures = [_canonical_failure(project, symbol, error) for symbol, error in observations.canonical_errors.items()]
+    failures += reading
     for index, group in enumerate(groups):
         error = observations.groups[index].error
         if index in unverified:
