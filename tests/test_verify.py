@@ -194,3 +194,17 @@ def test_probe_runs_under_the_oldest_supported_python_syntax():
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
                 for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+
+
+def test_many_import_failures_end_with_their_commonest_causes(tmp_path):
+    files = {**BASE, "pyproject.toml": PYPROJECT,
+             **{f"app/uses_redis_{i}.py": "import redis_not_here\n\nfrom app.factory import EngineFactory\n"
+                for i in range(4)},
+             **{f"app/uses_numpy_{i}.py": "import numpy_not_here\n\nfrom app.factory import EngineFactory\n"
+                for i in range(2)}}
+    write_tree(tmp_path, files)
+    run = ssot(tmp_path, "verify", "--no-cache", "--python", sys.executable)
+    assert run.returncode == 1
+    assert run.stdout.splitlines()[-1] == (
+        "6 modules could not be imported; the commonest causes: ModuleNotFoundError: No module named "
+        "'redis_not_here' (4); ModuleNotFoundError: No module named 'numpy_not_here' (2).")

@@ -39,7 +39,19 @@ def footer(violations: Tuple[Violation, ...], verification: Verification, root: 
     if not violations:
         return f"All claims verified! {what}"
     files = len({v.path for v in violations})
-    return f"Found {_plural(len(violations), 'violation')} in {_plural(files, 'file')}. {what}"
+    return f"Found {_plural(len(violations), 'violation')} in {_plural(files, 'file')}. {what}" + \
+        _failure_causes(verification)
+
+
+def _failure_causes(verification: Verification) -> str:
+    """Where many modules failed to import, the commonest causes (often a few packages the interpreter
+    lacks), so that the first fix is plain."""
+    failed = [f for f in verification.failures if f.read_by is None]
+    if len(failed) < 5:
+        return ""
+    causes = Counter(f.error.text for f in failed).most_common(3)
+    return (f"\n{len(failed)} modules could not be imported; the commonest causes: "
+            + "; ".join(f"{text} ({count})" for text, count in causes) + ".")
 
 
 def render_verification(output_format: OutputFormat, violations: Tuple[Violation, ...],
