@@ -24,6 +24,7 @@ from ssot_lint.engine.run import analyse, run_check, under
 from ssot_lint.parallel import allow_deep_recursion
 from ssot_lint.commands.output import finish, fix_summary, progress_bar, run_summary
 from ssot_lint.rules import all_rules
+from ssot_lint.runtime.session import DEFAULT_TIMEOUT
 
 # What only some commands use is imported in them: `check`, in a pre-commit hook on every commit,
 # should not pay for importing the fixer, the history, the report and the graph renderers.
@@ -240,7 +241,8 @@ def verify(
     python: Optional[str] = typer.Option(None, "--python", help="The interpreter to import the project with "
                                                                 "(default: $VIRTUAL_ENV's, else .venv or venv "
                                                                 "in the project, else ssot-lint's own)."),
-    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds each module may take to import."),
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0.1,
+                                  help="Seconds each module may take to import."),
     output_format: OutputFormat = typer.Option(OutputFormat.concise, "--output-format", case_sensitive=False,
                                                help="How to print violations."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Rule codes or prefixes to run."),
