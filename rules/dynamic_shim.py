@@ -9,7 +9,8 @@ from ssot_lint.analysis.resolve import TargetKind
 from ssot_lint.facts.model import BindingKind, Span
 from ssot_lint.rule import Example, Finding, Rule, Severity, Subject, Violation
 
-_COMPAT = (
+# A deprecation shim as large projects write them (the runtime rules' examples use it too).
+DEPRECATION_SHIM = (
     "import warnings\n\n\n"
     "def __getattr__(name):\n"
     "    if name == 'EngineFactory':\n"
@@ -71,13 +72,13 @@ class DynamicShim(Rule):
                "writes to `globals()` or `sys.modules`)")
 
     VALID = (
-        Example("from app.factory import EngineFactory\n", files={"app/compat.py": _COMPAT}),
+        Example("from app.factory import EngineFactory\n", files={"app/compat.py": DEPRECATION_SHIM}),
         # The module binds the name itself: its __getattr__ is never asked for it.
         Example("from app.compat import EngineFactory\n",
                 files={"app/compat.py": "from app.factory import EngineFactory\n\n\n"
                                         "def __getattr__(name):\n    raise AttributeError(name)\n"}),
         # Another name, and not from a shim: nothing tracked.
-        Example("from app.compat import helper\n", files={"app/compat.py": _COMPAT}),
+        Example("from app.compat import helper\n", files={"app/compat.py": DEPRECATION_SHIM}),
         # A module-level __getattr__ that has nothing to do with the canonical.
         Example("def __getattr__(name):\n    raise AttributeError(name)\n", path="app/settings.py"),
         # A literal key that is another name: EngineFactory is not among what it may bind.
@@ -85,13 +86,13 @@ class DynamicShim(Rule):
                 files={"app/moved.py": "from app.factory import EngineFactory\n\nglobals()['Engine'] = None\n"}),
     )
     INVALID = (
-        Example("from app.compat import EngineFactory\n", lines=(1,), files={"app/compat.py": _COMPAT},
+        Example("from app.compat import EngineFactory\n", lines=(1,), files={"app/compat.py": DEPRECATION_SHIM},
                 messages=(
                     "EngineFactory is handed out at runtime by app.compat's module-level __getattr__: what "
                     "it is cannot be resolved statically; import EngineFactory from app.factory",
                 )),
         Example("from app import compat\n\nfactory = compat.EngineFactory()\n", lines=(3,),
-                files={"app/compat.py": _COMPAT},
+                files={"app/compat.py": DEPRECATION_SHIM},
                 messages=(
                     "EngineFactory is handed out at runtime by app.compat's module-level __getattr__: what "
                     "it is cannot be resolved statically; import EngineFactory from app.factory",
@@ -119,14 +120,14 @@ class DynamicShim(Rule):
                     "cannot be resolved statically; import EngineFactory from app.factory",
                 )),
         # The shim itself, importers or not: it refers to the canonical's module.
-        Example(_COMPAT, lines=(4,), path="app/compat.py",
+        Example(DEPRECATION_SHIM, lines=(4,), path="app/compat.py",
                 messages=(
                     "app.compat is a dynamic shim of EngineFactory: it decides at runtime what its importers get "
                     "(its module-level __getattr__), which cannot be resolved statically; move them to "
                     "app.factory, then remove it",
                 )),
         Example("from app.api import EngineFactory\n", lines=(1,),
-                files={"app/compat.py": _COMPAT, "app/api.py": "from app.compat import EngineFactory\n"},
+                files={"app/compat.py": DEPRECATION_SHIM, "app/api.py": "from app.compat import EngineFactory\n"},
                 messages=(
                     "EngineFactory is handed out at runtime by app.compat's module-level __getattr__ (read "
                     "through app.api): what it is cannot be resolved statically; import EngineFactory from "

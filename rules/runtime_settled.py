@@ -4,17 +4,8 @@ from typing import Iterator
 
 from ssot_lint.analysis.project import Project
 from ssot_lint.rule import Example, Finding, Phase, Rule, Severity, Subject, Violation
+from ssot_lint.rules.dynamic_shim import DEPRECATION_SHIM
 from ssot_lint.runtime.verdicts import Outcome, Verification
-
-_COMPAT = (
-    "import warnings\n\n\n"
-    "def __getattr__(name):\n"
-    "    if name == 'EngineFactory':\n"
-    "        warnings.warn('app.compat.EngineFactory moved to app.factory', DeprecationWarning)\n"
-    "        from app.factory import EngineFactory\n"
-    "        return EngineFactory\n"
-    "    raise AttributeError(name)\n"
-)
 
 
 class RuntimeSettled(Rule):
@@ -46,9 +37,9 @@ class RuntimeSettled(Rule):
     severity = Severity.WARNING  # it says what the code does; the import itself is SSOT011's
     summary = "What a name handed out at runtime (SSOT011) turned out to be when the code ran"
 
-    VALID = (Example("from app.factory import EngineFactory\n", files={"app/compat.py": _COMPAT}),)
+    VALID = (Example("from app.factory import EngineFactory\n", files={"app/compat.py": DEPRECATION_SHIM}),)
     INVALID = (
-        Example("from app.compat import EngineFactory\n", lines=(1,), files={"app/compat.py": _COMPAT},
+        Example("from app.compat import EngineFactory\n", lines=(1,), files={"app/compat.py": DEPRECATION_SHIM},
                 messages=("EngineFactory from app.compat, handed out at runtime, is the canonical "
                           "app.factory:EngineFactory; import EngineFactory from app.factory",)),
         Example("from app.compat import EngineFactory\n", lines=(1,),
