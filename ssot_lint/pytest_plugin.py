@@ -24,8 +24,8 @@ benchmark monorepo, to run one analysis. The symbols' items always exist, so a r
 (and `--lf` after a fix reruns the symbol's item, which then passes). Ids depend only on paths and
 symbols: stable across runs (`--lf`) and the same on every xdist worker.
 
-The analysis runs once per process, at session start, for the project found from pytest's rootdir (as
-`check` finds it from a folder), with ssot-lint's cache. Under xdist the controller runs it first (xdist
+The analysis runs once per process, at session start, for the project found from where pytest was started
+(as `check` finds it there; else from pytest's rootdir), with ssot-lint's cache. Under xdist the controller runs it first (xdist
 starts its workers in a later session-start hook): a configuration error is then one usage error (exit
 4), the cache is warm, and each worker, which must collect the same items as the others, gets the kept
 answer. Without `--ssot-lint` nothing is imported beyond this module and pytest.
@@ -141,7 +141,7 @@ class SsotLint:
         self.lint = config.getoption("ssot_lint")
         self.verify = config.getoption("ssot_lint_verify")
         try:
-            self.settings = load_project_config(None, [config.rootpath])
+            self.settings = load_project_config(None, [self._start()])
             self.baseline_path = self._baseline_path()
             self.baseline = None if self.baseline_path is None else load_baseline(self.baseline_path)
         except ConfigError as error:
@@ -150,6 +150,15 @@ class SsotLint:
         self.failing: List[Violation] = []
         self.known: List[Violation] = []  # in the baseline
         self._report: Optional[Report] = None
+
+    def _start(self) -> Path:
+        """Where the project's configuration is looked for, upward: where pytest was started, as `ssot-lint
+        check` there would (pytest's rootdir may be a folder above, with an ini file of its own); else the
+        rootdir."""
+        from ssot_lint.config import find_config_file
+
+        started = self.config.invocation_params.dir
+        return started if find_config_file(started) is not None else self.config.rootpath
 
     def _baseline_path(self) -> Optional[Path]:
         given = self.config.getoption("ssot_lint_baseline")

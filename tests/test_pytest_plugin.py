@@ -223,3 +223,18 @@ def test_the_verify_item_fails_with_what_verify_finds_and_passes_once_settled(pr
     both = run(project, *NO_CACHE, "--ssot-lint", "--ssot-lint-verify", "-m", "ssot_lint", "-v")
     assert "pyproject.toml::ssot-lint-verify PASSED" in both.stdout.str()
     assert failed(both) == SYMBOL_ITEMS | FILE_ITEMS - {"netra_backend/app/services/usage_report_service.py::ssot-lint"}
+
+
+def test_a_project_below_the_rootdir_is_found_from_where_pytest_starts(pytester, warm_copy, monkeypatch):
+    """A service in a monorepo whose top-level pyproject.toml configures pytest but not ssot-lint."""
+    (pytester.path / "pyproject.toml").write_text("[tool.pytest.ini_options]\naddopts = \"-ra\"\n", encoding="utf-8")
+    service = pytester.path / "services" / "chat"
+    shutil.copytree(warm_copy, service)
+    (service / "pyproject.toml").write_text(
+        (service / "pyproject.toml").read_text(encoding="utf-8").replace("[tool.pytest.ini_options]", "[tool.x]"),
+        encoding="utf-8")  # (so that pytest's rootdir is the folder above)
+    monkeypatch.chdir(service)
+    result = run(pytester, *NO_CACHE, "--ssot-lint", "-m", "ssot_lint", "--rootdir", str(pytester.path))
+    assert result.ret == 1, result.stdout.str() + result.stderr.str()
+    assert "rootdir: " + str(pytester.path) in result.stdout.str()
+    assert failed(result) == FILE_ITEMS | SYMBOL_ITEMS  # (the summary's ids are relative to where pytest started)
