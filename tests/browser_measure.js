@@ -66,7 +66,11 @@
   function tables(out) {
     Array.prototype.forEach.call(document.querySelectorAll("table"), function (table) {
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
-      out.tables.push({ table: describe(table), header: heads, rows: table.querySelectorAll("tbody tr").length });
+      var rows = Array.prototype.map.call(table.querySelectorAll("tbody tr"), function (tr) {
+        return { module: tr.dataset.module || null,
+                 cells: Array.prototype.map.call(tr.cells, function (td) { return td.textContent.trim(); }) };
+      });
+      out.tables.push({ table: describe(table), header: heads, rows: rows });
     });
   }
 
@@ -143,11 +147,12 @@
   }
 
   function measure() {
-    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });  // all of it
     var page = document.documentElement.clientWidth;
     var out = { errors: window.__ssotErrors || [], viewport: [window.innerWidth, window.innerHeight],
-                page_width: document.documentElement.scrollWidth, page_height: document.documentElement.scrollHeight,
+                page_height: document.documentElement.scrollHeight,  // as it opens (a screenshot's height)
                 overflows: [], outside: [], tables: [], graphs: [], charts: [] };
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });  // all of it
+    out.page_width = document.documentElement.scrollWidth;
     try {
       texts(out, page);
       tables(out);

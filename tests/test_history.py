@@ -11,6 +11,7 @@ import pytest
 from helpers import SHIM_PYPROJECT, make_config, ssot, write_tree
 import ssot_lint.commands.history as history
 from ssot_lint.commands.history import compute_history
+from ssot_lint.commands.report_text import point_labels
 from ssot_lint.rule import EXAMPLE_FILES
 
 CONSUMERS = ["app/c1.py", "app/c2.py", "app/c3.py"]
@@ -75,7 +76,15 @@ def test_the_command_line_markdown_has_the_trend_chart(migrated_repo):
     run = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--no-cache", "--history", "HEAD~4..HEAD",
                           "--format", "markdown"], cwd=migrated_repo, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert "xychart-beta" in run.stdout and "line [0.0, 33.3, 66.7, 100.0]" in run.stdout
+    # titled axes, the commits' dates along the bottom, each value written on its bar
+    dates = ", ".join(f'"{label}"' for label in point_labels(compute_history(
+        make_config(migrated_repo, {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}]}),
+        "HEAD~4..HEAD", use_cache=False)))
+    assert ('xychart-beta\n  title "EngineFactory: % of import sites migrated"\n'
+            f'  x-axis "commit date" [{dates}]\n  y-axis "% migrated" 0 --> 100\n'
+            "  bar [0.0, 33.3, 66.7, 100.0]\n") in run.stdout
+    assert '  y-axis "violations" 0 --> 3\n  bar [3, 2, 1, 0]\n' in run.stdout
+    assert run.stdout.count('"showDataLabel": true') == 2
     as_json = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--no-cache", "--history",
                               "HEAD~4..HEAD", "--format", "json"], cwd=migrated_repo, capture_output=True,
                              text=True, timeout=300)

@@ -106,8 +106,8 @@ def test_markdown_has_the_tables_and_a_mermaid_graph(report):
 
 def test_markdown_links_the_files_at_their_lines(report):
     text = report_markdown(report, link_prefix="https://example.com/o/r/blob/abc123/")
-    assert ("- [`tests/legacy/test_old_paths.py`](https://example.com/o/r/blob/abc123/tests/legacy/test_old_paths.py) "
-            "(lines [6](https://example.com/o/r/blob/abc123/tests/legacy/test_old_paths.py#L6), ") in text
+    at = "https://example.com/o/r/blob/abc123/tests/legacy/test_old_paths.py"
+    assert f"- [`tests/legacy/test_old_paths.py`]({at}): 5, at lines [6]({at}#L6), [11]({at}#L11), " in text
 
 
 def test_json_has_a_versioned_schema(report):
@@ -210,3 +210,41 @@ def test_report_and_check_count_the_same_findings_on_generated_trees(case):
     with tempfile.TemporaryDirectory() as folder:
         write_tree(Path(folder), files)
         assert_report_counts_what_check_reports(generated_config(Path(folder), package, shims))
+
+
+_COMPAT = ("import importlib\n\n\ndef __getattr__(name):\n    if name == 'EngineFactory':\n"
+           "        return importlib.import_module('app.factory').EngineFactory\n    raise AttributeError(name)\n")
+
+
+def test_imports_decided_at_runtime_are_import_sites_not_migrated(tmp_path):
+    """app.compat hands EngineFactory out from its __getattr__; app.api passes that on. Each import counts
+    through the module it imports from, decided at runtime; the graph has the chain to app.compat and no
+    static edge from it."""
+    write_tree(tmp_path, {**EXAMPLE_FILES, "app/compat.py": _COMPAT,
+                          "app/api.py": "from app.compat import EngineFactory\n",
+                          "app/service.py": "from app.api import EngineFactory\n",
+                          "app/direct.py": "from app.factory import EngineFactory\n"})
+    project, violations = analyse(make_config(tmp_path), jobs=1)
+    only, = build_report(project, violations).symbols
+    assert (only.direct, only.through) == (1, {"app.api": 1, "app.compat": 1})
+    assert only.decided_at_runtime == {"app.api": 1, "app.compat": 1} and only.migrated_percent == 33.3
+    assert_graph_and_tables_agree(only)
+    graph = only.graph
+    assert ("app.api", "app.compat") in graph.edges and not any(a == "app.compat" for a, _ in graph.edges)
+    assert graph.nodes["app.compat"].kind == "dynamic" and graph.nodes["app.compat"].decides_at_runtime
+    assert only.violations_by_rule.get("SSOT011") == 3  # both imports, and the dynamic shim itself
+
+
+def test_chart_labels_are_dates_told_apart_by_commit_where_a_day_has_several():
+    from ssot_lint.commands.history import HistoryPoint
+    from ssot_lint.commands.report_text import _sampled, point_labels
+
+    points = [HistoryPoint("aaaa111", "2024-06-01T10:00:00+00:00", "a"),
+              HistoryPoint("bbbb222", "2024-06-01T12:00:00+00:00", "b"),
+              HistoryPoint("cccc333", "2024-06-03T09:00:00+00:00", "c")]
+    assert point_labels(points) == ["06-01 aaaa", "06-01 bbbb", "06-03"]
+    points.append(HistoryPoint("dddd444", "2025-01-02T09:00:00+00:00", "d"))
+    assert point_labels(points)[2:] == ["2024-06-03", "2025-01-02"]  # the year, when the range spans years
+    many = list(enumerate(range(57)))
+    shown = _sampled(many)
+    assert len(shown) == 20 and shown[0] == many[0] and shown[-1] == many[-1]

@@ -96,13 +96,14 @@ def _card(label: str, value: str, sub: str) -> str:
             f'<div class="sub">{sub}</div></div>')
 
 
-def _change(before: float, now: float, unit: str, higher_is_better: bool) -> str:
-    """'▼ from 89.1% at 06-01', coloured by whether it got better."""
+def _change(before: float, now: float, shown: str, since: str, higher_is_better: bool) -> str:
+    """'▼ from 88.9% at 2024-05-27', the arrow coloured by whether that is better."""
+    when = f'<span class="nowrap">{since}</span>'
     if before == now:
-        return f"unchanged since {unit}"
+        return f"unchanged since {when}"
     better = (now > before) == higher_is_better
     arrow = "▲" if now > before else "▼"
-    return f'<span class="{"better" if better else "worse"}">{arrow}</span> from {unit}'
+    return f'<span class="{"better" if better else "worse"}">{arrow}</span> from {shown} at {when}'
 
 
 def _symbol_section(report: Report, item: SymbolReport, index: int, link_prefix: Optional[str],
@@ -139,14 +140,16 @@ def _cards(report: Report, item: SymbolReport) -> str:
     violations = sum(item.violations_by_rule.values())
     migrated_sub = f"{item.direct} of {item.total} import sites direct"
     left_sub = f"through {plural(len(item.through), 'module')}"
-    violations_sub = f"{plural(len(item.violations_by_rule), 'rule')}"
+    violations_sub = f"by {plural(len(item.violations_by_rule), 'rule')}"
+    if report.violations is not None and report.violations != violations:
+        violations_sub += f", of {report.violations} in all"
     if first is not None:
-        migrated_sub += "<br>" + _change(float(first["migrated_percent"]), item.migrated_percent,
-                                         f"{float(first['migrated_percent']):.1f}% at {since}", True)
+        before = float(first["migrated_percent"])
+        migrated_sub += "<br>" + _change(before, item.migrated_percent, f"{before:.1f}%", since, True)
         before_left = int(first["import_sites"]) - int(first["direct"])
-        left_sub += "<br>" + _change(before_left, item.left, f"{before_left} at {since}", False)
-        violations_sub += "<br>" + _change(symbol_violations(first), violations,
-                                           f"{symbol_violations(first)} at {since}", False)
+        left_sub += "<br>" + _change(before_left, item.left, str(before_left), since, False)
+        before_violations = symbol_violations(first)
+        violations_sub += "<br>" + _change(before_violations, violations, str(before_violations), since, False)
     ready = f"{len(item.ready_to_delete)} of {len(item.shims)}" if item.shims else "0"
     ready_sub = _breakable(", ".join(item.ready_to_delete)) if item.ready_to_delete else \
         ("none yet: every declared shim is still imported" if item.shims else "no shim is declared")
@@ -188,7 +191,8 @@ def _site_table(item: SymbolReport, colours: Dict[str, str]) -> str:
         if runtime:
             badge += '<span class="badge kind-dynamic" title="what it binds is decided at runtime">at runtime</span>'
         percent = 100.0 * count / item.total if item.total else 0.0
-        body.append(f'<tr><td><span class="mod">{_breakable(module)}</span>{badge}</td><td class="num">{count}</td>'
+        body.append(f'<tr data-module="{html.escape(module)}"><td><span class="mod">{_breakable(module)}</span>{badge}</td>'
+                    f'<td class="num">{count}</td>'
                     f'<td><div class="share"><span class="num">{share(count, item.total)}</span><span class="track">'
                     f'<span class="fill" style="display:block;width:{percent:.1f}%;background:{colour}"></span>'
                     "</span></div></td></tr>")

@@ -267,7 +267,7 @@ def _markdown_symbol(report: Report, item: SymbolReport, link_prefix: Optional[s
     lines += [f"| {name} | {value} |" for name, value in figure_rows(item)]
     if item.most_to_do:
         lines += ["", "Files with the most left to do:", ""]
-        lines += [f"- {_markdown_file(f.path, f.lines, link_prefix)}: {f.violations}" for f in item.most_to_do]
+        lines += [f"- {_markdown_file(f.path, f.violations, f.lines, link_prefix)}" for f in item.most_to_do]
     if item.graph is not None and len(item.graph.nodes) > 1:
         lines += ["", "```mermaid", render_mermaid([item.graph]).rstrip(), "```"]
     points = symbol_points(report.history, item.symbol)
@@ -278,12 +278,13 @@ def _markdown_symbol(report: Report, item: SymbolReport, link_prefix: Optional[s
     return lines
 
 
-def _markdown_file(path: str, lines: Sequence[int], link_prefix: Optional[str]) -> str:
+def _markdown_file(path: str, violations: int, lines: Sequence[int], link_prefix: Optional[str]) -> str:
+    """'`app/x.py`: 2', linked with `--link-prefix`: '[`app/x.py`](…): 2, at lines [3](…#L3), [9](…#L9)'."""
     if link_prefix is None:
-        return f"`{path}`"
+        return f"`{path}`: {violations}"
     at = ", ".join(f"[{line}]({file_link(link_prefix, path, line)})" for line in lines[:8])
     more = f" and {len(lines) - 8} more" if len(lines) > 8 else ""
-    return f"[`{path}`]({file_link(link_prefix, path)}) (lines {at}{more})"
+    return f"[`{path}`]({file_link(link_prefix, path)}): {violations}, at {'line' if len(lines) == 1 else 'lines'} {at}{more}"
 
 
 def _code(text: str) -> str:
@@ -311,10 +312,18 @@ def _mermaid_trends(history, symbol: str) -> List[str]:
     percent = ", ".join(f"{point.symbols[symbol]['migrated_percent']:.1f}" for _, point in shown)
     counts = [symbol_violations(point.symbols[symbol]) for _, point in shown]
     top = max(max(counts), 1)
-    return [*note, "```mermaid", "xychart-beta", f'  title "{name}: % of import sites migrated"',
-            f'  x-axis "commit date" [{axis}]', '  y-axis "% migrated" 0 --> 100', f"  line [{percent}]", "```", "",
-            "```mermaid", "xychart-beta", f'  title "{name}: violations"', f'  x-axis "commit date" [{axis}]',
-            f'  y-axis "violations" 0 --> {top}', f"  bar [{', '.join(map(str, counts))}]", "```"]
+    return [*note, "```mermaid", _mermaid_style("#2da44e"), "xychart-beta",
+            f'  title "{name}: % of import sites migrated"', f'  x-axis "commit date" [{axis}]',
+            '  y-axis "% migrated" 0 --> 100', f"  bar [{percent}]", "```", "",
+            "```mermaid", _mermaid_style("#cf222e"), "xychart-beta", f'  title "{name}: violations"',
+            f'  x-axis "commit date" [{axis}]', f'  y-axis "violations" 0 --> {top}',
+            f"  bar [{', '.join(map(str, counts))}]", "```"]
+
+
+def _mermaid_style(colour: str) -> str:
+    """Bars of one colour, each with its value written on it (a line would have no values to read)."""
+    return ('%%{init: {"xyChart": {"showDataLabel": true}, "themeVariables": {"xyChart": {"plotColorPalette": '
+            f'"{colour}"}}}}}}%%')
 
 
 def _markdown_over_time(history, symbol: str) -> List[str]:
