@@ -53,10 +53,12 @@
       });
     }
     out.texts = count;
-    // Boxes whose content is wider than they are (clipped or scrolled): text hidden from the reader.
+    // Boxes whose content is wider than they are, and cut off: text hidden from the reader (a box that
+    // scrolls, as a wide shim graph does, shows all of it).
     Array.prototype.forEach.call(document.querySelectorAll("body *"), function (element) {
       if (element.closest("svg, script, style, pre#ssot-measured") || element instanceof HTMLCanvasElement) { return; }
-      if (element.clientWidth && element.scrollWidth > element.clientWidth + SLACK) {
+      var scrolls = ["auto", "scroll"].indexOf(getComputedStyle(element).overflowX) >= 0;
+      if (!scrolls && element.clientWidth && element.scrollWidth > element.clientWidth + SLACK) {
         out.overflows.push({ text: element.textContent.trim().slice(0, 80), box: describe(element),
                              scroll_width: element.scrollWidth, client_width: element.clientWidth });
       }
@@ -89,7 +91,8 @@
           return text.textContent;
         });
         boxes.push({ module: g.dataset.module, box: box });
-        found.nodes.push({ module: g.dataset.module, lines: lines });
+        found.nodes.push({ module: g.dataset.module, lines: lines,
+                           shown: inside(g.getBoundingClientRect(), svg.parentElement.getBoundingClientRect()) });
       });
       boxes.forEach(function (a, i) {
         boxes.slice(i + 1).forEach(function (b) {
@@ -99,8 +102,9 @@
           }
         });
       });
-      var r = svg.getBoundingClientRect();
+      var r = svg.parentElement.getBoundingClientRect();  // what shows of it: its box (which may scroll)
       if (r.left < -SLACK || r.right > page + SLACK) { found.problems.push("the graph leaves the page"); }
+      found.scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
       out.graphs.push(found);
     });
   }

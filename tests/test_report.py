@@ -248,3 +248,16 @@ def test_chart_labels_are_dates_told_apart_by_commit_where_a_day_has_several():
     many = list(enumerate(range(57)))
     shown = _sampled(many)
     assert len(shown) == 20 and shown[0] == many[0] and shown[-1] == many[-1]
+
+
+def test_a_name_the_canonical_module_hands_out_at_runtime_is_not_an_import_site_of_it(tmp_path):
+    """Found by the property test: `from m0 import C as A`, where m0 (the canonical's module) hands out C from
+    its __getattr__: not the canonical, so not counted, neither as direct nor anywhere else."""
+    write_tree(tmp_path, {"pkg/__init__.py": "",
+                          "pkg/m0.py": "class A:\n    pass\n\n\ndef __getattr__(name):\n    if name == 'C':\n"
+                                       "        return A\n    raise AttributeError(name)\n",
+                          "pkg/m1.py": "from .m0 import C as A\n", "pkg/m2.py": "from .m0 import A\n"})
+    project, violations = analyse(generated_config(tmp_path, "pkg", []), jobs=1)
+    only, = build_report(project, violations).symbols
+    assert (only.direct, only.through, only.decided_at_runtime) == (1, {}, {})
+    assert_graph_and_tables_agree(only)

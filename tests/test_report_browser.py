@@ -169,3 +169,30 @@ def test_the_json_of_the_history_has_the_charts_figures(history_page):
     last = points[-1]["symbols"][SYMBOL]
     assert last["through"] == {"acme.legacy.engine_factory": 9, "acme.api": 3, "acme.agents.compat": 2}
     assert sum(last["violations_by_rule"].values()) == 23 and last["direct"] == 19
+
+
+def test_a_deep_graph_scrolls_rather_than_shrink_its_labels_away(tmp_path):
+    """Six columns of long module names are wider than the page: the graph is drawn at 85% at least and
+    scrolls in its box, the canonical module in view first."""
+    from ssot_lint.commands.graph import ModuleNode, ShimGraph
+    from ssot_lint.commands.graph_svg import render_svg
+
+    home = "company.platform.core.engine.execution.factory_module"
+    nodes = {home: ModuleNode(home, "canonical", sites=["a.py"] * 120)}
+    edges, previous = set(), home
+    for depth in range(5):
+        for i in range(4):
+            name = f"company.services.subsystem_{depth}_{i}.integration_layer.compat_{depth}_{i}_module"
+            nodes[name] = ModuleNode(name, "re-export" if i else "shim", sites=["a.py"] * (i + 1))
+            edges.add((name, previous))
+        previous = name
+    css = (REPO / "ssot_lint/commands/report_assets/dashboard.css").read_text(encoding="utf-8")
+    page = (f"<!doctype html><html><head><style>{css}</style></head><body><main><section class='symbol'>"
+            f"<div class='graph'>{render_svg(ShimGraph('x:F', home, nodes, edges), [])}</div></section></main>"
+            "</body></html>")
+    measured = measure(page, tmp_path, WIDE)
+    graph, = measured["graphs"]
+    assert graph["problems"] == [] and measured["overflows"] == [] and measured["page_width"] <= WIDE
+    assert 0.84 < graph["scale"] < 1
+    shown = {node["module"] for node in graph["nodes"] if node["shown"]}
+    assert home in shown and len(shown) < len(nodes)

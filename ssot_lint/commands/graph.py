@@ -96,7 +96,8 @@ def entry_of(canonical: Canonical, site: ImportSite, shim: Optional[str], star_b
         return Entry(shim, site.resolution.kind is TargetKind.DYNAMIC)
     if site.is_star and star_brings:
         return Entry(site.source_module, False)
-    if decided_at_runtime(canonical, site) and site.source_module:
+    # (A name the canonical module itself hands out at runtime is not the canonical: it is not counted.)
+    if decided_at_runtime(canonical, site) and site.source_module and not canonical.is_home(site.source_module):
         return Entry(site.source_module, True)
     return None
 

@@ -18,7 +18,8 @@ FONT = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monos
 ADVANCE = 0.62  # a monospace character's width, in ems (0.60 in DejaVu Sans Mono and Menlo), with a little room
 PREFIX_SIZE, NAME_SIZE, COUNT_SIZE = 11, 13, 11
 PAD, LINE_GAP, BOX_GAP, COLUMN_GAP = 10, 17, 14, 70
-MAX_PREFIX = 44  # characters of a module's package shown above its name (the whole name is in the tooltip)
+MAX_PREFIX = 36  # characters of a module's package shown above its name (the whole name is in the tooltip)
+MIN_SCALE = 0.85  # the smallest the graph is drawn, to fit the page: a prefix still 9.4 px high
 
 COLOURS = {  # fill, stroke
     "canonical": ("#dafbe1", "#1a7f37"), "shim": ("#ffebe9", "#c62828"), "re-export": ("#fff8c5", "#9a6700"),
@@ -96,8 +97,11 @@ def render_svg(graph: ShimGraph, ready: List[str]) -> str:
     boxes = layout(graph, ready)
     width = max(b.x + b.width for b in boxes.values()) + PAD
     height = max(b.y + b.height for b in boxes.values()) + PAD
+    # It shrinks to the page's width, but not below MIN_SCALE (the labels would be too small to read): a
+    # deeper graph scrolls sideways in its box instead.
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="shim-graph" viewBox="0 0 {width:.0f} {height:.0f}" '
-             f'width="{width:.0f}" height="{height:.0f}" font-family="{FONT}" role="img" '
+             f'width="{width:.0f}" height="{height:.0f}" style="min-width:{width * MIN_SCALE:.0f}px" '
+             f'font-family="{FONT}" role="img" '
              f'aria-label="shim graph of {html.escape(graph.symbol)}">',
              '<defs><marker id="arrow" viewBox="0 0 8 8" markerWidth="8" markerHeight="8" refX="8" refY="4" '
              'orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#57606a"/></marker></defs>']

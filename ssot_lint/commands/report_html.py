@@ -68,9 +68,9 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def _breakable(text: str) -> str:
-    """Escaped, with a line break allowed after each dot and slash (module names and paths are long)."""
-    return html.escape(text).replace(".", ".<wbr>").replace("/", "/<wbr>")
+def _breakable(text: str, after: str = ".") -> str:
+    """Escaped, with a line break allowed after each dot (module names are long), or each slash (paths)."""
+    return html.escape(text).replace(after, after + "<wbr>")
 
 
 def _header(report: Report) -> str:
@@ -224,16 +224,21 @@ def _graph_legend(item: SymbolReport) -> str:
         "<span>each box counts the import sites that get it there, as the table does</span></div>"
 
 
+LINES_SHOWN = 12  # a file's lines listed in the table; the rest are counted
+
+
 def _files_table(item: SymbolReport, link_prefix: Optional[str]) -> str:
     rows = []
     for f in item.most_to_do:
-        path = _breakable(f.path)
+        path, shown = _breakable(f.path, "/"), f.lines[:LINES_SHOWN]
         if link_prefix is not None:
             path = f'<a href="{html.escape(file_link(link_prefix, f.path))}">{path}</a>'
             lines = " ".join(f'<a href="{html.escape(file_link(link_prefix, f.path, line))}">{line}</a>'
-                             for line in f.lines)
+                             for line in shown)
         else:
-            lines = " ".join(f"<span>{line}</span>" for line in f.lines)
+            lines = " ".join(f"<span>{line}</span>" for line in shown)
+        if len(f.lines) > len(shown):
+            lines += f' <span class="muted nowrap">and {len(f.lines) - len(shown)} more</span>'
         rows.append(f'<tr><td class="mod">{path}</td><td class="num">{f.violations}</td>'
                     f'<td class="lines">{lines}</td></tr>')
     return ('<table class="files"><thead><tr><th>file</th><th class="num">violations</th><th>lines</th></tr></thead>'
