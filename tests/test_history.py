@@ -244,6 +244,10 @@ def test_json_and_markdown_say_why_a_commit_has_no_figures(two_symbols_repo):
         in markdown
     assert f"- n/a: `get_registry` has no figures at the 5 commits from `{commits[0]}` to `{commits[4]}`: " \
            f"{B_MISSING}" in markdown
+    page = ssot(two_symbols_repo, "report", "--no-cache", "--history", "HEAD", "--format", "html").stdout
+    assert f"n/a: get_registry has no figures at the 5 commits from {commits[0]} to {commits[4]}" in page
+    # both symbols have their charts: the registry's of the one commit it is in
+    assert all(f'<canvas id="{kind}-{index}"' in page for kind in ("trend", "split", "rules") for index in (0, 1))
 
 
 def test_a_checkout_without_the_canonical_takes_the_current_figures_from_the_last_commit(two_symbols_repo):
@@ -266,6 +270,8 @@ def test_a_checkout_without_the_canonical_takes_the_current_figures_from_the_las
     assert f"the current figures are those of commit {tip[:10]}" in run.stderr
     markdown = ssot(two_symbols_repo, "report", "--no-cache", "--history", f"{tip}~3..{tip}").stdout
     assert f"> These figures are those of commit `{tip[:10]}`" in markdown
+    page = ssot(two_symbols_repo, "report", "--no-cache", "--history", f"{tip}~3..{tip}", "--format", "html").stdout
+    assert f'<p class="note">These figures are those of commit {tip[:10]}' in page
 
 
 def test_a_bare_clone(two_symbols_repo, tmp_path_factory):
@@ -300,5 +306,8 @@ def test_the_last_commit_lacking_every_canonical_is_no_figures_not_a_clean_repor
     terminal = ssot(migrated_repo, "report", "--no-cache", "--history", "HEAD~1..HEAD", "--format", "terminal")
     assert "No canonical symbol was found, so nothing was counted." in terminal.stdout
     assert "  no figures: module app.factory is not in the project" in terminal.stdout
+    page = ssot(migrated_repo, "report", "--no-cache", "--history", "HEAD~1..HEAD", "--format", "html").stdout
+    assert "No canonical symbol was found, so nothing was counted." in page and "<canvas" not in page
+    assert "<p>No figures: module app.factory is not in the project.</p>" in page
     strict = ssot(migrated_repo, "report", "--no-cache")
     assert strict.returncode == 2 and "app.factory" in strict.stderr, "without --history the work tree must match"

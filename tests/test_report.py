@@ -91,6 +91,9 @@ def test_fixed_and_new_since_a_baseline(analysed):
     text = report_markdown(figures)
     # at the top, before the first symbol
     assert text.index("## Since the baseline\n\n- **1 fixed**\n- **1 new**\n") < text.index("## `")
+    page = report_html(figures)
+    assert 'fixed since the baseline</div><div class="value"><span class="better">1</span>' in page
+    assert 'new since the baseline</div><div class="value"><span class="worse">1</span>' in page
 
 
 def test_markdown_has_the_tables_and_a_mermaid_graph(report):

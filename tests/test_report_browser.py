@@ -19,6 +19,7 @@ import pytest
 from browser import measure, screenshot
 from helpers import FIXTURES_REPO, REPO, ssot
 from report_story import STORY, SYMBOL, story_repository
+from ssot_lint.commands.baseline import Baseline, entry
 from ssot_lint.commands.report import build_report
 from ssot_lint.commands.report_html import report_html
 from ssot_lint.config import load_config
@@ -61,9 +62,12 @@ def assert_graph_counts_what_the_table_counts(measured: dict) -> None:
 
 @pytest.fixture(scope="module")
 def fixtures_page(tmp_path_factory) -> Path:
+    """fixtures_repo's report against a baseline that lacks one of its violations and has one fixed since."""
     project, violations = analyse(load_config(FIXTURES_REPO / "pyproject.toml"), jobs=1)
+    recorded = Baseline({e["fingerprint"]: e for e in map(entry, violations[1:])})
+    recorded.entries["0" * 16] = {"fingerprint": "0" * 16}
     page = tmp_path_factory.mktemp("fixtures") / "report.html"
-    page.write_text(report_html(build_report(project, violations), link_prefix=LINKS), encoding="utf-8")
+    page.write_text(report_html(build_report(project, violations, recorded), link_prefix=LINKS), encoding="utf-8")
     return page
 
 

@@ -83,12 +83,16 @@ def _header(report: Report) -> str:
         parts.append(f'<p class="note">{html.escape(source_line(report))}</p>')
     if report.new_since_baseline is not None:
         parts.append('<div class="cards">' +
-                     _card("fixed since the baseline", str(report.fixed_since_baseline), "") +
-                     _card("new since the baseline", str(report.new_since_baseline), "") +
+                     _card("fixed since the baseline", _coloured(report.fixed_since_baseline, "better"), "") +
+                     _card("new since the baseline", _coloured(report.new_since_baseline, "worse"), "") +
                      _card("violations in all", str(report.violations), "") + "</div>")
     else:
         parts.append(f"<p>{html.escape(summary_line(report))}</p>")
     return "".join(parts) + "</header>"
+
+
+def _coloured(count: Optional[int], how: str) -> str:
+    return f'<span class="{how}">{count}</span>' if count else str(count)
 
 
 def _card(label: str, value: str, sub: str) -> str:
