@@ -5,6 +5,7 @@ from typing import Dict, Iterator, Set, Tuple
 from ssot_lint.analysis.canonical import Canonical
 from ssot_lint.analysis.graph import ModuleInfo
 from ssot_lint.analysis.project import Project
+from ssot_lint.analysis.sites import ImportSite
 from ssot_lint.analysis.resolve import TargetKind
 from ssot_lint.facts.model import BindingKind, Span
 from ssot_lint.rule import Example, Finding, Rule, Severity, Subject, Violation
@@ -146,11 +147,7 @@ class DynamicShim(Rule):
             for site in project.sites_in(canonical):
                 resolution = site.resolution
                 where = (site.info.file.relpath, site.span)
-                if resolution.kind is not TargetKind.DYNAMIC or where in reported:
-                    continue
-                names = [n for n in (site.name, site.local_name, resolution.name) if n and n != "*"]
-                if not (canonical.is_shim(site.source_module) or canonical.is_shim(resolution.module)
-                        or any(canonical.looks_like(n) for n in names)):
+                if where in reported or not decided_at_runtime(canonical, site):
                     continue
                 reported.add(where)
                 what = resolution.name or site.name or site.local_name
@@ -188,6 +185,17 @@ class DynamicShim(Rule):
                         f"{canonical.home}, then remove it",
                         subject=Subject(Finding.DYNAMIC_SHIM, f"{info.name} {feature}"), canonical=canonical,
                     )
+
+
+def decided_at_runtime(canonical: Canonical, site: ImportSite) -> bool:
+    """Does the site import a canonical-like name, or anything from a shim, whose object a module decides at
+    runtime? What this rule reports; `report` counts them as import sites not migrated."""
+    resolution = site.resolution
+    if resolution.kind is not TargetKind.DYNAMIC:
+        return False
+    names = [n for n in (site.name, site.local_name, resolution.name) if n and n != "*"]
+    return canonical.is_shim(site.source_module) or canonical.is_shim(resolution.module) \
+        or any(canonical.looks_like(n) for n in names)
 
 
 def _dynamic_features(info: ModuleInfo) -> Iterator[Tuple[Span, str]]:

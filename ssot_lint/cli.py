@@ -202,11 +202,17 @@ def report(
     history: Optional[str] = typer.Option(None, "--history", help="Also the figures at each commit of this git "
                                                                   "range (e.g. main~50..main), from git objects."),
     every: int = typer.Option(1, "--every", min=1, help="With --history, every Nth commit (and the last)."),
+    link_prefix: Optional[str] = typer.Option(
+        None, "--link-prefix", help="Link the files left to do, at their lines, in markdown and html: the URL a "
+                                    "file's path (relative to the project root) is appended to, e.g. "
+                                    "https://github.com/ORG/REPO/blob/COMMIT/ (lines as #L12)."),
     config: Optional[Path] = _config_option(),
     no_cache: bool = _no_cache_option(),
 ) -> None:
     """Where the migration stands, per canonical symbol: direct vs through each shim, and what is left."""
-    from ssot_lint.commands.report import build_report, report_html, report_json, report_markdown, report_terminal
+    from ssot_lint.commands.report import build_report, report_json
+    from ssot_lint.commands.report_html import report_html
+    from ssot_lint.commands.report_text import report_markdown, report_terminal
 
     if every != 1 and history is None:
         raise ConfigError("--every goes with --history (every Nth commit of the range)")
@@ -225,8 +231,9 @@ def report(
                                       notify=lambda message: typer.echo(message, err=True))
     chosen = output_format or (ReportFormat.terminal if sys.stdout.isatty() and output is None
                                else ReportFormat.markdown)
-    text = {ReportFormat.terminal: report_terminal, ReportFormat.markdown: report_markdown,
-            ReportFormat.json: report_json, ReportFormat.html: report_html}[chosen](figures)
+    text = {ReportFormat.terminal: report_terminal, ReportFormat.json: report_json,
+            ReportFormat.markdown: functools.partial(report_markdown, link_prefix=link_prefix),
+            ReportFormat.html: functools.partial(report_html, link_prefix=link_prefix)}[chosen](figures)
     if output is None:
         sys.stdout.write(text)
     else:

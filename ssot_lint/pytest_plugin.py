@@ -246,7 +246,7 @@ class SsotLint:
         return render_concise(result, self.settings.root, colour=False, footer=False).rstrip("\n")
 
     def _symbol_failure(self, symbol: str) -> Optional[str]:
-        from ssot_lint.commands.report import migration_line, symbol_terminal
+        from ssot_lint.commands.report_text import migration_line, symbol_terminal
 
         count = sum(1 for v in self.failing if v.symbol == symbol)
         if not count:

@@ -327,19 +327,22 @@ def test_report_counts_what_is_in_the_paths(runs):
     assert (whole["violations"], whole["symbols"][0]["direct"], whole["symbols"][0]["through"]) == \
         (3, 2, {"app.reexport": 1})
     assert (one["violations"], one["symbols"][0]["direct"], one["symbols"][0]["through"]) == (1, 0, {"app.reexport": 1})
-    assert one["symbols"][0]["most_to_do"] == [{"path": "app/service.py", "violations": 1}]
+    assert one["symbols"][0]["most_to_do"] == [{"path": "app/service.py", "violations": 1, "lines": [1]}]
     assert runs["report-dot"].returncode == 0 and "3 violations in all." in runs["report-dot"].stdout
     nowhere = runs["report-nowhere"]
     assert nowhere.returncode == 2 and nowhere.stderr == "ssot-lint: error: nowhere: no such file or folder\n"
 
 
-def test_graph_counts_the_importers_in_the_paths(runs):
-    def importers(name):
+def test_graph_counts_the_importers_and_import_sites_in_the_paths(runs):
+    def counts(name, key):
         assert runs[name].returncode == 0, runs[name].stderr
-        return {m["module"]: m["importers"] for m in json.loads(runs[name].stdout)["symbols"][0]["modules"]}
+        return {m["module"]: m[key] for m in json.loads(runs[name].stdout)["symbols"][0]["modules"]}
 
-    assert importers("graph-all") == {"app.factory": 3, "app.reexport": 1, "app.legacy": 0}  # legacy imports it too
-    assert importers("graph-path") == {"app.factory": 0, "app.reexport": 1, "app.legacy": 0}
+    assert counts("graph-all", "importers") == {"app.factory": 3, "app.reexport": 1, "app.legacy": 0}  # legacy too
+    assert counts("graph-path", "importers") == {"app.factory": 0, "app.reexport": 1, "app.legacy": 0}
+    # import sites as `report` counts them (a shim's own import goes with the shim): direct 2, through app.reexport 1
+    assert counts("graph-all", "import_sites") == {"app.factory": 2, "app.reexport": 1, "app.legacy": 0}
+    assert counts("graph-path", "import_sites") == {"app.factory": 0, "app.reexport": 1, "app.legacy": 0}
     assert runs["graph-dot"].returncode == 0 and runs["graph-dot"].stdout.startswith("flowchart LR")
 
 

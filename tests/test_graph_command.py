@@ -39,7 +39,12 @@ def test_the_factory_graph_has_its_shims_re_exports_and_chains(graphs):
         "netra_backend.app.agents.plugin_api": "re-export",
         "netra_backend.app.services.engine_helpers": "re-export",
         "netra_backend.app.services.isolated_execution_engine_factory": "wrapper",
+        "netra_backend.app.agents.engine_compat": "dynamic",  # its module-level __getattr__ hands it out
     }  # the sanctioned double under `allow` is not a legacy path
+    compat = graph.nodes["netra_backend.app.agents.engine_compat"]
+    assert compat.decides_at_runtime and compat.runtime_sites == compat.sites == [
+        "netra_backend/app/services/usage_report_service.py"]
+    assert not any(a == compat.name for a, _ in graph.edges)  # no static edge: what it hands out is not known
     assert graph.chain("netra_backend.app.agents.plugin_api") == [
         "netra_backend.app.agents.plugin_api", "netra_backend.app.agents.factory_aliases", CANONICAL]
     # shim 2 is imported by unified_engine_service and tests/legacy/test_old_paths (hand-counted)
@@ -71,12 +76,22 @@ def test_mermaid_and_dot_name_every_node_and_edge(graphs):
     assert f'"{SHIM_1}" -> "{CANONICAL}";' in dot
 
 
-def test_every_format_counts_one_importer_in_the_singular(graphs):
-    """engine_exports has one importer (thread_service), shim 2 has two."""
+def test_every_format_counts_import_sites_one_in_the_singular(graphs):
+    """engine_exports has one import site (thread_service's), shim 2 has two; shim 1 has 13 import sites in
+    10 modules: the graph counts import sites, as the report's table does."""
     exports = "netra_backend.app.agents.engine_exports"
-    assert f'"{exports}" [shape=ellipse, label="{exports}\\nre-export, 1 importer"];' in render_dot([graphs[FACTORY]])
-    assert f'"{SHIM_2}" [shape=box, label="{SHIM_2}\\nshim, 2 importers"];' in render_dot([graphs[FACTORY]])
-    assert f"{exports}<br/>re-export, 1 importer\"" in render_mermaid([graphs[FACTORY]])
+    dot, mermaid = render_dot([graphs[FACTORY]]), render_mermaid([graphs[FACTORY]])
+    assert f'"{exports}" [shape=ellipse, label="{exports}\\nre-export, 1 import site"];' in dot
+    assert f'"{SHIM_2}" [shape=box, label="{SHIM_2}\\nshim, 2 import sites"];' in dot
+    assert f"{SHIM_1}<br/>shim, 13 import sites\"" in mermaid and len(graphs[FACTORY].nodes[SHIM_1].importers) == 10
+    assert f"{exports}<br/>re-export, 1 import site\"" in mermaid
+    # the wrapper is no import site of the symbol: its importers are counted, and said to be
+    assert "isolated_execution_engine_factory<br/>wrapper, imported by 1 module" in mermaid
+    # the module deciding at runtime: a dashed arrow to the canonical
+    compat, home = (re.search(rf'^  (m\d+)\W+"{re.escape(m)}<br/>', mermaid, re.MULTILINE).group(1)
+                    for m in ("netra_backend.app.agents.engine_compat", CANONICAL))
+    assert f"  {compat} -.->|at runtime| {home}" in mermaid
+    assert f'"netra_backend.app.agents.engine_compat" -> "{CANONICAL}" [style=dashed, label="at runtime"];' in dot
 
 
 def test_the_command_line(tmp_path):
@@ -86,5 +101,7 @@ def test_the_command_line(tmp_path):
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
     assert data["version"] == 1 and [s["symbol"] for s in data["symbols"]] == [FACTORY]
+    shim_1, = (m for m in data["symbols"][0]["modules"] if m["module"] == SHIM_1)
+    assert (shim_1["import_sites"], shim_1["importers"], shim_1["decided_at_runtime"]) == (13, 10, 0)
     unknown = subprocess.run([*command, "--symbol", "a.b:C"], capture_output=True, text=True, timeout=120)
     assert unknown.returncode == 2 and "--symbol: 'a.b:C' is not a canonical symbol" in unknown.stderr

@@ -11,6 +11,7 @@ import pytest
 from helpers import SHIM_PYPROJECT, make_config, ssot, write_tree
 import ssot_lint.commands.history as history
 from ssot_lint.commands.history import compute_history
+from ssot_lint.commands.report_text import point_labels
 from ssot_lint.rule import EXAMPLE_FILES
 
 CONSUMERS = ["app/c1.py", "app/c2.py", "app/c3.py"]
@@ -75,7 +76,15 @@ def test_the_command_line_markdown_has_the_trend_chart(migrated_repo):
     run = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--no-cache", "--history", "HEAD~4..HEAD",
                           "--format", "markdown"], cwd=migrated_repo, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert "xychart-beta" in run.stdout and "line [0.0, 33.3, 66.7, 100.0]" in run.stdout
+    # titled axes, the commits' dates along the bottom, each value written on its bar
+    dates = ", ".join(f'"{label}"' for label in point_labels(compute_history(
+        make_config(migrated_repo, {"canonical": [{"symbol": "app.factory:EngineFactory", "shims": ["app.legacy"]}]}),
+        "HEAD~4..HEAD", use_cache=False)))
+    assert ('xychart-beta\n  title "EngineFactory: % of import sites migrated"\n'
+            f'  x-axis "commit date" [{dates}]\n  y-axis "% migrated" 0 --> 100\n'
+            "  bar [0.0, 33.3, 66.7, 100.0]\n") in run.stdout
+    assert '  y-axis "violations" 0 --> 3\n  bar [3, 2, 1, 0]\n' in run.stdout
+    assert run.stdout.count('"showDataLabel": true') == 2
     as_json = subprocess.run([sys.executable, "-m", "ssot_lint", "report", "--no-cache", "--history",
                               "HEAD~4..HEAD", "--format", "json"], cwd=migrated_repo, capture_output=True,
                              text=True, timeout=300)
@@ -225,7 +234,8 @@ def test_json_and_markdown_say_why_a_commit_has_no_figures(two_symbols_repo):
     assert second["symbols"]["app.factory:EngineFactory"]["migrated_percent"] == 0.0
     assert last["missing"] == {} and "error" not in last
     markdown = ssot(two_symbols_repo, "report", "--no-cache", "--history", "HEAD", "--format", "markdown").stdout
-    rows = [line for line in markdown.splitlines() if line.startswith("| `")]
+    history = markdown[markdown.index("## History"):]
+    rows = [line for line in history.splitlines() if line.startswith("| `")]
     assert [row.split(" | ")[2:] for row in rows] == [
         ["-", "n/a", "n/a |"], ["3", "0.0%", "n/a |"], ["2", "33.3%", "n/a |"], ["1", "66.7%", "n/a |"],
         ["0", "100.0%", "n/a |"], ["0", "100.0%", "100.0% |"]]
@@ -234,6 +244,10 @@ def test_json_and_markdown_say_why_a_commit_has_no_figures(two_symbols_repo):
         in markdown
     assert f"- n/a: `get_registry` has no figures at the 5 commits from `{commits[0]}` to `{commits[4]}`: " \
            f"{B_MISSING}" in markdown
+    page = ssot(two_symbols_repo, "report", "--no-cache", "--history", "HEAD", "--format", "html").stdout
+    assert f"n/a: get_registry has no figures at the 5 commits from {commits[0]} to {commits[4]}" in page
+    # both symbols have their charts: the registry's of the one commit it is in
+    assert all(f'<canvas id="{kind}-{index}"' in page for kind in ("trend", "split", "rules") for index in (0, 1))
 
 
 def test_a_checkout_without_the_canonical_takes_the_current_figures_from_the_last_commit(two_symbols_repo):
@@ -256,6 +270,8 @@ def test_a_checkout_without_the_canonical_takes_the_current_figures_from_the_las
     assert f"the current figures are those of commit {tip[:10]}" in run.stderr
     markdown = ssot(two_symbols_repo, "report", "--no-cache", "--history", f"{tip}~3..{tip}").stdout
     assert f"> These figures are those of commit `{tip[:10]}`" in markdown
+    page = ssot(two_symbols_repo, "report", "--no-cache", "--history", f"{tip}~3..{tip}", "--format", "html").stdout
+    assert f'<p class="note">These figures are those of commit {tip[:10]}' in page
 
 
 def test_a_bare_clone(two_symbols_repo, tmp_path_factory):
@@ -290,5 +306,8 @@ def test_the_last_commit_lacking_every_canonical_is_no_figures_not_a_clean_repor
     terminal = ssot(migrated_repo, "report", "--no-cache", "--history", "HEAD~1..HEAD", "--format", "terminal")
     assert "No canonical symbol was found, so nothing was counted." in terminal.stdout
     assert "  no figures: module app.factory is not in the project" in terminal.stdout
+    page = ssot(migrated_repo, "report", "--no-cache", "--history", "HEAD~1..HEAD", "--format", "html").stdout
+    assert "No canonical symbol was found, so nothing was counted." in page and "<canvas" not in page
+    assert "<p>No figures: module app.factory is not in the project.</p>" in page
     strict = ssot(migrated_repo, "report", "--no-cache")
     assert strict.returncode == 2 and "app.factory" in strict.stderr, "without --history the work tree must match"

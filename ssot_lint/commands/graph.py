@@ -1,7 +1,9 @@
 """The shim graph of each canonical symbol: which modules hand it on to which, and how many import it there.
 
-`ssot-lint graph` renders it as Mermaid (GitHub shows it in Markdown), Graphviz
-dot, or JSON.
+`entry_of` decides, for every import statement, which module of the graph it gets
+the symbol from; the graph's counts and `report`'s tables both come from it, so
+they cannot disagree. `ssot-lint graph` renders the graph as Mermaid (GitHub shows
+it in Markdown), Graphviz dot, or JSON.
 """
 
 from __future__ import annotations
@@ -17,13 +19,23 @@ from ssot_lint.engine.run import under
 from ssot_lint.analysis.canonical import Canonical
 from ssot_lint.analysis.project import Project
 from ssot_lint.analysis.resolve import TargetKind
+from ssot_lint.analysis.sites import ImportSite
+from ssot_lint.rules.dynamic_shim import decided_at_runtime
 
 
 @dataclass
 class ModuleNode:
     name: str
-    kind: str  # "canonical", "shim" (declared), "re-export" (undeclared), "wrapper"
-    importers: Set[str] = field(default_factory=set)  # modules that get the symbol here
+    # "canonical", "shim" (declared), "re-export" (undeclared), "wrapper", "dynamic" (an undeclared module that
+    # hands the name out at runtime: its `__getattr__`, writes to `globals()` or `sys.modules`)
+    kind: str
+    # Modules that read the symbol, or anything at all, here: a shim cannot go while it has one.
+    importers: Set[str] = field(default_factory=set)
+    # The file (relative to the project root) of each import statement of the symbol that gets it here, as
+    # `report` counts them: the canonical module's are the direct ones.
+    sites: List[str] = field(default_factory=list)
+    runtime_sites: List[str] = field(default_factory=list)  # those of `sites` that get what a module decides at runtime
+    decides_at_runtime: bool = False  # what it hands out is decided when it runs: no static edge to the canonical
 
 
 @dataclass
@@ -37,8 +49,9 @@ class ShimGraph:
         return {
             "symbol": self.symbol,
             "canonical_module": self.canonical_module,
-            "modules": [{"module": n.name, "kind": n.kind, "importers": len(n.importers),
-                         "chain": self.chain(n.name)} for n in sorted(self.nodes.values(), key=lambda n: n.name)],
+            "modules": [{"module": n.name, "kind": n.kind, "importers": len(n.importers), "import_sites": len(n.sites),
+                         "decided_at_runtime": len(n.runtime_sites), "chain": self.chain(n.name)}
+                        for n in sorted(self.nodes.values(), key=lambda n: n.name)],
             "edges": [{"from": a, "to": b} for a, b in sorted(self.edges)],
         }
 
@@ -52,11 +65,52 @@ class ShimGraph:
         return path
 
 
-def importers_in(graph: ShimGraph, covered: Callable[[str], bool]) -> ShimGraph:
-    """The same graph, counting only the importers that `covered` takes (module names)."""
-    nodes = {name: replace(node, importers={m for m in node.importers if covered(m)})
+def counting_only(graph: ShimGraph, covered: Callable[[str], bool],
+                  module_covered: Callable[[str], bool] = lambda module: True) -> ShimGraph:
+    """The same graph, counting only the import sites in the files `covered` takes (paths relative to the
+    project root), and the importers `module_covered` takes (module names)."""
+    nodes = {name: replace(node, importers={m for m in node.importers if module_covered(m)},
+                           sites=[path for path in node.sites if covered(path)],
+                           runtime_sites=[path for path in node.runtime_sites if covered(path)])
              for name, node in graph.nodes.items()}
     return replace(graph, nodes=nodes)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where an import statement of a canonical symbol gets it."""
+
+    module: str  # the canonical module (a direct import), or the shim or re-exporting module it imports from
+    at_runtime: bool  # what it binds is decided when the code runs (SSOT011): not migrated, whatever it turns out to be
+
+
+def entry_of(canonical: Canonical, site: ImportSite, shim: Optional[str], star_brings: bool) -> Optional[Entry]:
+    """The module an import statement gets the canonical from, as the report and the graph count it; None for
+    a site that is no import statement of it (an `m.Name` read, a shim's own import: it goes with the shim).
+    `shim`: the declared shim the site reads (`Project.shim_read`); `star_brings`: a star import binds it."""
+    if site.attribute is not None or canonical.is_shim(site.info.name):
+        return None
+    if canonical.is_canonical(site.resolution):
+        return Entry(site.through[0] if site.through else canonical.module, False)
+    if shim is not None:
+        return Entry(shim, site.resolution.kind is TargetKind.DYNAMIC)
+    if site.is_star and star_brings:
+        return Entry(site.source_module, False)
+    # (A name the canonical module itself hands out at runtime is not the canonical: it is not counted.)
+    if decided_at_runtime(canonical, site) and site.source_module and not canonical.is_home(site.source_module):
+        return Entry(site.source_module, True)
+    return None
+
+
+def import_entries(project: Project, canonical: Canonical) -> List[Tuple[ImportSite, Entry]]:
+    """Every import statement of the canonical outside its module, with where it gets it."""
+    found = []
+    for site in project.sites_in(canonical):
+        star = site.is_star and project.star_brings(canonical, site.source_module)
+        entry = entry_of(canonical, site, project.shim_read(canonical, site), star)
+        if entry is not None:
+            found.append((site, entry))
+    return found
 
 
 def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
@@ -86,6 +140,14 @@ def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
     for site in project.sites_in(canonical):
         if canonical.is_canonical(site.resolution):
             add_chain([*site.through, home])
+    entries = import_entries(project, canonical)
+    for site, entry in entries:
+        if entry.at_runtime and site.resolution.module:
+            decider = site.resolution.module  # the module that decides: the modules on the way lead to it
+            if decider not in nodes:
+                nodes[decider] = ModuleNode(decider, "shim" if canonical.is_shim(decider) else "dynamic")
+            nodes[decider].decides_at_runtime = True
+            add_chain([*(m for m in site.through if m != decider), decider])
     for wrapper in project.wrappers(canonical).values():
         if not canonical.allows(wrapper.info.file.relpath):  # a sanctioned double is no legacy path
             nodes.setdefault(wrapper.info.name, ModuleNode(wrapper.info.name, "wrapper"))
@@ -101,6 +163,11 @@ def build_shim_graph(project: Project, canonical: Canonical) -> ShimGraph:
             entry = site.source_module
         if entry in nodes and entry != site.info.name:
             nodes[entry].importers.add(site.info.name)
+    for site, entry in entries:
+        found = node(entry.module)
+        found.sites.append(site.info.file.relpath)
+        if entry.at_runtime:
+            found.runtime_sites.append(site.info.file.relpath)
     return ShimGraph(canonical.symbol, home, nodes, edges)
 
 
@@ -116,17 +183,33 @@ def shim_graphs(config: Config, symbol: Optional[str], paths: Sequence[Path],
     graphs = [build_shim_graph(project, canonical) for canonical in chosen]
     if paths:
         inside, sources = under(config, paths), project.graph.sources
-        graphs = [importers_in(g, lambda module: module in sources and inside(sources[module].relpath))
+        graphs = [counting_only(g, inside, lambda module: module in sources and inside(sources[module].relpath))
                   for g in graphs]
     return graphs
 
 
-def importers(count: int) -> str:
-    """'1 importer', '2 importers': how every rendering counts a module's importers."""
-    return f"{count} importer{'s' if count != 1 else ''}"
+def plural(count: int, noun: str) -> str:
+    """'1 import site', '2 import sites'."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
-_MERMAID_SHAPES = {"canonical": ("[[", "]]"), "shim": ("[/", "/]"), "re-export": ("(", ")"), "wrapper": ("{{", "}}")}
+def node_count(node: ModuleNode) -> str:
+    """What a node counts, as every rendering words it: the import sites of the symbol that get it there (the
+    report's tables count the same); a wrapper, the modules importing it (it is not the symbol)."""
+    if node.kind == "wrapper":
+        return f"imported by {plural(len(node.importers), 'module')}"
+    return plural(len(node.sites), "import site")
+
+
+def runtime_deciders(graph: ShimGraph) -> List[str]:
+    """The modules that hand the symbol out at runtime, with no edge to the canonical: each rendering draws
+    a dashed one, 'at runtime'."""
+    return sorted(name for name, node in graph.nodes.items()
+                  if node.decides_at_runtime and not any(a == name for a, _ in graph.edges))
+
+
+_MERMAID_SHAPES = {"canonical": ("[[", "]]"), "shim": ("[/", "/]"), "re-export": ("(", ")"), "wrapper": ("{{", "}}"),
+                   "dynamic": ("[(", ")]")}
 
 
 def render_mermaid(graphs: Sequence[ShimGraph]) -> str:
@@ -138,23 +221,28 @@ def render_mermaid(graphs: Sequence[ShimGraph]) -> str:
             found = graph.nodes[module]
             ident = ids.setdefault(module, f"m{len(ids)}")
             left, right = _MERMAID_SHAPES[found.kind]
-            label = f"{module}<br/>{found.kind}, {importers(len(found.importers))}"
+            label = f"{module}<br/>{found.kind}, {node_count(found)}"
             lines.append(f'  {ident}{left}"{label}"{right}')
         for here, there in sorted(graph.edges):
             lines.append(f"  {ids[here]} --> {ids[there]}")
+        for module in runtime_deciders(graph):
+            lines.append(f"  {ids[module]} -.->|at runtime| {ids[graph.canonical_module]}")
     return "\n".join(lines) + "\n"
 
 
 def render_dot(graphs: Sequence[ShimGraph]) -> str:
-    shapes = {"canonical": "doubleoctagon", "shim": "box", "re-export": "ellipse", "wrapper": "hexagon"}
+    shapes = {"canonical": "doubleoctagon", "shim": "box", "re-export": "ellipse", "wrapper": "hexagon",
+              "dynamic": "cylinder"}
     lines = ["digraph ssot {", "  rankdir=LR;"]
     for graph in graphs:
         for module in sorted(graph.nodes):
             found = graph.nodes[module]
-            label = f"{module}\\n{found.kind}, {importers(len(found.importers))}"
+            label = f"{module}\\n{found.kind}, {node_count(found)}"
             lines.append(f'  "{module}" [shape={shapes[found.kind]}, label="{label}"];')
         for here, there in sorted(graph.edges):
             lines.append(f'  "{here}" -> "{there}";')
+        for module in runtime_deciders(graph):
+            lines.append(f'  "{module}" -> "{graph.canonical_module}" [style=dashed, label="at runtime"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

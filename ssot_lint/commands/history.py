@@ -24,7 +24,7 @@ from ssot_lint.engine.run import analyse, analyse_files, cyclic_gc_paused, final
 from ssot_lint.engine.selection import select_rules
 from ssot_lint.facts.model import FileFacts
 from ssot_lint.commands.output import ProgressBar, finish
-from ssot_lint.commands.report import CommitSource, Report, build_report
+from ssot_lint.commands.report import CommitSource, Report, build_report, point_figures
 from ssot_lint.engine.reuse import AnalysisRecord
 from ssot_lint.files.reader import SourceReader
 
@@ -35,7 +35,7 @@ class HistoryPoint:
     date: str  # committer date, ISO 8601
     subject: str
     violations: Optional[int] = None  # None: no canonical symbol is in this commit, so nothing was counted
-    symbols: Dict[str, Dict[str, float]] = field(default_factory=dict)  # symbol -> figures
+    symbols: Dict[str, Dict[str, object]] = field(default_factory=dict)  # symbol -> figures (`point_figures`)
     missing: Dict[str, str] = field(default_factory=dict)  # symbol -> why it has no figures here (not there yet)
 
 
@@ -297,9 +297,7 @@ def _point(config: Config, trees: _Trees, commit: Tuple[str, str, str], cache: F
     report = build_report(analysis.project, finalise(analysis.violations), covered=covered)
     record = analysis.record
     point.violations, point.missing = report.violations, report.missing
-    point.symbols = {s.symbol: {"migrated_percent": s.migrated_percent, "direct": s.direct,
-                                "import_sites": s.total, "competing_implementations": s.competing_implementations}
-                     for s in report.symbols}
+    point.symbols = {s.symbol: point_figures(s) for s in report.symbols}
     # Reuse is proven for analyses that found every canonical (tests/test_property_history.py): a commit that
     # lacks one is followed by a full analysis.
     return point, _Analysed(point, blob_of, record) if record is not None and not point.missing else None
