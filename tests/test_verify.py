@@ -100,16 +100,20 @@ def test_a_module_that_hangs_or_ends_the_interpreter_is_reported_and_the_rest_ve
         "app/c_fine.py": "import importlib\n\nEngineFactory = importlib.import_module('app.factory').EngineFactory\n",
         "app/d_raises.py": "from app.factory import EngineFactory\n\n\ndef boot():\n    raise RuntimeError('no "
                            "database')\n\n\nboot()\n",
+        "app/e_exits.py": "import sys\n\nsys.exit('run me as a script')\n",  # SystemExit on import
+        "app/f_reads.py": "def make():\n    from app.e_exits import EngineFactory\n    return EngineFactory()\n",
     }
     violations, verification = verify_tree(tmp_path, files, CONFIG, timeout=1.0)
     assert [(v.path, v.line, v.code) for v in violations] == [
         ("app/a_crash.py", 1, "SSOT204"), ("app/b_slow.py", 1, "SSOT204"), ("app/c_fine.py", 3, "SSOT202"),
-        ("app/d_raises.py", 5, "SSOT204"),
+        ("app/d_raises.py", 5, "SSOT204"), ("app/f_reads.py", 2, "SSOT204"),
     ], violations
     messages = [v.message for v in violations]
     assert messages[0].startswith("app.a_crash could not be imported: the interpreter exited with code 3; ")
     assert messages[1].startswith("app.b_slow could not be imported: timed out after 1 s; ")
     assert messages[3].startswith("app.d_raises could not be imported: RuntimeError: no database; ")
+    assert messages[4].startswith("app.e_exits, which this reads EngineFactory from, could not be imported: "
+                                  "SystemExit: run me as a script (app/e_exits.py:3); ")
 
 
 def test_the_canonical_module_failing_to_import_is_said_once(tmp_path):

@@ -78,11 +78,18 @@ def _describe(value, canonicals: dict) -> dict:
             "is": [symbol for symbol, obj in canonicals.items() if value is obj]}
 
 
+def _failed(exc: BaseException) -> dict:
+    """An import's exception as an error to report: any, SystemExit too, but Ctrl-C."""
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    return _error(exc)
+
+
 def _ask(query: dict, canonicals: dict) -> dict:
     try:
         return _describe(_value(query), canonicals)
-    except Exception as exc:  # the module it reads from failed to import
-        return {"state": "error", "error": _error(exc)}
+    except BaseException as exc:  # the module it reads from failed to import
+        return {"state": "error", "error": _failed(exc)}
 
 
 def canonical_objects(request: dict) -> tuple:
@@ -94,8 +101,8 @@ def canonical_objects(request: dict) -> tuple:
             for part in canonical["qualname"].split("."):
                 value = getattr(value, part)
             found[canonical["symbol"]] = value
-        except Exception as exc:
-            errors[canonical["symbol"]] = _error(exc)
+        except BaseException as exc:
+            errors[canonical["symbol"]] = _failed(exc)
     return found, errors
 
 
@@ -114,9 +121,7 @@ def observe(request: dict, emit, first: int = 0) -> None:
         try:
             importlib.import_module(group["module"])
         except BaseException as exc:  # SystemExit and the like too: the module failed to import
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            error = _error(exc)
+            error = _failed(exc)
         # What it reads from other modules can still be asked when it failed; its own namespace cannot.
         emit({"event": "group", "group": index, "error": error,
               "results": [{"state": "error", "error": error} if error and query["module"] == group["module"]
