@@ -31,13 +31,13 @@ def verify(config: Config, *, python: Optional[str] = None, timeout: float = DEF
     with cyclic_gc_paused():
         project = build_project(config, jobs, use_cache=use_cache)
         claims = tracked_claims(project)
-    groups, _ = groups_of(claims)
+    asked = groups_of(claims)
     canonicals = [(c.symbol, c.module, c.qualname) for c in project.canonicals]
     try:
-        observations = observe_in(python, config.root, request(config.src_roots, canonicals, groups), timeout)
+        observations = observe_in(python, config.root, request(config.src_roots, canonicals, asked[0]), timeout)
     except InterpreterError as exc:
         raise ConfigError(f"--python: {exc}") from None
-    verification = compare(project, claims, observations, python)
+    verification = compare(project, claims, asked, observations, python)
     found = [v for rule in rules for v in rule().check_runtime(project, verification)]
     inside = under(config, paths)
     return finalise([v for v in suppress(project, found).kept if inside(v.path)]), verification

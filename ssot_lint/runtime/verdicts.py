@@ -11,8 +11,8 @@ from typing import Dict, List, Optional, Tuple
 
 from ssot_lint.analysis.canonical import Canonical
 from ssot_lint.analysis.project import Project
-from ssot_lint.runtime.claims import Claim, Claimed, groups_of
-from ssot_lint.runtime.session import Failure, Observations
+from ssot_lint.runtime.claims import Claim, Claimed
+from ssot_lint.runtime.session import Failure, Group, Observations
 
 
 class Outcome(str, enum.Enum):
@@ -82,9 +82,10 @@ def judge(claim: Claim, observation: dict) -> Verdict:
     return Verdict(claim, outcome, runtime, is_canonical)
 
 
-def compare(project: Project, claims: List[Claim], observations: Observations,
-            python: str) -> Verification:
-    groups, where = groups_of(claims)
+def compare(project: Project, claims: List[Claim], asked: Tuple[List[Group], Dict[int, Tuple[int, int]]],
+            observations: Observations, python: str) -> Verification:
+    """`asked`: the probe's groups, and where each claim's answer is (`claims.groups_of`)."""
+    groups, where = asked
     verdicts: List[Verdict] = []
     unverified: Dict[int, int] = {}  # failed group -> how many of its claims it left unverified
     reading: List[ImportFailure] = []
